@@ -1,0 +1,67 @@
+/*
+ * What the three programs share: how they talk to the user. Only programs
+ * print; this is where failures become one-line messages and exit statuses.
+ *
+ * Exit statuses (the same for seal, unseal and seal-keygen; documented in
+ * each man page):
+ *   0  success
+ *   1  authentication failed: tampered, truncated or forged input, bad signature
+ *   2  usage error: bad or conflicting options
+ *   3  malformed input: not an envelope or key file, bad armor, unknown version
+ *   4  key problem: unreadable/weak/unsupported key, wrong or missing passphrase,
+ *      private key file with unsafe permissions
+ *   5  the envelope is not addressed to this key
+ *   6  the signature is valid but by a sender who is not trusted / not expected
+ *   7  I/O error: cannot read or write a file, output exists
+ */
+#ifndef SEAL_CLI_H
+#define SEAL_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errors.h"
+
+enum cli_exit {
+    EXIT_OK = 0,
+    EXIT_AUTH = 1,
+    EXIT_USAGE = 2,
+    EXIT_FORMAT = 3,
+    EXIT_KEY = 4,
+    EXIT_NOT_RECIPIENT = 5,
+    EXIT_UNTRUSTED = 6,
+    EXIT_IO = 7,
+};
+
+/* Program name used in messages ("seal", "unseal", "seal-keygen"). */
+void cli_set_program(const char *name);
+
+/* The exit status for CODE (the one mapping, see the table above). */
+int cli_exit_status(gpg_err_code_t code);
+
+/* Prints "PROG: error: FILE: DETAIL" (FILE omitted if NULL; DETAIL is
+ * seal_detail() or, if none, libgpg-error's text for CODE) and returns
+ * cli_exit_status(CODE). */
+int cli_error(const char *file, gpg_err_code_t code);
+
+/* Prints "PROG: error: " + the formatted message (usage problems). */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "PROG: hint: " + the formatted message. */
+void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "PROG: warning: " + the formatted message. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Progress on stderr, only when stderr is a terminal: call cli_progress_update
+ * as work advances (cheap; redraws at most a few times per second) and
+ * cli_progress_done at the end. TOTAL may be 0 if unknown. */
+void cli_progress_start(const char *what, uint64_t total);
+void cli_progress_update(void *ctx, uint64_t done);
+void cli_progress_done(void);
+
+/* Refuses a duplicate option: if *SEEN, prints "option -X given twice" and
+ * returns false; otherwise sets *SEEN. */
+bool cli_once(bool *seen, const char *option);
+
+#endif

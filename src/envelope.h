@@ -1,0 +1,115 @@
+/*
+ * Sealing and unsealing envelopes (format: man/seal.5).
+ *
+ * The library reads from and writes to callbacks, so the programs decide
+ * where bytes come from and when output becomes visible. envelope_unseal()
+ * writes plaintext only to a sink the caller keeps private (a temporary file
+ * or a spool) and returns 0 only once every chunk tag and the sender's
+ * signature have verified; the caller releases the output after that and
+ * discards it on any error.
+ */
+#ifndef SEAL_ENVELOPE_H
+#define SEAL_ENVELOPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto.h"
+#include "keys.h"
+
+#define SEAL_ENVELOPE_ID_LEN 16
+#define SEAL_MAX_RECIPIENTS 64
+
+/* Reads up to CAP bytes into BUF; *GOT == 0 means end of input. */
+struct byte_source {
+    gpg_err_code_t (*read)(void *ctx, uint8_t *buf, size_t cap, size_t *got);
+    void *ctx;
+};
+
+/* Accepts N bytes. */
+struct byte_sink {
+    gpg_err_code_t (*write)(void *ctx, const uint8_t *buf, size_t n);
+    void *ctx;
+};
+
+/* Called now and then with the number of input bytes processed so far. */
+typedef void (*progress_fn)(void *ctx, uint64_t done);
+
+struct seal_request {
+    struct seal_rsa_key *const *recipients; /* public keys, 1..SEAL_MAX_RECIPIENTS */
+    size_t n_recipients;
+    const struct seal_rsa_key *sender; /* key pair */
+    bool armor;                        /* ASCII armor instead of binary */
+    struct byte_source in;             /* plaintext */
+    struct byte_sink out;              /* envelope */
+    progress_fn progress;              /* may be NULL */
+    void *progress_ctx;
+};
+
+/* Seals REQ->in to REQ->out in one streaming pass. Duplicate recipients are
+ * GPG_ERR_DUP_KEY. */
+gpg_err_code_t envelope_seal(const struct seal_request *req);
+
+/* A sender the recipient trusts: NAME is the key file's basename without
+ * ".pub". */
+struct trusted_sender {
+    char *name;
+    struct seal_rsa_key *key;
+    uint8_t fpr[SEAL_FPR_LEN];
+};
+
+struct trusted_senders {
+    struct trusted_sender *v;
+    size_t n;
+};
+
+/* Loads PATH: one public key file, or a directory whose *.pub files are the
+ * trusted senders (other files are ignored; an unreadable *.pub is an error
+ * naming it). */
+gpg_err_code_t trusted_senders_load(const char *path, struct trusted_senders *out);
+void trusted_senders_free(struct trusted_senders *t);
+
+/* What the envelope says, filled as far as it was read. */
+struct envelope_info {
+    unsigned version;
+    bool armored;
+    size_t n_recipients;
+    uint8_t recipient_fpr[SEAL_MAX_RECIPIENTS][SEAL_FPR_LEN];
+    uint64_t envelope_len;      /* bytes of (binary) envelope read */
+    uint64_t payload_len;       /* ciphertext bytes after the header */
+    /* Known only to a recipient (after decryption): */
+    bool decrypted;
+    uint64_t plaintext_len;
+    uint8_t sender_fpr[SEAL_FPR_LEN];
+    const char *sender_name;    /* points into the trusted senders, or NULL */
+    uint64_t created;           /* seconds since the epoch */
+    uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN];
+    bool signature_valid;
+};
+
+struct unseal_request {
+    const struct seal_rsa_key *recipient;   /* key pair */
+    const struct trusted_senders *senders;  /* expected signers */
+    struct byte_source in;                  /* envelope, binary or armored */
+    struct byte_sink out;                   /* private plaintext sink */
+    progress_fn progress;
+    void *progress_ctx;
+};
+
+/* Unseals. Returns 0 only when everything verified; INFO is filled as far as
+ * processing got. Errors: GPG_ERR_INV_DATA & co. (not an envelope), 
+ * GPG_ERR_UNKNOWN_VERSION, GPG_ERR_INV_ARMOR, GPG_ERR_NO_SECKEY (not
+ * addressed to this key), GPG_ERR_CHECKSUM / GPG_ERR_TRUNCATED /
+ * GPG_ERR_DECRYPT_FAILED (tampered or truncated), GPG_ERR_BAD_SIGNATURE,
+ * GPG_ERR_NOT_TRUSTED (valid signature by a key not in SENDERS). */
+gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope_info *info);
+
+/* Reads the envelope's public part (no key needed); with RECIPIENT it also
+ * decrypts (discarding the plaintext) to report the sender, creation time,
+ * envelope ID and whether the signature verifies (SENDERS may be NULL). */
+gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_rsa_key *recipient,
+                                const struct trusted_senders *senders,
+                                struct envelope_info *info);
+
+#endif
