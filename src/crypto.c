@@ -1,1 +1,1027 @@
-/* placeholder: being written */
+/*
+ * The crypto wrapper: the only file that includes gcrypt.h. See crypto.h for
+ * the contracts. Everything libgcrypt is lenient about (RSA input lengths and
+ * ranges, OAEP/PSS defaults, the CRT coefficient convention) is pinned down
+ * here so that no caller has to know.
+ */
+#include "crypto.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gcrypt.h>
+
+/* Largest integer accepted from a key file, in bytes: an 8192-bit modulus,
+ * with room for nothing more. Caps the work before any MPI is allocated. */
+#define MAX_INT_BYTES (SEAL_RSA_MAX_BITS / 8)
+#define WEAK_MIN_BITS 512
+/* OAEP with SHA-256: the message may use k - 2*32 - 2 bytes. */
+#define OAEP_OVERHEAD (2 * SEAL_SHA256_LEN + 2)
+#define PSS_SALT_LEN 32
+/* scrypt: libgcrypt takes N as an int. */
+#define SCRYPT_MAX_N (UINT64_C(1) << 30)
+
+/* ---- initialisation ---------------------------------------------------- */
+
+gpg_err_code_t seal_crypto_init(void)
+{
+    if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
+        return 0;
+    if (!gcry_check_version("1.10.0"))
+        return seal_fail(GPG_ERR_NOT_SUPPORTED, "libgcrypt %s is too old, 1.10.0 required",
+                         gcry_check_version(NULL));
+    /* Secure memory may fail to mlock for unprivileged users; libgcrypt
+     * would then print a warning on stderr, and library code never prints. */
+    gcry_control(GCRYCTL_DISABLE_SECMEM_WARN);
+    gcry_control(GCRYCTL_INIT_SECMEM, 65536, 0);
+    /* RSA-8192 private operations need more than the initial pool. */
+    gcry_control(GCRYCTL_AUTO_EXPAND_SECMEM, 65536u);
+    gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+    return 0;
+}
+
+/* ---- memory ------------------------------------------------------------ */
+
+void *seal_secure_malloc(size_t n)
+{
+    return gcry_calloc_secure(1, n ? n : 1);
+}
+
+void seal_secure_free(void *p, size_t n)
+{
+    if (!p)
+        return;
+    seal_wipe(p, n);
+    gcry_free(p);
+}
+
+/* A volatile function pointer: the compiler cannot prove the call is dead. */
+static void *(*const volatile wipe_memset)(void *, int, size_t) = memset;
+
+void seal_wipe(void *p, size_t n)
+{
+    if (p && n)
+        wipe_memset(p, 0, n);
+}
+
+bool seal_ct_equal(const void *a, const void *b, size_t n)
+{
+    const volatile uint8_t *x = a;
+    const volatile uint8_t *y = b;
+    uint8_t diff = 0;
+
+    for (size_t i = 0; i < n; i++)
+        diff |= (uint8_t)(x[i] ^ y[i]);
+    return diff == 0;
+}
+
+/* ---- randomness -------------------------------------------------------- */
+
+void seal_random(void *buf, size_t n)
+{
+    gcry_randomize(buf, n, GCRY_STRONG_RANDOM);
+}
+
+void seal_random_key(void *buf, size_t n)
+{
+    gcry_randomize(buf, n, GCRY_VERY_STRONG_RANDOM);
+}
+
+/* ---- hashing and key derivation ---------------------------------------- */
+
+static int md_algo(enum seal_hash hash)
+{
+    return hash == SEAL_HASH_SHA512 ? GCRY_MD_SHA512 : GCRY_MD_SHA256;
+}
+
+size_t seal_hash_len(enum seal_hash hash)
+{
+    return hash == SEAL_HASH_SHA512 ? SEAL_SHA512_LEN : SEAL_SHA256_LEN;
+}
+
+void seal_sha256(const void *data, size_t len, uint8_t out[SEAL_SHA256_LEN])
+{
+    gcry_md_hash_buffer(GCRY_MD_SHA256, out, data, len);
+}
+
+struct seal_sha256_ctx {
+    gcry_md_hd_t md;
+};
+
+gpg_err_code_t seal_sha256_new(struct seal_sha256_ctx **ctx)
+{
+    struct seal_sha256_ctx *c;
+    gpg_err_code_t rc;
+
+    *ctx = NULL;
+    if (!(c = calloc(1, sizeof *c)))
+        return seal_errno_code();
+    if ((rc = gcry_err_code(gcry_md_open(&c->md, GCRY_MD_SHA256, 0)))) {
+        free(c);
+        return seal_fail(rc, "cannot open SHA-256");
+    }
+    *ctx = c;
+    return 0;
+}
+
+void seal_sha256_update(struct seal_sha256_ctx *ctx, const void *data, size_t len)
+{
+    gcry_md_write(ctx->md, data, len);
+}
+
+void seal_sha256_final(struct seal_sha256_ctx *ctx, uint8_t out[SEAL_SHA256_LEN])
+{
+    memcpy(out, gcry_md_read(ctx->md, GCRY_MD_SHA256), SEAL_SHA256_LEN);
+    seal_sha256_free(ctx);
+}
+
+void seal_sha256_free(struct seal_sha256_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    gcry_md_close(ctx->md);
+    free(ctx);
+}
+
+/* An HMAC handle keyed with KEY, in secure memory (it holds key material). */
+static gpg_err_code_t hmac_open(enum seal_hash hash, const void *key, size_t keylen,
+                                gcry_md_hd_t *md)
+{
+    gpg_err_code_t rc;
+
+    rc = gcry_err_code(
+        gcry_md_open(md, md_algo(hash), GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE));
+    if (rc)
+        return seal_fail(rc, "cannot open HMAC");
+    /* libgcrypt wants a non-NULL key pointer even for an empty key. */
+    if ((rc = gcry_err_code(gcry_md_setkey(*md, keylen ? key : "", keylen)))) {
+        gcry_md_close(*md);
+        *md = NULL;
+        return seal_fail(rc, "cannot key HMAC");
+    }
+    return 0;
+}
+
+gpg_err_code_t seal_hmac(enum seal_hash hash, const void *key, size_t keylen, const void *data,
+                         size_t len, uint8_t *out)
+{
+    gcry_md_hd_t md;
+    gpg_err_code_t rc;
+
+    if ((rc = hmac_open(hash, key, keylen, &md)))
+        return rc;
+    gcry_md_write(md, data, len);
+    memcpy(out, gcry_md_read(md, md_algo(hash)), seal_hash_len(hash));
+    gcry_md_close(md);
+    return 0;
+}
+
+gpg_err_code_t seal_hkdf_extract(enum seal_hash hash, const void *salt, size_t saltlen,
+                                 const void *ikm, size_t ikmlen, uint8_t *prk)
+{
+    static const uint8_t zeros[SEAL_SHA512_LEN];
+
+    /* RFC 5869 2.2: a missing salt is HashLen zero bytes. */
+    if (saltlen == 0)
+        return seal_hmac(hash, zeros, seal_hash_len(hash), ikm, ikmlen, prk);
+    return seal_hmac(hash, salt, saltlen, ikm, ikmlen, prk);
+}
+
+gpg_err_code_t seal_hkdf_expand(enum seal_hash hash, const void *prk, size_t prklen,
+                                const void *info, size_t infolen, uint8_t *out, size_t outlen)
+{
+    size_t hlen = seal_hash_len(hash);
+    uint8_t *t = NULL;
+    gcry_md_hd_t md = NULL;
+    gpg_err_code_t rc;
+    size_t done = 0;
+
+    if (outlen > 255 * hlen)
+        return seal_fail(GPG_ERR_INV_LENGTH, "HKDF output of %zu bytes is too long", outlen);
+    if (outlen == 0)
+        return 0;
+    if (!(t = seal_secure_malloc(hlen)))
+        return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
+    if ((rc = hmac_open(hash, prk, prklen, &md)))
+        goto out;
+    /* T(i) = HMAC(PRK, T(i-1) | info | i), T(0) empty. */
+    for (unsigned i = 1; done < outlen; i++) {
+        uint8_t counter = (uint8_t)i;
+        size_t take = outlen - done < hlen ? outlen - done : hlen;
+
+        gcry_md_reset(md);
+        if (i > 1)
+            gcry_md_write(md, t, hlen);
+        if (infolen)
+            gcry_md_write(md, info, infolen);
+        gcry_md_write(md, &counter, 1);
+        memcpy(t, gcry_md_read(md, md_algo(hash)), hlen);
+        memcpy(out + done, t, take);
+        done += take;
+    }
+    rc = 0;
+out:
+    if (md)
+        gcry_md_close(md);
+    seal_secure_free(t, hlen);
+    return rc;
+}
+
+gpg_err_code_t seal_pbkdf2_sha256(const void *pass, size_t passlen, const void *salt,
+                                  size_t saltlen, unsigned long iterations, uint8_t *out,
+                                  size_t outlen)
+{
+    gpg_err_code_t rc;
+
+    if (iterations == 0 || outlen == 0 || saltlen == 0)
+        return seal_fail(GPG_ERR_INV_VALUE, "PBKDF2 needs a salt, iterations and output");
+    rc = gcry_err_code(gcry_kdf_derive(passlen ? pass : "", passlen, GCRY_KDF_PBKDF2,
+                                       GCRY_MD_SHA256, salt, saltlen, iterations, outlen, out));
+    if (rc) {
+        seal_wipe(out, outlen);
+        return seal_fail(rc, "PBKDF2 failed");
+    }
+    return 0;
+}
+
+gpg_err_code_t seal_scrypt(const void *pass, size_t passlen, const void *salt, size_t saltlen,
+                           uint64_t n, uint32_t r, uint32_t p, uint8_t *out, size_t outlen)
+{
+    gpg_err_code_t rc;
+
+    /* libgcrypt's GCRY_KDF_SCRYPT fixes the block size r at 8. */
+    if (r != 8)
+        return seal_fail(GPG_ERR_NOT_SUPPORTED, "scrypt with r=%u is not supported (only r=8)",
+                         (unsigned)r);
+    if (n < 2 || (n & (n - 1)) != 0)
+        return seal_fail(GPG_ERR_INV_VALUE, "scrypt N must be a power of two above 1");
+    if (n > SCRYPT_MAX_N)
+        return seal_fail(GPG_ERR_NOT_SUPPORTED, "scrypt N=%llu is too large",
+                         (unsigned long long)n);
+    if (p == 0 || outlen == 0)
+        return seal_fail(GPG_ERR_INV_VALUE, "scrypt needs p > 0 and output");
+    /* libgcrypt's scrypt: subalgo is N, iterations is p. */
+    rc = gcry_err_code(gcry_kdf_derive(passlen ? pass : "", passlen, GCRY_KDF_SCRYPT, (int)n,
+                                       saltlen ? salt : "", saltlen, p, outlen, out));
+    if (rc) {
+        seal_wipe(out, outlen);
+        return seal_fail(rc, "scrypt failed");
+    }
+    return 0;
+}
+
+/* ---- symmetric ciphers ------------------------------------------------- */
+
+struct seal_aead {
+    gcry_cipher_hd_t h;
+};
+
+gpg_err_code_t seal_aead_new(const uint8_t key[SEAL_AEAD_KEY_LEN], struct seal_aead **out)
+{
+    struct seal_aead *a;
+    gpg_err_code_t rc;
+
+    *out = NULL;
+    if (!(a = calloc(1, sizeof *a)))
+        return seal_errno_code();
+    /* GCRY_CIPHER_SECURE keeps the expanded key in secure memory. */
+    rc = gcry_err_code(gcry_cipher_open(&a->h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
+                                        GCRY_CIPHER_SECURE));
+    if (rc) {
+        free(a);
+        return seal_fail(rc, "cannot open AES-256-GCM");
+    }
+    if ((rc = gcry_err_code(gcry_cipher_setkey(a->h, key, SEAL_AEAD_KEY_LEN)))) {
+        seal_aead_free(a);
+        return seal_fail(rc, "cannot set the AES-256-GCM key");
+    }
+    *out = a;
+    return 0;
+}
+
+/* Sets the nonce (which restarts GCM) and feeds the AAD. */
+static gpg_err_code_t aead_start(struct seal_aead *a, const uint8_t nonce[SEAL_AEAD_NONCE_LEN],
+                                 const void *aad, size_t aadlen)
+{
+    gpg_err_code_t rc;
+
+    if ((rc = gcry_err_code(gcry_cipher_setiv(a->h, nonce, SEAL_AEAD_NONCE_LEN))))
+        return seal_fail(rc, "cannot set the GCM nonce");
+    if (aadlen && (rc = gcry_err_code(gcry_cipher_authenticate(a->h, aad, aadlen))))
+        return seal_fail(rc, "cannot authenticate GCM associated data");
+    return 0;
+}
+
+gpg_err_code_t seal_aead_encrypt(struct seal_aead *a, const uint8_t nonce[SEAL_AEAD_NONCE_LEN],
+                                 const void *aad, size_t aadlen, const uint8_t *in, size_t len,
+                                 uint8_t *out, uint8_t tag[SEAL_AEAD_TAG_LEN])
+{
+    gpg_err_code_t rc;
+
+    if ((rc = aead_start(a, nonce, aad, aadlen)))
+        return rc;
+    if (in == out)
+        rc = gcry_err_code(gcry_cipher_encrypt(a->h, out, len, NULL, 0));
+    else
+        rc = gcry_err_code(gcry_cipher_encrypt(a->h, out, len, in, len));
+    if (rc)
+        return seal_fail(rc, "AES-256-GCM encryption failed");
+    if ((rc = gcry_err_code(gcry_cipher_gettag(a->h, tag, SEAL_AEAD_TAG_LEN))))
+        return seal_fail(rc, "cannot get the GCM tag");
+    return 0;
+}
+
+gpg_err_code_t seal_aead_decrypt(struct seal_aead *a, const uint8_t nonce[SEAL_AEAD_NONCE_LEN],
+                                 const void *aad, size_t aadlen, const uint8_t *in, size_t len,
+                                 uint8_t *out, const uint8_t tag[SEAL_AEAD_TAG_LEN])
+{
+    gpg_err_code_t rc;
+
+    if ((rc = aead_start(a, nonce, aad, aadlen)))
+        goto fail;
+    if (in == out)
+        rc = gcry_err_code(gcry_cipher_decrypt(a->h, out, len, NULL, 0));
+    else
+        rc = gcry_err_code(gcry_cipher_decrypt(a->h, out, len, in, len));
+    if (rc) {
+        rc = seal_fail(rc, "AES-256-GCM decryption failed");
+        goto fail;
+    }
+    /* gcry_cipher_checktag compares in constant time. */
+    if (gcry_err_code(gcry_cipher_checktag(a->h, tag, SEAL_AEAD_TAG_LEN))) {
+        rc = seal_fail(GPG_ERR_CHECKSUM, "authentication tag mismatch");
+        goto fail;
+    }
+    return 0;
+fail:
+    /* Unauthenticated plaintext must never be used: wipe it. */
+    seal_wipe(out, len);
+    return rc;
+}
+
+void seal_aead_free(struct seal_aead *a)
+{
+    if (!a)
+        return;
+    gcry_cipher_close(a->h);
+    free(a);
+}
+
+gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[32], const uint8_t iv[16],
+                               const uint8_t *in, size_t len, uint8_t *out)
+{
+    gcry_cipher_hd_t h;
+    gpg_err_code_t rc;
+
+    if (len % 16 != 0)
+        return seal_fail(GPG_ERR_INV_LENGTH, "AES-CBC data is not a multiple of 16 bytes");
+    rc = gcry_err_code(
+        gcry_cipher_open(&h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_CBC, GCRY_CIPHER_SECURE));
+    if (rc)
+        return seal_fail(rc, "cannot open AES-256-CBC");
+    if (!(rc = gcry_err_code(gcry_cipher_setkey(h, key, 32))) &&
+        !(rc = gcry_err_code(gcry_cipher_setiv(h, iv, 16)))) {
+        if (encrypt)
+            rc = gcry_err_code(in == out ? gcry_cipher_encrypt(h, out, len, NULL, 0)
+                                         : gcry_cipher_encrypt(h, out, len, in, len));
+        else
+            rc = gcry_err_code(in == out ? gcry_cipher_decrypt(h, out, len, NULL, 0)
+                                         : gcry_cipher_decrypt(h, out, len, in, len));
+    }
+    gcry_cipher_close(h);
+    if (rc) {
+        seal_wipe(out, len);
+        return seal_fail(rc, "AES-256-CBC failed");
+    }
+    return 0;
+}
+
+/* ---- RSA ----------------------------------------------------------------- */
+
+/*
+ * Integers are kept in libgcrypt's convention: p, q and u = p^-1 mod q.
+ * PKCS#1 (and OpenSSL) store qinv = q^-1 mod p, so PKCS#1's p is our q and
+ * PKCS#1's q is our p; import and export swap them. libgcrypt's generator
+ * makes p < q, so exported keys have p > q as OpenSSL writes them.
+ */
+struct seal_rsa_key {
+    gcry_sexp_t pub;  /* (public-key (rsa (n)(e))) */
+    gcry_sexp_t priv; /* (private-key (rsa (n)(e)(d)(p)(q)(u))), secure; or NULL */
+    gcry_mpi_t n, e;
+    gcry_mpi_t d, p, q, u; /* secure; NULL for a public key */
+    unsigned bits;
+    size_t k;
+};
+
+static void release_mpis(gcry_mpi_t *m, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        gcry_mpi_release(m[i]);
+        m[i] = NULL;
+    }
+}
+
+/* Reads a big-endian unsigned integer. SECURE integers are scanned from a
+ * secure copy, which makes libgcrypt allocate the MPI in secure memory. */
+static gpg_err_code_t scan_uint(struct seal_bignum b, bool secure, gcry_mpi_t *out)
+{
+    const uint8_t *p = b.data;
+    size_t len = b.len;
+    uint8_t *copy = NULL;
+    gpg_err_code_t rc;
+
+    *out = NULL;
+    while (len > 0 && *p == 0) {
+        p++;
+        len--;
+    }
+    if (len > MAX_INT_BYTES)
+        return seal_fail(GPG_ERR_TOO_LARGE, "RSA integer of %zu bytes is too large", len);
+    if (len == 0) {
+        *out = secure ? gcry_mpi_snew(0) : gcry_mpi_new(0);
+        return 0;
+    }
+    if (secure) {
+        if (!(copy = seal_secure_malloc(len)))
+            return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
+        memcpy(copy, p, len);
+        p = copy;
+    }
+    rc = gcry_err_code(gcry_mpi_scan(out, GCRYMPI_FMT_USG, p, len, NULL));
+    seal_secure_free(copy, len);
+    if (rc)
+        return seal_fail(rc, "cannot read an RSA integer");
+    return 0;
+}
+
+static gpg_err_code_t check_public(gcry_mpi_t n, gcry_mpi_t e, unsigned min_bits)
+{
+    unsigned bits = gcry_mpi_get_nbits(n);
+
+    if (bits < min_bits)
+        return seal_fail(GPG_ERR_WEAK_KEY, "RSA key of %u bits is too weak (at least %u)", bits,
+                         min_bits);
+    if (bits > SEAL_RSA_MAX_BITS)
+        return seal_fail(GPG_ERR_TOO_LARGE, "RSA key of %u bits is too large (at most %u)", bits,
+                         SEAL_RSA_MAX_BITS);
+    if (!gcry_mpi_test_bit(n, 0))
+        return seal_fail(GPG_ERR_BAD_PUBKEY, "RSA modulus is even");
+    if (!gcry_mpi_test_bit(e, 0) || gcry_mpi_cmp_ui(e, 3) < 0 || gcry_mpi_get_nbits(e) > 64)
+        return seal_fail(GPG_ERR_BAD_PUBKEY, "RSA public exponent is not odd, >= 3 and < 2^64");
+    return 0;
+}
+
+/* true iff A mod M == 1 (M > 1). */
+static bool mod_is_one(gcry_mpi_t a, gcry_mpi_t m)
+{
+    gcry_mpi_t r = gcry_mpi_snew(0);
+    bool one;
+
+    gcry_mpi_mod(r, a, m);
+    one = gcry_mpi_cmp_ui(r, 1) == 0;
+    gcry_mpi_release(r);
+    return one;
+}
+
+/* Checks a key pair in libgcrypt's convention: n = p*q, 0 < d < n,
+ * e*d = 1 mod lcm(p-1, q-1), u*p = 1 mod q with u < q. */
+static gpg_err_code_t check_private(gcry_mpi_t n, gcry_mpi_t e, gcry_mpi_t d, gcry_mpi_t p,
+                                    gcry_mpi_t q, gcry_mpi_t u)
+{
+    gcry_mpi_t t = gcry_mpi_snew(0), p1 = gcry_mpi_snew(0), q1 = gcry_mpi_snew(0);
+    gcry_mpi_t g = gcry_mpi_snew(0), l = gcry_mpi_snew(0);
+    gpg_err_code_t rc;
+
+    if (gcry_mpi_cmp_ui(p, 1) <= 0 || gcry_mpi_cmp_ui(q, 1) <= 0) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA prime is not above 1");
+        goto out;
+    }
+    gcry_mpi_mul(t, p, q);
+    if (gcry_mpi_cmp(t, n) != 0) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA modulus is not p*q");
+        goto out;
+    }
+    if (gcry_mpi_cmp_ui(d, 0) == 0 || gcry_mpi_cmp(d, n) >= 0) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA private exponent out of range");
+        goto out;
+    }
+    gcry_mpi_sub_ui(p1, p, 1);
+    gcry_mpi_sub_ui(q1, q, 1);
+    gcry_mpi_gcd(g, p1, q1);
+    gcry_mpi_mul(t, p1, q1);
+    gcry_mpi_div(l, NULL, t, g, 0);
+    gcry_mpi_mul(t, e, d);
+    if (!mod_is_one(t, l)) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA private exponent does not match e");
+        goto out;
+    }
+    gcry_mpi_mul(t, u, p);
+    if (gcry_mpi_cmp(u, q) >= 0 || !mod_is_one(t, q)) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA CRT coefficient is wrong");
+        goto out;
+    }
+    rc = 0;
+out:
+    gcry_mpi_release(t);
+    gcry_mpi_release(p1);
+    gcry_mpi_release(q1);
+    gcry_mpi_release(g);
+    gcry_mpi_release(l);
+    return rc;
+}
+
+/* Builds a key from M[0..5] = n, e, d, p, q, u (libgcrypt convention; d..u
+ * NULL for a public key) after validating them. Takes ownership of M. */
+static gpg_err_code_t build_key(gcry_mpi_t m[6], unsigned min_bits, struct seal_rsa_key **out)
+{
+    struct seal_rsa_key *key = NULL;
+    gpg_err_code_t rc;
+    bool priv = m[2] != NULL;
+
+    *out = NULL;
+    if ((rc = check_public(m[0], m[1], min_bits)))
+        goto out;
+    if (priv && (rc = check_private(m[0], m[1], m[2], m[3], m[4], m[5])))
+        goto out;
+    if (!(key = calloc(1, sizeof *key))) {
+        rc = seal_errno_code();
+        goto out;
+    }
+    rc = gcry_err_code(
+        gcry_sexp_build(&key->pub, NULL, "(public-key(rsa(n%m)(e%m)))", m[0], m[1]));
+    if (!rc && priv)
+        /* The secure MPIs make libgcrypt put this S-expression in secure
+         * memory. */
+        rc = gcry_err_code(gcry_sexp_build(&key->priv, NULL,
+                                           "(private-key(rsa(n%m)(e%m)(d%m)(p%m)(q%m)(u%m)))",
+                                           m[0], m[1], m[2], m[3], m[4], m[5]));
+    if (rc) {
+        rc = seal_fail(rc, "cannot build the RSA key");
+        goto out;
+    }
+    key->n = m[0];
+    key->e = m[1];
+    key->d = m[2];
+    key->p = m[3];
+    key->q = m[4];
+    key->u = m[5];
+    memset(m, 0, 6 * sizeof m[0]); /* ownership moved to KEY */
+    key->bits = gcry_mpi_get_nbits(key->n);
+    key->k = (key->bits + 7) / 8;
+    *out = key;
+    key = NULL;
+out:
+    seal_rsa_free(key);
+    release_mpis(m, 6);
+    return rc;
+}
+
+gpg_err_code_t seal_rsa_from_public(struct seal_bignum n, struct seal_bignum e,
+                                    struct seal_rsa_key **out)
+{
+    gcry_mpi_t m[6] = {0};
+    gpg_err_code_t rc;
+
+    *out = NULL;
+    if ((rc = scan_uint(n, false, &m[0])) || (rc = scan_uint(e, false, &m[1]))) {
+        release_mpis(m, 6);
+        return rc;
+    }
+    return build_key(m, SEAL_RSA_MIN_BITS, out);
+}
+
+/* PKCS#1 import: checks dp, dq and qinv against the PKCS#1 p and q, then
+ * swaps p and q into libgcrypt's convention (u = qinv). */
+static gpg_err_code_t from_private(const struct seal_rsa_private_parts *parts, unsigned min_bits,
+                                   struct seal_rsa_key **out)
+{
+    gcry_mpi_t n = NULL, e = NULL, d = NULL, p = NULL, q = NULL, dp = NULL, dq = NULL, qinv = NULL;
+    gcry_mpi_t t = gcry_mpi_snew(0), r = gcry_mpi_snew(0);
+    gpg_err_code_t rc;
+
+    *out = NULL;
+    if ((rc = scan_uint(parts->n, false, &n)) || (rc = scan_uint(parts->e, false, &e)) ||
+        (rc = scan_uint(parts->d, true, &d)) || (rc = scan_uint(parts->p, true, &p)) ||
+        (rc = scan_uint(parts->q, true, &q)) || (rc = scan_uint(parts->dp, true, &dp)) ||
+        (rc = scan_uint(parts->dq, true, &dq)) || (rc = scan_uint(parts->qinv, true, &qinv)))
+        goto out;
+    /* Public checks first, so that a weak key reports as weak. */
+    if ((rc = check_public(n, e, min_bits)))
+        goto out;
+    if (gcry_mpi_cmp_ui(p, 1) <= 0 || gcry_mpi_cmp_ui(q, 1) <= 0) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA prime is not above 1");
+        goto out;
+    }
+    gcry_mpi_sub_ui(t, p, 1);
+    gcry_mpi_mod(r, d, t);
+    if (gcry_mpi_cmp(r, dp) != 0) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA exponent1 (d mod p-1) is wrong");
+        goto out;
+    }
+    gcry_mpi_sub_ui(t, q, 1);
+    gcry_mpi_mod(r, d, t);
+    if (gcry_mpi_cmp(r, dq) != 0) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA exponent2 (d mod q-1) is wrong");
+        goto out;
+    }
+    /* PKCS#1: qinv = q^-1 mod p. */
+    gcry_mpi_mul(t, qinv, q);
+    if (gcry_mpi_cmp(qinv, p) >= 0 || !mod_is_one(t, p)) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA coefficient (q^-1 mod p) is wrong");
+        goto out;
+    }
+    {
+        /* libgcrypt's p is PKCS#1's q and vice versa; then u = qinv. */
+        gcry_mpi_t m[6] = {n, e, d, q, p, qinv};
+
+        n = e = d = q = p = qinv = NULL; /* ownership moved to build_key */
+        rc = build_key(m, min_bits, out);
+    }
+out:
+    gcry_mpi_release(n);
+    gcry_mpi_release(e);
+    gcry_mpi_release(d);
+    gcry_mpi_release(p);
+    gcry_mpi_release(q);
+    gcry_mpi_release(dp);
+    gcry_mpi_release(dq);
+    gcry_mpi_release(qinv);
+    gcry_mpi_release(t);
+    gcry_mpi_release(r);
+    return rc;
+}
+
+gpg_err_code_t seal_rsa_from_private(const struct seal_rsa_private_parts *parts,
+                                     struct seal_rsa_key **out)
+{
+    return from_private(parts, SEAL_RSA_MIN_BITS, out);
+}
+
+gpg_err_code_t seal_rsa_from_private_weak(const struct seal_rsa_private_parts *parts,
+                                          struct seal_rsa_key **out)
+{
+    return from_private(parts, WEAK_MIN_BITS, out);
+}
+
+static gpg_err_code_t generate(unsigned bits, unsigned min_bits, struct seal_rsa_key **out)
+{
+    gcry_sexp_t params = NULL, pair = NULL, priv = NULL;
+    gcry_mpi_t m[6] = {0};
+    gpg_err_code_t rc;
+
+    *out = NULL;
+    rc = gcry_err_code(
+        gcry_sexp_build(&params, NULL, "(genkey(rsa(nbits%u)(rsa-use-e%u)))", bits, 65537u));
+    if (rc) {
+        rc = seal_fail(rc, "cannot build RSA parameters");
+        goto out;
+    }
+    if ((rc = gcry_err_code(gcry_pk_genkey(&pair, params)))) {
+        rc = seal_fail(rc, "RSA key generation failed");
+        goto out;
+    }
+    if (!(priv = gcry_sexp_find_token(pair, "private-key", 0))) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "generated RSA key has no private part");
+        goto out;
+    }
+    rc = gcry_err_code(gcry_sexp_extract_param(priv, "rsa", "nedpqu", &m[0], &m[1], &m[2], &m[3],
+                                               &m[4], &m[5], NULL));
+    if (rc) {
+        rc = seal_fail(rc, "cannot read the generated RSA key");
+        goto out;
+    }
+    /* Validate what libgcrypt made with the same checks as an imported key. */
+    rc = build_key(m, min_bits, out);
+out:
+    release_mpis(m, 6);
+    gcry_sexp_release(params);
+    gcry_sexp_release(pair);
+    gcry_sexp_release(priv);
+    return rc;
+}
+
+gpg_err_code_t seal_rsa_generate(unsigned bits, struct seal_rsa_key **out)
+{
+    *out = NULL;
+    if (bits != 2048 && bits != 3072 && bits != 4096)
+        return seal_fail(GPG_ERR_INV_VALUE, "RSA key size %u is not 2048, 3072 or 4096", bits);
+    return generate(bits, SEAL_RSA_MIN_BITS, out);
+}
+
+gpg_err_code_t seal_rsa_generate_weak(unsigned bits, struct seal_rsa_key **out)
+{
+    *out = NULL;
+    if (bits < WEAK_MIN_BITS || bits > SEAL_RSA_MAX_BITS)
+        return seal_fail(GPG_ERR_INV_VALUE, "RSA key size %u is out of range", bits);
+    return generate(bits, WEAK_MIN_BITS, out);
+}
+
+/* Minimal big-endian bytes of M (one 0x00 for zero) in secure memory. */
+static gpg_err_code_t export_uint(gcry_mpi_t m, uint8_t **out, size_t *outlen)
+{
+    size_t len = 0;
+    gpg_err_code_t rc;
+
+    *out = NULL;
+    *outlen = 0;
+    if ((rc = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &len, m))))
+        return seal_fail(rc, "cannot export an RSA integer");
+    if (len == 0) {
+        if (!(*out = seal_secure_malloc(1)))
+            return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
+        *outlen = 1;
+        return 0;
+    }
+    if (!(*out = seal_secure_malloc(len)))
+        return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
+    if ((rc = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, *out, len, &len, m)))) {
+        seal_secure_free(*out, len);
+        *out = NULL;
+        return seal_fail(rc, "cannot export an RSA integer");
+    }
+    *outlen = len;
+    return 0;
+}
+
+gpg_err_code_t seal_rsa_export(const struct seal_rsa_key *key, bool want_private,
+                               struct seal_rsa_export *out)
+{
+    gcry_mpi_t dp = NULL, dq = NULL, t = NULL;
+    gpg_err_code_t rc;
+
+    memset(out, 0, sizeof *out);
+    if (want_private && !key->d)
+        return seal_fail(GPG_ERR_NO_SECKEY, "the RSA key has no private part");
+    if ((rc = export_uint(key->n, &out->n, &out->n_len)) ||
+        (rc = export_uint(key->e, &out->e, &out->e_len)))
+        goto out;
+    if (!want_private)
+        goto out;
+    /* PKCS#1 p is libgcrypt's q, PKCS#1 q is libgcrypt's p, qinv is u. */
+    dp = gcry_mpi_snew(0);
+    dq = gcry_mpi_snew(0);
+    t = gcry_mpi_snew(0);
+    gcry_mpi_sub_ui(t, key->q, 1);
+    gcry_mpi_mod(dp, key->d, t);
+    gcry_mpi_sub_ui(t, key->p, 1);
+    gcry_mpi_mod(dq, key->d, t);
+    if ((rc = export_uint(key->d, &out->d, &out->d_len)) ||
+        (rc = export_uint(key->q, &out->p, &out->p_len)) ||
+        (rc = export_uint(key->p, &out->q, &out->q_len)) ||
+        (rc = export_uint(dp, &out->dp, &out->dp_len)) ||
+        (rc = export_uint(dq, &out->dq, &out->dq_len)) ||
+        (rc = export_uint(key->u, &out->qinv, &out->qinv_len)))
+        goto out;
+out:
+    gcry_mpi_release(dp);
+    gcry_mpi_release(dq);
+    gcry_mpi_release(t);
+    if (rc)
+        seal_rsa_export_free(out);
+    return rc;
+}
+
+void seal_rsa_export_free(struct seal_rsa_export *ex)
+{
+    if (!ex)
+        return;
+    seal_secure_free(ex->n, ex->n_len);
+    seal_secure_free(ex->e, ex->e_len);
+    seal_secure_free(ex->d, ex->d_len);
+    seal_secure_free(ex->p, ex->p_len);
+    seal_secure_free(ex->q, ex->q_len);
+    seal_secure_free(ex->dp, ex->dp_len);
+    seal_secure_free(ex->dq, ex->dq_len);
+    seal_secure_free(ex->qinv, ex->qinv_len);
+    memset(ex, 0, sizeof *ex);
+}
+
+unsigned seal_rsa_bits(const struct seal_rsa_key *key)
+{
+    return key->bits;
+}
+
+size_t seal_rsa_modulus_len(const struct seal_rsa_key *key)
+{
+    return key->k;
+}
+
+bool seal_rsa_has_private(const struct seal_rsa_key *key)
+{
+    return key->priv != NULL;
+}
+
+void seal_rsa_free(struct seal_rsa_key *key)
+{
+    if (!key)
+        return;
+    gcry_sexp_release(key->pub);
+    gcry_sexp_release(key->priv);
+    gcry_mpi_release(key->n);
+    gcry_mpi_release(key->e);
+    gcry_mpi_release(key->d);
+    gcry_mpi_release(key->p);
+    gcry_mpi_release(key->q);
+    gcry_mpi_release(key->u);
+    free(key);
+}
+
+/* Writes the integer in the second element of token NAME of SEXP as exactly
+ * K big-endian bytes. */
+static gpg_err_code_t sexp_uint_fixed(gcry_sexp_t sexp, const char *name, uint8_t *out, size_t k)
+{
+    gcry_sexp_t l = gcry_sexp_find_token(sexp, name, 0);
+    gcry_mpi_t m = NULL;
+    size_t len = 0;
+    gpg_err_code_t rc = GPG_ERR_INV_OBJ;
+
+    if (!l || !(m = gcry_sexp_nth_mpi(l, 1, GCRYMPI_FMT_USG)))
+        goto out;
+    if ((rc = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &len, m))))
+        goto out;
+    if (len > k) {
+        rc = GPG_ERR_INV_OBJ;
+        goto out;
+    }
+    memset(out, 0, k - len);
+    rc = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, out + (k - len), len, NULL, m));
+out:
+    gcry_mpi_release(m);
+    gcry_sexp_release(l);
+    return rc;
+}
+
+/* Reads an RSA input (ciphertext or signature) of exactly k bytes as an
+ * integer below n. libgcrypt accepts other lengths and values >= n, which
+ * would make one signature or ciphertext have several encodings. */
+static bool scan_rsa_input(const struct seal_rsa_key *key, const uint8_t *in, size_t len,
+                           gcry_mpi_t *out)
+{
+    *out = NULL;
+    if (len != key->k)
+        return false;
+    if (gcry_mpi_scan(out, GCRYMPI_FMT_USG, in, len, NULL))
+        return false;
+    if (gcry_mpi_cmp(*out, key->n) >= 0) {
+        gcry_mpi_release(*out);
+        *out = NULL;
+        return false;
+    }
+    return true;
+}
+
+gpg_err_code_t seal_rsa_oaep_encrypt(const struct seal_rsa_key *key, const void *label,
+                                     size_t labellen, const uint8_t *msg, size_t msglen,
+                                     uint8_t *out)
+{
+    gcry_sexp_t data = NULL, enc = NULL;
+    gpg_err_code_t rc;
+
+    if (key->k < OAEP_OVERHEAD || msglen > key->k - OAEP_OVERHEAD)
+        return seal_fail(GPG_ERR_TOO_LARGE, "message of %zu bytes is too long for RSA-OAEP",
+                         msglen);
+    if (labellen > INT_MAX || msglen > INT_MAX)
+        return seal_fail(GPG_ERR_TOO_LARGE, "OAEP label too long");
+    /* OAEP's hash would default to SHA-1: name SHA-256 (also used by MGF1).
+     * An empty label is left out: libgcrypt's default is the empty label. */
+    if (labellen)
+        rc = gcry_err_code(gcry_sexp_build(
+            &data, NULL, "(data(flags oaep)(hash-algo sha256)(label%b)(value%b))", (int)labellen,
+            label, (int)msglen, msg));
+    else
+        rc = gcry_err_code(gcry_sexp_build(&data, NULL,
+                                           "(data(flags oaep)(hash-algo sha256)(value%b))",
+                                           (int)msglen, msg));
+    if (rc) {
+        rc = seal_fail(rc, "cannot build the OAEP input");
+        goto out;
+    }
+    if ((rc = gcry_err_code(gcry_pk_encrypt(&enc, data, key->pub)))) {
+        rc = seal_fail(rc, "RSA-OAEP encryption failed");
+        goto out;
+    }
+    if ((rc = sexp_uint_fixed(enc, "a", out, key->k)))
+        rc = seal_fail(rc, "unexpected RSA-OAEP output");
+out:
+    gcry_sexp_release(data);
+    gcry_sexp_release(enc);
+    return rc;
+}
+
+gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void *label,
+                                     size_t labellen, const uint8_t *ct, size_t ctlen,
+                                     uint8_t *out, size_t outcap, size_t *outlen)
+{
+    gcry_sexp_t enc = NULL, plain = NULL, value = NULL;
+    gcry_mpi_t c = NULL;
+    const char *msg;
+    size_t len = 0;
+    gpg_err_code_t rc = GPG_ERR_DECRYPT_FAILED;
+
+    *outlen = 0;
+    if (!key->priv)
+        return seal_fail(GPG_ERR_NO_SECKEY, "the RSA key has no private part");
+    if (labellen > INT_MAX || !scan_rsa_input(key, ct, ctlen, &c))
+        goto out;
+    if (labellen)
+        rc = gcry_err_code(gcry_sexp_build(
+            &enc, NULL, "(enc-val(flags oaep)(hash-algo sha256)(label%b)(rsa(a%m)))",
+            (int)labellen, label, c));
+    else
+        rc = gcry_err_code(gcry_sexp_build(
+            &enc, NULL, "(enc-val(flags oaep)(hash-algo sha256)(rsa(a%m)))", c));
+    if (rc || gcry_pk_decrypt(&plain, enc, key->priv)) {
+        rc = GPG_ERR_DECRYPT_FAILED;
+        goto out;
+    }
+    rc = GPG_ERR_DECRYPT_FAILED;
+    /* libgcrypt answers (value PLAINTEXT) when padding flags are given. */
+    if (!(value = gcry_sexp_find_token(plain, "value", 0)) ||
+        !(msg = gcry_sexp_nth_data(value, 1, &len)) || len > outcap)
+        goto out;
+    memcpy(out, msg, len);
+    *outlen = len;
+    rc = 0;
+out:
+    gcry_mpi_release(c);
+    gcry_sexp_release(enc);
+    gcry_sexp_release(plain); /* secure memory: wiped on release */
+    gcry_sexp_release(value);
+    if (rc) {
+        /* One code and one detail for every failure: no padding oracle. */
+        return seal_fail(GPG_ERR_DECRYPT_FAILED, "RSA-OAEP decryption failed");
+    }
+    return 0;
+}
+
+/* The PSS input for DIGEST. libgcrypt's defaults (salt 20, whatever hash the
+ * caller names) are overridden: SHA-256, MGF1-SHA-256, salt 32. libgcrypt
+ * checks that a verified signature's salt has exactly this length. */
+static gpg_err_code_t pss_data(const uint8_t digest[SEAL_SHA256_LEN], gcry_sexp_t *data)
+{
+    return gcry_err_code(gcry_sexp_build(
+        data, NULL, "(data(flags pss)(hash-algo sha256)(salt-length%u)(hash sha256%b))",
+        (unsigned)PSS_SALT_LEN, (int)SEAL_SHA256_LEN, digest));
+}
+
+gpg_err_code_t seal_rsa_pss_sign(const struct seal_rsa_key *key,
+                                 const uint8_t digest[SEAL_SHA256_LEN], uint8_t *sig)
+{
+    gcry_sexp_t data = NULL, s = NULL;
+    gpg_err_code_t rc;
+
+    if (!key->priv)
+        return seal_fail(GPG_ERR_NO_SECKEY, "the RSA key has no private part");
+    if ((rc = pss_data(digest, &data))) {
+        rc = seal_fail(rc, "cannot build the PSS input");
+        goto out;
+    }
+    if ((rc = gcry_err_code(gcry_pk_sign(&s, data, key->priv)))) {
+        rc = seal_fail(rc, "RSA-PSS signing failed");
+        goto out;
+    }
+    if ((rc = sexp_uint_fixed(s, "s", sig, key->k))) {
+        rc = seal_fail(rc, "unexpected RSA-PSS output");
+        goto out;
+    }
+    /* A faulty CRT computation would leak the key in the signature; and no
+     * unverified signature leaves this function. */
+    if (seal_rsa_pss_verify(key, digest, sig, key->k)) {
+        seal_wipe(sig, key->k);
+        rc = seal_fail_override(GPG_ERR_BAD_SIGNATURE, "fresh RSA-PSS signature does not verify");
+    }
+out:
+    gcry_sexp_release(data);
+    gcry_sexp_release(s);
+    return rc;
+}
+
+gpg_err_code_t seal_rsa_pss_verify(const struct seal_rsa_key *key,
+                                   const uint8_t digest[SEAL_SHA256_LEN], const uint8_t *sig,
+                                   size_t siglen)
+{
+    gcry_sexp_t data = NULL, s = NULL;
+    gcry_mpi_t m = NULL;
+    gpg_err_code_t rc = GPG_ERR_BAD_SIGNATURE;
+
+    if (!scan_rsa_input(key, sig, siglen, &m)) {
+        rc = seal_fail(GPG_ERR_BAD_SIGNATURE, "RSA signature is not %zu bytes below the modulus",
+                       key->k);
+        goto out;
+    }
+    if (pss_data(digest, &data) || gcry_sexp_build(&s, NULL, "(sig-val(rsa(s%m)))", m)) {
+        rc = seal_fail(GPG_ERR_BAD_SIGNATURE, "cannot build the PSS input");
+        goto out;
+    }
+    if (gcry_pk_verify(s, data, key->pub)) {
+        rc = seal_fail(GPG_ERR_BAD_SIGNATURE, "RSA-PSS signature does not verify");
+        goto out;
+    }
+    rc = 0;
+out:
+    gcry_mpi_release(m);
+    gcry_sexp_release(data);
+    gcry_sexp_release(s);
+    return rc;
+}
