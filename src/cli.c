@@ -65,8 +65,7 @@ int cli_error(const char *file, gpg_err_code_t code)
     if (!detail)
         detail = gpg_strerror(gpg_err_make(GPG_ERR_SOURCE_USER_1, code));
     if (file)
-        fprintf(stderr, "%s: error: %s: %s\n", program, strcmp(file, "-") == 0 ? "(stdin)" : file,
-                detail);
+        fprintf(stderr, "%s: error: %s: %s\n", program, file, detail);
     else
         fprintf(stderr, "%s: error: %s\n", program, detail);
     seal_clear_detail();

@@ -225,6 +225,22 @@ static void atomic_out_release(struct atomic_out *o)
     o->final_path = o->tmp_path = NULL;
 }
 
+/* Makes the new directory entry for PATH durable (best effort). */
+static void sync_parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dirbuf[PATH_MAX];
+    if (!slash)
+        snprintf(dirbuf, sizeof dirbuf, ".");
+    else
+        snprintf(dirbuf, sizeof dirbuf, "%.*s", (int)(slash - path) + 1, path);
+    int d = open(dirbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d >= 0) {
+        (void)fsync(d);
+        close(d);
+    }
+}
+
 gpg_err_code_t atomic_out_commit(struct atomic_out *o)
 {
     if (o->to_stdout)
@@ -255,6 +271,8 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
     }
     if (e)
         unlink(o->tmp_path);
+    else
+        sync_parent_dir(o->final_path);
     atomic_out_release(o);
     return e;
 }

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs what seal needs on Debian/Ubuntu (with sudo unless root), then
+# configures and builds in this tree. Safe to run again.
+set -eu
+cd "$(dirname "$0")/.."
+
+pkgs="build-essential autoconf automake pkg-config libgcrypt20-dev libgpg-error-dev
+libcmocka-dev zlib1g-dev openssl netcat-openbsd groff-base bsdextrautils"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+    echo "bootstrap: installing$missing"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    # shellcheck disable=SC2086
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+fi
+
+[ -x configure ] || autoreconf -fi
+[ -f Makefile ] || ./configure -q
+make -j"$(nproc 2>/dev/null || echo 2)"
