@@ -878,6 +878,9 @@ gpg_err_code_t seal_rsa_oaep_encrypt(const struct seal_rsa_key *key, const void 
     gcry_sexp_t data = NULL, enc = NULL;
     gpg_err_code_t rc;
 
+    /* libgcrypt 1.10 refuses an empty (value) with "Invalid object". */
+    if (msglen == 0)
+        return seal_fail(GPG_ERR_INV_LENGTH, "RSA-OAEP cannot encrypt an empty message");
     if (key->k < OAEP_OVERHEAD || msglen > key->k - OAEP_OVERHEAD)
         return seal_fail(GPG_ERR_TOO_LARGE, "message of %zu bytes is too long for RSA-OAEP",
                          msglen);

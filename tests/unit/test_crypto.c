@@ -125,6 +125,8 @@ static void test_oaep_empty_label_and_max_length(void **state)
     /* k - 2*hLen - 2 = 190 bytes fit, 191 do not. */
     assert_int_equal(seal_rsa_oaep_encrypt(key2048, NULL, 0, msg, sizeof msg, ct),
                      GPG_ERR_TOO_LARGE);
+    /* libgcrypt cannot OAEP-encrypt an empty message: refused cleanly. */
+    assert_int_equal(seal_rsa_oaep_encrypt(key2048, NULL, 0, msg, 0, ct), GPG_ERR_INV_LENGTH);
     assert_int_equal(seal_rsa_oaep_encrypt(key2048, NULL, 0, msg, sizeof msg - 1, ct), 0);
     assert_int_equal(seal_rsa_oaep_decrypt(key2048, NULL, 0, ct, sizeof ct, pt, sizeof pt, &ptlen),
                      0);
