@@ -19,6 +19,8 @@
 
 #define PROGRAM "seal-keygen"
 #define DEFAULT_BITS 3072
+/* No key file is near this size (a 8192-bit PKCS#1 PEM is about 6.5 KiB). */
+#define KEY_FILE_CAP (64 * 1024)
 
 enum { OPT_PASSPHRASE_FILE = 256, OPT_NO_PASSPHRASE };
 
@@ -71,15 +73,14 @@ static int refuse_existing(const char *path)
     return EXIT_OK;
 }
 
-/* Decodes both encodings again and checks that they are KEY, so that a file
- * we could not read back is never written. */
+/* Decodes both encodings again and checks that they hold the key with
+ * fingerprint FPR, so that a file we could not read back is never written. */
 static gpg_err_code_t check_encodings(const uint8_t fpr[SEAL_FPR_LEN], const char *pub,
                                       size_t publen, const char *priv, size_t privlen,
                                       const char *pass, size_t passlen)
 {
     struct seal_rsa_key *back = NULL;
     uint8_t fpr2[SEAL_FPR_LEN];
-    bool needs_pass = false;
     gpg_err_code_t rc;
 
     rc = key_decode_public((const uint8_t *)pub, publen, &back);
@@ -91,7 +92,7 @@ static gpg_err_code_t check_encodings(const uint8_t fpr[SEAL_FPR_LEN], const cha
         rc = seal_fail(GPG_ERR_INTERNAL, "encoded public key differs from the generated key");
     if (rc)
         return rc;
-    rc = key_decode_private((const uint8_t *)priv, privlen, pass, passlen, &needs_pass, &back);
+    rc = key_decode_private((const uint8_t *)priv, privlen, pass, passlen, NULL, &back);
     if (rc == 0 && !seal_rsa_has_private(back))
         rc = seal_fail(GPG_ERR_INTERNAL, "encoded private key lost its private half");
     if (rc == 0)
@@ -100,6 +101,16 @@ static gpg_err_code_t check_encodings(const uint8_t fpr[SEAL_FPR_LEN], const cha
     if (rc == 0 && !seal_ct_equal(fpr, fpr2, SEAL_FPR_LEN))
         rc = seal_fail(GPG_ERR_INTERNAL, "encoded private key differs from the generated key");
     return rc;
+}
+
+/* The "SHA256:..." text of FPR, checked: a key ID must never print empty. */
+static gpg_err_code_t fingerprint_text(const uint8_t fpr[SEAL_FPR_LEN],
+                                       char text[SEAL_FPR_TEXT_LEN])
+{
+    key_fingerprint_text(fpr, text);
+    if (strncmp(text, "SHA256:", 7) != 0 || strlen(text) != SEAL_FPR_TEXT_LEN - 1)
+        return seal_fail(GPG_ERR_INTERNAL, "cannot format the fingerprint");
+    return 0;
 }
 
 /* Writes DATA to PATH (which must not exist) through a temporary file, so
@@ -178,7 +189,7 @@ static int generate(const struct options *opt)
         goto out;
     }
     failed_file = keypath;
-    if ((rc = key_fingerprint(key, fpr)) != 0 ||
+    if ((rc = key_fingerprint(key, fpr)) != 0 || (rc = fingerprint_text(fpr, fpr_text)) != 0 ||
         (rc = key_encode_public_pem(key, &pub, &publen)) != 0 ||
         (rc = key_encode_private_pem(key, pass, passlen, &priv, &privlen)) != 0 ||
         (rc = check_encodings(fpr, pub, publen, priv, privlen, pass, passlen)) != 0)
@@ -203,7 +214,6 @@ static int generate(const struct options *opt)
         goto fail;
     }
 
-    key_fingerprint_text(fpr, fpr_text);
     printf("%s: %u-bit RSA private key, %s\n", keypath, opt->bits,
            pass != NULL ? "encrypted" : "UNENCRYPTED");
     printf("%s: %s\n", pubpath, fpr_text);
@@ -234,25 +244,61 @@ out:
     return status;
 }
 
+/* True iff DATA holds a private key (plain or encrypted). Decoding stops
+ * before any passphrase would be needed. */
+static bool holds_private_key(const uint8_t *data, size_t len)
+{
+    struct seal_rsa_key *probe = NULL;
+    gpg_err_code_t rc = key_decode_private(data, len, NULL, 0, NULL, &probe);
+    seal_rsa_free(probe);
+    seal_clear_detail();
+    return rc == 0 || rc == GPG_ERR_NO_PASSPHRASE;
+}
+
+/* Refuses a private key file that seal and unseal would refuse: same
+ * policy (fileio's private-key check: no symbolic link, a regular file,
+ * no group or other access), applied before any passphrase is asked. */
+static gpg_err_code_t check_private_file(const char *path)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    gpg_err_code_t rc = file_read_all(path, KEY_FILE_CAP, true, true, &data, &len);
+    if (data != NULL)
+        seal_secure_free(data, len + 1);
+    return rc;
+}
+
 static int fingerprint(const struct options *opt)
 {
     struct cli_passphrase pp = { opt->pass_file };
     struct seal_rsa_key *key = NULL;
     uint8_t fpr[SEAL_FPR_LEN];
     char fpr_text[SEAL_FPR_TEXT_LEN];
+    uint8_t *data = NULL;
+    size_t len = 0;
     gpg_err_code_t rc;
+    int status;
 
-    rc = key_load_public(opt->fpr_file, cli_passphrase_get, &pp, &key);
+    /* key_load_public would not check a private key file's mode; -l does,
+     * so that a key seal would refuse is not shown as fine here. */
+    rc = file_read_all(opt->fpr_file, KEY_FILE_CAP, true, false, &data, &len);
+    if (rc == 0 && holds_private_key(data, len))
+        rc = check_private_file(opt->fpr_file);
+    if (rc == 0)
+        rc = key_decode_public_pass(data, len, cli_passphrase_get, &pp, opt->fpr_file, &key);
     if (rc == 0)
         rc = key_fingerprint(key, fpr);
+    if (rc == 0)
+        rc = fingerprint_text(fpr, fpr_text);
+    if (data != NULL)
+        seal_secure_free(data, len + 1);
     if (rc) {
         seal_rsa_free(key);
-        int status = cli_error(opt->fpr_file, rc);
+        status = cli_error(opt->fpr_file, rc);
         if (rc == GPG_ERR_NO_PASSPHRASE && opt->pass_file == NULL)
             cli_hint("the key is encrypted; give its passphrase with --passphrase-file FILE");
         return status;
     }
-    key_fingerprint_text(fpr, fpr_text);
     printf("%u %s %s (RSA)\n", seal_rsa_bits(key), fpr_text, opt->fpr_file);
     seal_rsa_free(key);
     if (fflush(stdout) != 0 || ferror(stdout))

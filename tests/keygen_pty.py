@@ -88,7 +88,8 @@ def main(argv):
         elif name == "send":
             os.write(fd, arg.encode() + b"\n")
         elif name == "intr":
-            os.write(fd, bytes([termios.tcgetattr(fd)[6][termios.VINTR]]))
+            c = termios.tcgetattr(fd)[6][termios.VINTR]
+            os.write(fd, c if isinstance(c, bytes) else bytes([c]))
         elif name == "echo":
             on = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
             if on != (arg == "on"):
