@@ -51,6 +51,19 @@ struct seal_request {
  * GPG_ERR_DUP_KEY. */
 gpg_err_code_t envelope_seal(const struct seal_request *req);
 
+/* Test-kit only: values envelope_seal() otherwise makes up. Each NULL (or
+ * have_created false) means "random" (or "now"). */
+struct seal_fixed {
+    const uint8_t *file_key;    /* 32 bytes */
+    const uint8_t *salt;        /* CHUNKED_SALT_LEN bytes */
+    const uint8_t *envelope_id; /* SEAL_ENVELOPE_ID_LEN bytes */
+    bool have_created;
+    uint64_t created;
+};
+
+/* envelope_seal() with FIXED values (reproducible test envelopes). */
+gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct seal_fixed *fixed);
+
 /* A sender the recipient trusts: NAME is the key file's basename without
  * ".pub". */
 struct trusted_sender {
@@ -76,8 +89,9 @@ struct envelope_info {
     bool armored;
     size_t n_recipients;
     uint8_t recipient_fpr[SEAL_MAX_RECIPIENTS][SEAL_FPR_LEN];
+    uint64_t header_len;        /* bytes of header (magic .. last stanza) */
     uint64_t envelope_len;      /* bytes of (binary) envelope read */
-    uint64_t payload_len;       /* ciphertext bytes after the header */
+    uint64_t payload_len;       /* bytes after the header: salt, commitment, chunks */
     /* Known only to a recipient (after decryption): */
     bool decrypted;
     uint64_t plaintext_len;
@@ -105,9 +119,13 @@ struct unseal_request {
  * GPG_ERR_NOT_TRUSTED (valid signature by a key not in SENDERS). */
 gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope_info *info);
 
-/* Reads the envelope's public part (no key needed); with RECIPIENT it also
- * decrypts (discarding the plaintext) to report the sender, creation time,
- * envelope ID and whether the signature verifies (SENDERS may be NULL). */
+/* Reads the envelope's public part (no key needed) and the rest of the input
+ * to measure it; with RECIPIENT it also decrypts (discarding the plaintext)
+ * to report the sender, creation time, envelope ID and whether the signature
+ * verifies (SENDERS may be NULL). With RECIPIENT, the header, key unwrap and
+ * payload checks fail as in envelope_unseal(); an unknown sender or a bad
+ * signature is not an error here: it returns 0 with signature_valid false
+ * (sender_name is set when the sender is one of SENDERS). */
 gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_rsa_key *recipient,
                                 const struct trusted_senders *senders,
                                 struct envelope_info *info);
