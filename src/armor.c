@@ -394,8 +394,7 @@ static gpg_err_code_t dec_body(struct armor_decoder *d, const uint8_t *p, size_t
     return dec_body_line(d, p, len, o, n);
 }
 
-gpg_err_code_t armor_decoder_read(struct armor_decoder *d, uint8_t *buf, size_t cap,
-                                  size_t *got)
+static gpg_err_code_t dec_read(struct armor_decoder *d, uint8_t *buf, size_t cap, size_t *got)
 {
     const uint8_t *line = NULL;
     size_t len = 0, n;
@@ -453,6 +452,18 @@ gpg_err_code_t armor_decoder_read(struct armor_decoder *d, uint8_t *buf, size_t 
         }
     }
     return 0;
+}
+
+gpg_err_code_t armor_decoder_read(struct armor_decoder *d, uint8_t *buf, size_t cap,
+                                  size_t *got)
+{
+    gpg_err_code_t r = dec_read(d, buf, cap, got);
+
+    /* On failure nothing counts as delivered, not even the lines decoded
+     * before the fault in this call. */
+    if (r != 0)
+        *got = 0;
+    return r;
 }
 
 static gpg_err_code_t dec_source_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
