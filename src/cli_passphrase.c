@@ -110,7 +110,7 @@ out:
 static volatile sig_atomic_t echo_off_fd = -1;
 static struct termios saved_termios, quiet_termios;
 static struct sigaction handler_action, default_action;
-static const int caught_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+static const int caught_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
 #define N_CAUGHT (sizeof caught_signals / sizeof caught_signals[0])
 static struct sigaction previous_actions[N_CAUGHT];
 
@@ -179,8 +179,7 @@ static gpg_err_code_t tty_read_line(int fd, char *buf, size_t cap, size_t *len)
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            rc = seal_fail(seal_errno_code(), "cannot read from the terminal: %s",
-                           strerror(errno));
+            rc = seal_fail(seal_errno_code(), "cannot read from the terminal: %s", strerror(errno));
             goto out;
         }
         if (r == 0) {
@@ -220,8 +219,7 @@ static gpg_err_code_t tty_read_secret(int fd, const char *prompt, char *buf, siz
 
     *len = 0;
     if (tcgetattr(fd, &saved_termios) != 0)
-        return seal_fail(GPG_ERR_NO_PASSPHRASE, "cannot control the terminal: %s",
-                         strerror(errno));
+        return seal_fail(GPG_ERR_NO_PASSPHRASE, "cannot control the terminal: %s", strerror(errno));
     quiet_termios = saved_termios;
     quiet_termios.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
 
@@ -366,8 +364,8 @@ gpg_err_code_t cli_passphrase_new(const struct cli_passphrase *pp, const char *p
             continue;
         }
         declined = false;
-        rc = tty_read_secret(fd, "Enter the same passphrase again: ", second,
-                             SEAL_PASSPHRASE_MAX, &n2);
+        rc = tty_read_secret(fd, "Enter the same passphrase again: ", second, SEAL_PASSPHRASE_MAX,
+                             &n2);
         if (rc)
             goto out;
         if (n1 == n2 && seal_ct_equal(first, second, n1)) {

@@ -25,10 +25,10 @@
 enum { OPT_PASSPHRASE_FILE = 256, OPT_NO_PASSPHRASE };
 
 struct options {
-    const char *name;        /* -o: write NAME.key and NAME.pub */
-    const char *fpr_file;    /* -l: show this key's fingerprint */
-    const char *pass_file;   /* --passphrase-file */
-    bool no_passphrase;      /* --no-passphrase */
+    const char *name;      /* -o: write NAME.key and NAME.pub */
+    const char *fpr_file;  /* -l: show this key's fingerprint */
+    const char *pass_file; /* --passphrase-file */
+    bool no_passphrase;    /* --no-passphrase */
     unsigned bits;
     bool seen_o, seen_l, seen_b, seen_pf, seen_np;
 };
@@ -129,7 +129,7 @@ static gpg_err_code_t prepare_output(struct atomic_out *out, const char *path, m
 
 static int generate(const struct options *opt)
 {
-    struct cli_passphrase pp = { opt->pass_file };
+    struct cli_passphrase pp = {opt->pass_file};
     struct atomic_out key_out, pub_out;
     bool key_open = false, pub_open = false;
     struct seal_rsa_key *key = NULL;
@@ -270,7 +270,7 @@ static gpg_err_code_t check_private_file(const char *path)
 
 static int fingerprint(const struct options *opt)
 {
-    struct cli_passphrase pp = { opt->pass_file };
+    struct cli_passphrase pp = {opt->pass_file};
     struct seal_rsa_key *key = NULL;
     uint8_t fpr[SEAL_FPR_LEN];
     char fpr_text[SEAL_FPR_TEXT_LEN];
@@ -311,14 +311,14 @@ static int fingerprint(const struct options *opt)
 static int parse_options(int argc, char **argv, struct options *opt, bool *done)
 {
     static const struct option longopts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { "bits", required_argument, NULL, 'b' },
-        { "fingerprint", required_argument, NULL, 'l' },
-        { "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
-        { "no-passphrase", no_argument, NULL, OPT_NO_PASSPHRASE },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
+        {"output", required_argument, NULL, 'o'},
+        {"bits", required_argument, NULL, 'b'},
+        {"fingerprint", required_argument, NULL, 'l'},
+        {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
+        {"no-passphrase", no_argument, NULL, OPT_NO_PASSPHRASE},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
     };
     int c;
 
@@ -417,7 +417,7 @@ static int parse_options(int argc, char **argv, struct options *opt, bool *done)
 
 int main(int argc, char **argv)
 {
-    struct options opt = { .bits = DEFAULT_BITS };
+    struct options opt = {.bits = DEFAULT_BITS};
     gpg_err_code_t rc;
     bool done;
     int status;
