@@ -6,6 +6,8 @@
  */
 #include "crypto.h"
 
+#include "buf.h"
+
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -674,10 +676,85 @@ gpg_err_code_t seal_rsa_from_private_weak(const struct seal_rsa_private_parts *p
     return from_private(parts, WEAK_MIN_BITS, out);
 }
 
+/* Reads a canonical length prefix "DIGITS:" (at most 4 digits: no field of
+ * a key S-expression is longer). */
+static gpg_err_code_t canon_len(struct reader *r, size_t *len)
+{
+    uint8_t c;
+    size_t n = 0, digits = 0;
+
+    *len = 0;
+    for (;;) {
+        if (reader_get_u8(r, &c))
+            return GPG_ERR_INV_SEXP;
+        if (c == ':')
+            break;
+        if (c < '0' || c > '9' || ++digits > 4)
+            return GPG_ERR_INV_SEXP;
+        n = n * 10 + (size_t)(c - '0');
+    }
+    if (digits == 0)
+        return GPG_ERR_INV_SEXP;
+    *len = n;
+    return 0;
+}
+
+/*
+ * Finds n, e, d, p, q, u in the canonical encoding CANON of a generated key
+ * pair: "...(11:private-key(3:rsa(1:n<len>:<bytes>)...(1:u<len>:<bytes>))...".
+ * Walking the bytes ourselves avoids gcry_sexp_find_token and friends, which
+ * copy sub-lists of a secure S-expression into ordinary, unwiped heap.
+ */
+static gpg_err_code_t canon_rsa_private(const uint8_t *canon, size_t len,
+                                        struct seal_bignum out[6])
+{
+    static const char head[] = "(11:private-key(3:rsa";
+    static const char names[] = "nedpqu";
+    const size_t hlen = sizeof head - 1;
+    struct reader r;
+    size_t off, found = 0;
+
+    memset(out, 0, 6 * sizeof out[0]);
+    for (off = 0; off + hlen <= len; off++)
+        if (memcmp(canon + off, head, hlen) == 0)
+            break;
+    if (off + hlen > len)
+        return GPG_ERR_INV_SEXP;
+    reader_init(&r, canon + off + hlen, len - off - hlen);
+    for (;;) {
+        const uint8_t *name, *value;
+        size_t nl, vl;
+        uint8_t c;
+        const char *slot;
+
+        if (reader_get_u8(&r, &c))
+            return GPG_ERR_INV_SEXP;
+        if (c == ')')
+            break;
+        if (c != '(' || canon_len(&r, &nl) || reader_get_view(&r, nl, &name))
+            return GPG_ERR_INV_SEXP;
+        if (canon_len(&r, &vl) || reader_get_view(&r, vl, &value) || reader_get_u8(&r, &c) ||
+            c != ')')
+            return GPG_ERR_INV_SEXP;
+        /* Other parameters (none in libgcrypt 1.10) are skipped. */
+        if (nl != 1 || name[0] == '\0' || !(slot = memchr(names, name[0], 6)))
+            continue;
+        if (out[slot - names].data)
+            return GPG_ERR_INV_SEXP;
+        out[slot - names].data = value;
+        out[slot - names].len = vl;
+        found++;
+    }
+    return found == 6 ? 0 : GPG_ERR_INV_SEXP;
+}
+
 static gpg_err_code_t generate(unsigned bits, unsigned min_bits, struct seal_rsa_key **out)
 {
-    gcry_sexp_t params = NULL, pair = NULL, priv = NULL;
+    gcry_sexp_t params = NULL, pair = NULL;
     gcry_mpi_t m[6] = {0};
+    struct seal_bignum f[6];
+    uint8_t *canon = NULL;
+    size_t canon_cap = 0, canon_len_ = 0;
     gpg_err_code_t rc;
 
     *out = NULL;
@@ -691,23 +768,28 @@ static gpg_err_code_t generate(unsigned bits, unsigned min_bits, struct seal_rsa
         rc = seal_fail(rc, "RSA key generation failed");
         goto out;
     }
-    if (!(priv = gcry_sexp_find_token(pair, "private-key", 0))) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "generated RSA key has no private part");
+    /* The pair is in secure memory; copy it, canonical, to secure memory. */
+    canon_cap = gcry_sexp_sprint(pair, GCRYSEXP_FMT_CANON, NULL, 0);
+    if (!canon_cap || !(canon = seal_secure_malloc(canon_cap))) {
+        rc = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
         goto out;
     }
-    rc = gcry_err_code(gcry_sexp_extract_param(priv, "rsa", "nedpqu", &m[0], &m[1], &m[2], &m[3],
-                                               &m[4], &m[5], NULL));
-    if (rc) {
-        rc = seal_fail(rc, "cannot read the generated RSA key");
+    canon_len_ = gcry_sexp_sprint(pair, GCRYSEXP_FMT_CANON, canon, canon_cap);
+    if (!canon_len_ || (rc = canon_rsa_private(canon, canon_len_, f))) {
+        rc = seal_fail(GPG_ERR_BAD_SECKEY, "cannot read the generated RSA key");
         goto out;
     }
+    if ((rc = scan_uint(f[0], false, &m[0])) || (rc = scan_uint(f[1], false, &m[1])) ||
+        (rc = scan_uint(f[2], true, &m[2])) || (rc = scan_uint(f[3], true, &m[3])) ||
+        (rc = scan_uint(f[4], true, &m[4])) || (rc = scan_uint(f[5], true, &m[5])))
+        goto out;
     /* Validate what libgcrypt made with the same checks as an imported key. */
     rc = build_key(m, min_bits, out);
 out:
     release_mpis(m, 6);
+    seal_secure_free(canon, canon_cap);
     gcry_sexp_release(params);
     gcry_sexp_release(pair);
-    gcry_sexp_release(priv);
     return rc;
 }
 
@@ -926,9 +1008,9 @@ gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void 
                                      size_t labellen, const uint8_t *ct, size_t ctlen,
                                      uint8_t *out, size_t outcap, size_t *outlen)
 {
-    gcry_sexp_t enc = NULL, plain = NULL, value = NULL;
+    gcry_sexp_t enc = NULL, plain = NULL;
     gcry_mpi_t c = NULL;
-    const char *msg;
+    const char *msg, *tok;
     size_t len = 0;
     gpg_err_code_t rc = GPG_ERR_DECRYPT_FAILED;
 
@@ -949,9 +1031,12 @@ gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void 
         goto out;
     }
     rc = GPG_ERR_DECRYPT_FAILED;
-    /* libgcrypt answers (value PLAINTEXT) when padding flags are given. */
-    if (!(value = gcry_sexp_find_token(plain, "value", 0)) ||
-        !(msg = gcry_sexp_nth_data(value, 1, &len)) || len > outcap)
+    /* libgcrypt answers (value PLAINTEXT) when padding flags are given. Read
+     * it in place: gcry_sexp_find_token would copy the plaintext out of
+     * secure memory. */
+    if (!(tok = gcry_sexp_nth_data(plain, 0, &len)) || len != 5 || memcmp(tok, "value", 5) != 0)
+        goto out;
+    if (!(msg = gcry_sexp_nth_data(plain, 1, &len)) || len > outcap)
         goto out;
     memcpy(out, msg, len);
     *outlen = len;
@@ -960,7 +1045,6 @@ out:
     gcry_mpi_release(c);
     gcry_sexp_release(enc);
     gcry_sexp_release(plain); /* secure memory: wiped on release */
-    gcry_sexp_release(value);
     if (rc) {
         /* One code and one detail for every failure: no padding oracle. */
         return seal_fail(GPG_ERR_DECRYPT_FAILED, "RSA-OAEP decryption failed");
