@@ -162,8 +162,7 @@ static gpg_err_code_t hmac_open(enum seal_hash hash, const void *key, size_t key
 {
     gpg_err_code_t rc;
 
-    rc = gcry_err_code(
-        gcry_md_open(md, md_algo(hash), GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE));
+    rc = gcry_err_code(gcry_md_open(md, md_algo(hash), GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE));
     if (rc)
         return seal_fail(rc, "cannot open HMAC");
     /* libgcrypt wants a non-NULL key pointer even for an empty key. */
@@ -298,8 +297,8 @@ gpg_err_code_t seal_aead_new(const uint8_t key[SEAL_AEAD_KEY_LEN], struct seal_a
     if (!(a = calloc(1, sizeof *a)))
         return seal_errno_code();
     /* GCRY_CIPHER_SECURE keeps the expanded key in secure memory. */
-    rc = gcry_err_code(gcry_cipher_open(&a->h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM,
-                                        GCRY_CIPHER_SECURE));
+    rc = gcry_err_code(
+        gcry_cipher_open(&a->h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM, GCRY_CIPHER_SECURE));
     if (rc) {
         free(a);
         return seal_fail(rc, "cannot open AES-256-GCM");
@@ -560,14 +559,13 @@ static gpg_err_code_t build_key(gcry_mpi_t m[6], unsigned min_bits, struct seal_
         rc = seal_errno_code();
         goto out;
     }
-    rc = gcry_err_code(
-        gcry_sexp_build(&key->pub, NULL, "(public-key(rsa(n%m)(e%m)))", m[0], m[1]));
+    rc = gcry_err_code(gcry_sexp_build(&key->pub, NULL, "(public-key(rsa(n%m)(e%m)))", m[0], m[1]));
     if (!rc && priv)
         /* The secure MPIs make libgcrypt put this S-expression in secure
          * memory. */
         rc = gcry_err_code(gcry_sexp_build(&key->priv, NULL,
-                                           "(private-key(rsa(n%m)(e%m)(d%m)(p%m)(q%m)(u%m)))",
-                                           m[0], m[1], m[2], m[3], m[4], m[5]));
+                                           "(private-key(rsa(n%m)(e%m)(d%m)(p%m)(q%m)(u%m)))", m[0],
+                                           m[1], m[2], m[3], m[4], m[5]));
     if (rc) {
         rc = seal_fail(rc, "cannot build the RSA key");
         goto out;
@@ -705,8 +703,7 @@ static gpg_err_code_t canon_len(struct reader *r, size_t *len)
  * Walking the bytes ourselves avoids gcry_sexp_find_token and friends, which
  * copy sub-lists of a secure S-expression into ordinary, unwiped heap.
  */
-static gpg_err_code_t canon_rsa_private(const uint8_t *canon, size_t len,
-                                        struct seal_bignum out[6])
+static gpg_err_code_t canon_rsa_private(const uint8_t *canon, size_t len, struct seal_bignum out[6])
 {
     static const char head[] = "(11:private-key(3:rsa";
     static const char names[] = "nedpqu";
@@ -981,13 +978,12 @@ gpg_err_code_t seal_rsa_oaep_encrypt(const struct seal_rsa_key *key, const void 
     /* OAEP's hash would default to SHA-1: name SHA-256 (also used by MGF1).
      * An empty label is left out: libgcrypt's default is the empty label. */
     if (labellen)
-        rc = gcry_err_code(gcry_sexp_build(
-            &data, NULL, "(data(flags oaep)(hash-algo sha256)(label%b)(value%b))", (int)labellen,
-            label, (int)msglen, msg));
-    else
         rc = gcry_err_code(gcry_sexp_build(&data, NULL,
-                                           "(data(flags oaep)(hash-algo sha256)(value%b))",
-                                           (int)msglen, msg));
+                                           "(data(flags oaep)(hash-algo sha256)(label%b)(value%b))",
+                                           (int)labellen, label, (int)msglen, msg));
+    else
+        rc = gcry_err_code(gcry_sexp_build(
+            &data, NULL, "(data(flags oaep)(hash-algo sha256)(value%b))", (int)msglen, msg));
     if (rc) {
         rc = seal_fail(rc, "cannot build the OAEP input");
         goto out;
@@ -1005,8 +1001,8 @@ out:
 }
 
 gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void *label,
-                                     size_t labellen, const uint8_t *ct, size_t ctlen,
-                                     uint8_t *out, size_t outcap, size_t *outlen)
+                                     size_t labellen, const uint8_t *ct, size_t ctlen, uint8_t *out,
+                                     size_t outcap, size_t *outlen)
 {
     gcry_sexp_t enc = NULL, plain = NULL;
     gcry_mpi_t c = NULL;
@@ -1021,11 +1017,11 @@ gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void 
         goto out;
     if (labellen)
         rc = gcry_err_code(gcry_sexp_build(
-            &enc, NULL, "(enc-val(flags oaep)(hash-algo sha256)(label%b)(rsa(a%m)))",
-            (int)labellen, label, c));
+            &enc, NULL, "(enc-val(flags oaep)(hash-algo sha256)(label%b)(rsa(a%m)))", (int)labellen,
+            label, c));
     else
-        rc = gcry_err_code(gcry_sexp_build(
-            &enc, NULL, "(enc-val(flags oaep)(hash-algo sha256)(rsa(a%m)))", c));
+        rc = gcry_err_code(
+            gcry_sexp_build(&enc, NULL, "(enc-val(flags oaep)(hash-algo sha256)(rsa(a%m)))", c));
     if (rc || gcry_pk_decrypt(&plain, enc, key->priv)) {
         rc = GPG_ERR_DECRYPT_FAILED;
         goto out;

@@ -59,8 +59,8 @@ static struct seal_bignum big(const uint8_t *p, size_t len)
 static struct seal_rsa_private_parts parts_of(const struct seal_rsa_export *ex)
 {
     struct seal_rsa_private_parts pp = {
-        big(ex->n, ex->n_len),   big(ex->e, ex->e_len),   big(ex->d, ex->d_len),
-        big(ex->p, ex->p_len),   big(ex->q, ex->q_len),   big(ex->dp, ex->dp_len),
+        big(ex->n, ex->n_len),   big(ex->e, ex->e_len),       big(ex->d, ex->d_len),
+        big(ex->p, ex->p_len),   big(ex->q, ex->q_len),       big(ex->dp, ex->dp_len),
         big(ex->dq, ex->dq_len), big(ex->qinv, ex->qinv_len),
     };
     return pp;
@@ -155,9 +155,9 @@ static void test_oaep_wrong_label_fails(void **state)
     assert_int_equal(seal_rsa_oaep_decrypt(key2048, NULL, 0, ct, sizeof ct, pt, sizeof pt, &ptlen),
                      GPG_ERR_DECRYPT_FAILED);
     ct[100] ^= 0x01;
-    assert_int_equal(seal_rsa_oaep_decrypt(key2048, label, strlen(label), ct, sizeof ct, pt,
-                                           sizeof pt, &ptlen),
-                     GPG_ERR_DECRYPT_FAILED);
+    assert_int_equal(
+        seal_rsa_oaep_decrypt(key2048, label, strlen(label), ct, sizeof ct, pt, sizeof pt, &ptlen),
+        GPG_ERR_DECRYPT_FAILED);
     seal_clear_detail();
 }
 
@@ -175,8 +175,8 @@ static void test_oaep_rejects_noncanonical_ciphertext(void **state)
     assert_int_equal(ex.n_len, 256);
     /* Find a ciphertext c with c + n < 2^2048. */
     for (int i = 0; i < 64 && !have_sum; i++) {
-        assert_int_equal(
-            seal_rsa_oaep_encrypt(key2048, label, strlen(label), msg, sizeof msg, ct), 0);
+        assert_int_equal(seal_rsa_oaep_encrypt(key2048, label, strlen(label), msg, sizeof msg, ct),
+                         0);
         have_sum = add_be(ct, ex.n, 256, sum);
     }
     assert_true(have_sum);
@@ -184,23 +184,23 @@ static void test_oaep_rejects_noncanonical_ciphertext(void **state)
                                            sizeof pt, &ptlen),
                      GPG_ERR_DECRYPT_FAILED);
     /* c = n itself. */
-    assert_int_equal(seal_rsa_oaep_decrypt(key2048, label, strlen(label), ex.n, ex.n_len, pt,
-                                           sizeof pt, &ptlen),
-                     GPG_ERR_DECRYPT_FAILED);
+    assert_int_equal(
+        seal_rsa_oaep_decrypt(key2048, label, strlen(label), ex.n, ex.n_len, pt, sizeof pt, &ptlen),
+        GPG_ERR_DECRYPT_FAILED);
     /* The valid ciphertext with a leading zero byte: k + 1 bytes. */
     big_ct[0] = 0;
     memcpy(big_ct + 1, ct, sizeof ct);
-    assert_int_equal(seal_rsa_oaep_decrypt(key2048, label, strlen(label), big_ct, sizeof big_ct,
-                                           pt, sizeof pt, &ptlen),
+    assert_int_equal(seal_rsa_oaep_decrypt(key2048, label, strlen(label), big_ct, sizeof big_ct, pt,
+                                           sizeof pt, &ptlen),
                      GPG_ERR_DECRYPT_FAILED);
     /* Truncated. */
     assert_int_equal(seal_rsa_oaep_decrypt(key2048, label, strlen(label), ct, sizeof ct - 1, pt,
                                            sizeof pt, &ptlen),
                      GPG_ERR_DECRYPT_FAILED);
     /* And the original still works. */
-    assert_int_equal(seal_rsa_oaep_decrypt(key2048, label, strlen(label), ct, sizeof ct, pt,
-                                           sizeof pt, &ptlen),
-                     0);
+    assert_int_equal(
+        seal_rsa_oaep_decrypt(key2048, label, strlen(label), ct, sizeof ct, pt, sizeof pt, &ptlen),
+        0);
     seal_rsa_export_free(&ex);
     seal_clear_detail();
 }
@@ -283,12 +283,12 @@ static void test_public_key_cannot_sign_or_decrypt(void **state)
     assert_int_equal(seal_rsa_pss_sign(pub, digest, sig), GPG_ERR_NO_SECKEY);
     /* The public half encrypts for the pair and verifies its signatures. */
     assert_int_equal(seal_rsa_oaep_encrypt(pub, label, strlen(label), digest, 16, ct), 0);
-    assert_int_equal(seal_rsa_oaep_decrypt(pub, label, strlen(label), ct, sizeof ct, pt,
-                                           sizeof pt, &ptlen),
-                     GPG_ERR_NO_SECKEY);
-    assert_int_equal(seal_rsa_oaep_decrypt(key2048, label, strlen(label), ct, sizeof ct, pt,
-                                           sizeof pt, &ptlen),
-                     0);
+    assert_int_equal(
+        seal_rsa_oaep_decrypt(pub, label, strlen(label), ct, sizeof ct, pt, sizeof pt, &ptlen),
+        GPG_ERR_NO_SECKEY);
+    assert_int_equal(
+        seal_rsa_oaep_decrypt(key2048, label, strlen(label), ct, sizeof ct, pt, sizeof pt, &ptlen),
+        0);
     assert_int_equal(seal_rsa_pss_sign(key2048, digest, sig), 0);
     assert_int_equal(seal_rsa_pss_verify(pub, digest, sig, sizeof sig), 0);
     seal_rsa_free(pub);
@@ -384,15 +384,15 @@ static void test_inconsistent_private_key_rejected(void **state)
     assert_int_equal(seal_rsa_from_private(&bad, &k), GPG_ERR_BAD_SECKEY);
     seal_clear_detail();
 
-#define TWEAKED(field)                                                                            \
-    do {                                                                                          \
-        bad = pp;                                                                                 \
-        memcpy(tweak, pp.field.data, pp.field.len);                                               \
-        tweak[pp.field.len - 1] ^= 0x02;                                                          \
-        bad.field = big(tweak, pp.field.len);                                                     \
-        assert_int_equal(seal_rsa_from_private(&bad, &k), GPG_ERR_BAD_SECKEY);                    \
-        assert_null(k);                                                                           \
-        seal_clear_detail();                                                                      \
+#define TWEAKED(field)                                                                             \
+    do {                                                                                           \
+        bad = pp;                                                                                  \
+        memcpy(tweak, pp.field.data, pp.field.len);                                                \
+        tweak[pp.field.len - 1] ^= 0x02;                                                           \
+        bad.field = big(tweak, pp.field.len);                                                      \
+        assert_int_equal(seal_rsa_from_private(&bad, &k), GPG_ERR_BAD_SECKEY);                     \
+        assert_null(k);                                                                            \
+        seal_clear_detail();                                                                       \
     } while (0)
     TWEAKED(d);
     TWEAKED(p);
@@ -502,13 +502,11 @@ static void test_aead_round_trip_and_tamper(void **state)
 
     tag[0] ^= 1;
     memset(pt, 0x55, sizeof pt);
-    assert_int_equal(seal_aead_decrypt(a, nonce, aad, 6, ct, sizeof ct, pt, tag),
-                     GPG_ERR_CHECKSUM);
+    assert_int_equal(seal_aead_decrypt(a, nonce, aad, 6, ct, sizeof ct, pt, tag), GPG_ERR_CHECKSUM);
     assert_memory_equal(pt, zero, sizeof pt); /* wiped */
     tag[0] ^= 1;
     ct[50] ^= 1;
-    assert_int_equal(seal_aead_decrypt(a, nonce, aad, 6, ct, sizeof ct, pt, tag),
-                     GPG_ERR_CHECKSUM);
+    assert_int_equal(seal_aead_decrypt(a, nonce, aad, 6, ct, sizeof ct, pt, tag), GPG_ERR_CHECKSUM);
     assert_memory_equal(pt, zero, sizeof pt);
     ct[50] ^= 1;
     assert_int_equal(seal_aead_decrypt(a, nonce, "headex", 6, ct, sizeof ct, pt, tag),
@@ -516,8 +514,7 @@ static void test_aead_round_trip_and_tamper(void **state)
     assert_int_equal(seal_aead_decrypt(a, nonce, NULL, 0, ct, sizeof ct, pt, tag),
                      GPG_ERR_CHECKSUM);
     nonce[11] = 1;
-    assert_int_equal(seal_aead_decrypt(a, nonce, aad, 6, ct, sizeof ct, pt, tag),
-                     GPG_ERR_CHECKSUM);
+    assert_int_equal(seal_aead_decrypt(a, nonce, aad, 6, ct, sizeof ct, pt, tag), GPG_ERR_CHECKSUM);
     /* The handle is reusable after a failure. */
     nonce[11] = 0;
     assert_int_equal(seal_aead_decrypt(a, nonce, aad, 6, ct, sizeof ct, pt, tag), 0);
@@ -542,9 +539,10 @@ static void test_aead_known_answer(void **state)
     unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2", aad, sizeof aad);
     assert_int_equal(seal_aead_new(key, &a), 0);
     assert_int_equal(seal_aead_encrypt(a, iv, aad, sizeof aad, pt, sizeof pt, ct, tag), 0);
-    assert_hex(ct, sizeof ct,
-               "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08"
-               "b1056828838c5f61e6393ba7a0abcc9f662");
+    assert_hex(
+        ct, sizeof ct,
+        "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08"
+        "b1056828838c5f61e6393ba7a0abcc9f662");
     assert_hex(tag, sizeof tag, "76fc6ece0f4e1768cddf8853bb2d551b");
     seal_aead_free(a);
 }
@@ -559,8 +557,7 @@ static void test_aes256_cbc_known_answer(void **state)
     unhex("000102030405060708090a0b0c0d0e0f", iv, sizeof iv);
     unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51", pt, sizeof pt);
     assert_int_equal(seal_aes256_cbc(true, key, iv, pt, sizeof pt, ct), 0);
-    assert_hex(ct, sizeof ct,
-               "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d");
+    assert_hex(ct, sizeof ct, "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d");
     assert_int_equal(seal_aes256_cbc(false, key, iv, ct, sizeof ct, back), 0);
     assert_memory_equal(back, pt, sizeof pt);
     assert_int_equal(seal_aes256_cbc(true, key, iv, pt, 17, ct), GPG_ERR_INV_LENGTH);
@@ -599,9 +596,10 @@ static void test_hmac(void **state)
     assert_int_equal(seal_hmac(SEAL_HASH_SHA256, "Jefe", 4, data, strlen(data), out), 0);
     assert_hex(out, 32, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
     assert_int_equal(seal_hmac(SEAL_HASH_SHA512, "Jefe", 4, data, strlen(data), out), 0);
-    assert_hex(out, 64,
-               "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d03"
-               "4f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+    assert_hex(
+        out, 64,
+        "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d03"
+        "4f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
 }
 
 /* RFC 5869 A.1 (SHA-256) and A.3 (empty salt and info). */
@@ -613,20 +611,22 @@ static void test_hkdf_rfc5869(void **state)
     memset(ikm, 0x0b, sizeof ikm);
     unhex("000102030405060708090a0b0c", salt, sizeof salt);
     unhex("f0f1f2f3f4f5f6f7f8f9", info, sizeof info);
-    assert_int_equal(
-        seal_hkdf_extract(SEAL_HASH_SHA256, salt, sizeof salt, ikm, sizeof ikm, prk), 0);
+    assert_int_equal(seal_hkdf_extract(SEAL_HASH_SHA256, salt, sizeof salt, ikm, sizeof ikm, prk),
+                     0);
     assert_hex(prk, sizeof prk, "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
     assert_int_equal(
         seal_hkdf_expand(SEAL_HASH_SHA256, prk, sizeof prk, info, sizeof info, okm, sizeof okm), 0);
-    assert_hex(okm, sizeof okm,
-               "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+    assert_hex(
+        okm, sizeof okm,
+        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
 
     assert_int_equal(seal_hkdf_extract(SEAL_HASH_SHA256, NULL, 0, ikm, sizeof ikm, prk), 0);
     assert_hex(prk, sizeof prk, "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04");
     assert_int_equal(seal_hkdf_expand(SEAL_HASH_SHA256, prk, sizeof prk, NULL, 0, okm, sizeof okm),
                      0);
-    assert_hex(okm, sizeof okm,
-               "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
+    assert_hex(
+        okm, sizeof okm,
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
 }
 
 static void test_hkdf_length_limit(void **state)
@@ -660,9 +660,10 @@ static void test_pbkdf2_sha256(void **state)
     assert_int_equal(seal_pbkdf2_sha256("password", 8, "salt", 4, 4096, out, 32), 0);
     assert_hex(out, 32, "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a");
     assert_int_equal(seal_pbkdf2_sha256("passwd", 6, "salt", 4, 1, out, 64), 0);
-    assert_hex(out, 64,
-               "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc49ca9cccf179b645991664"
-               "b39d77ef317c71b845b1e30bd509112041d3a19783");
+    assert_hex(
+        out, 64,
+        "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc49ca9cccf179b645991664"
+        "b39d77ef317c71b845b1e30bd509112041d3a19783");
     assert_int_equal(seal_pbkdf2_sha256("password", 8, "salt", 4, 0, out, 32), GPG_ERR_INV_VALUE);
     seal_clear_detail();
 }
@@ -674,14 +675,16 @@ static void test_scrypt_rfc7914(void **state)
     uint8_t out[64];
 
     assert_int_equal(seal_scrypt("password", 8, "NaCl", 4, 1024, 8, 16, out, 64), 0);
-    assert_hex(out, 64,
-               "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff1"
-               "09279d9830dac727afb94a83ee6d8360cbdfa2cc0640");
-    assert_int_equal(
-        seal_scrypt("pleaseletmein", 13, "SodiumChloride", 14, 16384, 8, 1, out, 64), 0);
-    assert_hex(out, 64,
-               "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2d5432955613f0fcf62d4"
-               "9705242a9af9e61e85dc0d651e40dfcf017b45575887");
+    assert_hex(
+        out, 64,
+        "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b3731622eaf30d92e22a3886ff1"
+        "09279d9830dac727afb94a83ee6d8360cbdfa2cc0640");
+    assert_int_equal(seal_scrypt("pleaseletmein", 13, "SodiumChloride", 14, 16384, 8, 1, out, 64),
+                     0);
+    assert_hex(
+        out, 64,
+        "7023bdcb3afd7348461c06cd81fd38ebfda8fbba904f8e3ea9b543f6545da1f2d5432955613f0fcf62d4"
+        "9705242a9af9e61e85dc0d651e40dfcf017b45575887");
 }
 
 static void test_scrypt_unsupported_parameters(void **state)

@@ -30,10 +30,10 @@
  * Each entry must be hit, and must still show the lenient behaviour: when
  * libgcrypt is fixed, this test fails and the entry has to go.
  */
-#define PS_REASON                                                                                 \
+#define PS_REASON                                                                                  \
     "libgcrypt 1.10.1 _gcry_rsa_oaep_decode (cipher/rsa-common.c, step 3g) skips to the first "    \
-    "0x01 after lHash without checking that PS is all zeros; not fixable from outside without "   \
-    "reimplementing OAEP decoding. Harmless here: the sender can choose any EM anyway, and the "  \
+    "0x01 after lHash without checking that PS is all zeros; not fixable from outside without "    \
+    "reimplementing OAEP decoding. Harmless here: the sender can choose any EM anyway, and the "   \
     "result is still bound to lHash(label)"
 static const struct allowed {
     const char *file;
@@ -348,10 +348,9 @@ static void run_oaep(void **state)
              * (libgcrypt cannot OAEP-encrypt an empty message). */
             uint8_t *c2 = malloc(k);
             assert_non_null(c2);
-            assert_int_equal(
-                seal_rsa_oaep_encrypt(key, label.p, label.len, msg.p, msg.len, c2), 0);
-            assert_int_equal(
-                seal_rsa_oaep_decrypt(key, label.p, label.len, c2, k, out, k, &outlen), 0);
+            assert_int_equal(seal_rsa_oaep_encrypt(key, label.p, label.len, msg.p, msg.len, c2), 0);
+            assert_int_equal(seal_rsa_oaep_decrypt(key, label.p, label.len, c2, k, out, k, &outlen),
+                             0);
             assert_int_equal(outlen, msg.len);
             assert_memory_equal(out, msg.p, msg.len);
             free(c2);
@@ -426,8 +425,8 @@ static void run_pss(void **state)
             t.run++;
             out_of_profile++;
             if (rc == 0) {
-                print_error("%s tcId %u: signature with foreign PSS parameters accepted\n",
-                            name, tcid);
+                print_error("%s tcId %u: signature with foreign PSS parameters accepted\n", name,
+                            tcid);
                 t.failed++;
             } else {
                 out_of_profile_rejected++;
@@ -440,8 +439,8 @@ static void run_pss(void **state)
     vec_close(&v);
     seal_clear_detail();
     if (out_of_profile)
-        print_message("%s: %u signatures with other (hash, MGF1 hash, sLen) rejected of %u\n",
-                      name, out_of_profile_rejected, out_of_profile);
+        print_message("%s: %u signatures with other (hash, MGF1 hash, sLen) rejected of %u\n", name,
+                      out_of_profile_rejected, out_of_profile);
     finish(&t, name);
 }
 
@@ -493,8 +492,8 @@ static void run_gcm(void **state)
         }
         if (want == VALID) {
             /* Encryption gives the same ciphertext and tag. */
-            assert_int_equal(
-                seal_aead_encrypt(a, iv.p, aad.p, aad.len, msg.p, msg.len, out, mytag), 0);
+            assert_int_equal(seal_aead_encrypt(a, iv.p, aad.p, aad.len, msg.p, msg.len, out, mytag),
+                             0);
             if (memcmp(out, ct.p, ct.len) != 0 || memcmp(mytag, tag.p, SEAL_AEAD_TAG_LEN) != 0) {
                 print_error("%s tcId %u: encryption differs\n", name, tcid);
                 ok = false;
@@ -543,8 +542,8 @@ static void run_hkdf(void **state)
         bool ok;
 
         assert_non_null(out);
-        assert_int_equal(
-            seal_hkdf_extract(SEAL_HASH_SHA256, salt.p, salt.len, ikm.p, ikm.len, prk), 0);
+        assert_int_equal(seal_hkdf_extract(SEAL_HASH_SHA256, salt.p, salt.len, ikm.p, ikm.len, prk),
+                         0);
         rc = seal_hkdf_expand(SEAL_HASH_SHA256, prk, sizeof prk, info.p, info.len, out, size);
         ok = rc == 0 && okm.len == size && memcmp(out, okm.p, size) == 0;
         /* The only invalid HKDF input is an output longer than 255 * 32. */
