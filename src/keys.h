@@ -43,11 +43,21 @@ gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, voi
 gpg_err_code_t key_load_private(const char *path, key_passphrase_fn get_pass, void *ctx,
                                 struct seal_rsa_key **key);
 
-/* The same from bytes already in memory (PEM or DER). NAME is used only in
- * details. */
+/* The same from bytes already in memory (PEM or DER). key_decode_public
+ * refuses an encrypted private key (GPG_ERR_NO_PASSPHRASE).
+ * key_decode_private uses PASS (PASSLEN bytes) if the key is encrypted; if
+ * PASS is NULL it sets *NEEDS_PASS (may be NULL) and returns
+ * GPG_ERR_NO_PASSPHRASE. The _pass variants ask GET_PASS (may be NULL)
+ * instead, handing it NAME (may be NULL) as the path. */
 gpg_err_code_t key_decode_public(const uint8_t *data, size_t len, struct seal_rsa_key **key);
 gpg_err_code_t key_decode_private(const uint8_t *data, size_t len, const char *pass,
                                   size_t passlen, bool *needs_pass, struct seal_rsa_key **key);
+gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len,
+                                      key_passphrase_fn get_pass, void *ctx, const char *name,
+                                      struct seal_rsa_key **key);
+gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len,
+                                       key_passphrase_fn get_pass, void *ctx, const char *name,
+                                       struct seal_rsa_key **key);
 
 /* The fingerprint of KEY's public half. */
 gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_FPR_LEN]);
@@ -55,7 +65,9 @@ gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_
 void key_fingerprint_text(const uint8_t fpr[SEAL_FPR_LEN], char out[SEAL_FPR_TEXT_LEN]);
 
 /* Encodes KEY as PEM: public (SubjectPublicKeyInfo) or private (PKCS#8;
- * encrypted with scrypt N=2^17 r=8 p=1 + AES-256-CBC if PASS is non-NULL).
+ * if PASS is non-NULL encrypted with PBES2: scrypt N=2^14 r=8 p=8, which is
+ * the work of N=2^17 p=1 but within the 32 MiB that OpenSSL 3 allows when
+ * reading, + AES-256-CBC, 16-byte salt).
  * *OUT is malloc'd (public) or secure memory (private: free with
  * seal_secure_free(*out, *outlen)). */
 gpg_err_code_t key_encode_public_pem(const struct seal_rsa_key *key, char **out, size_t *outlen);
