@@ -5,7 +5,11 @@
  * This file only talks to the user: it parses options, opens files, loads
  * keys and hands everything to envelope_seal().
  */
+/* For sync_file_range(2) (Linux); everything else is POSIX. */
+#define _GNU_SOURCE
 #include <config.h>
+
+#include <fcntl.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -109,15 +113,30 @@ struct output {
     struct atomic_out ao;
     uint8_t *buf;
     size_t len;
+    uint64_t written; /* bytes written to the file so far */
     bool failed;
 };
+
+/* Asks the kernel to start writing the N bytes just written at *OFF to
+ * disk now, so that the fsync before the final rename finds little left to
+ * do: disk writes overlap with decryption instead of following it. Only a
+ * hint; without sync_file_range nothing changes but speed. */
+static void start_writeback(const struct atomic_out *ao, uint64_t *off, size_t n)
+{
+    if (ao->to_stdout)
+        return;
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(ao->fd, (off_t)*off, (off_t)n, SYNC_FILE_RANGE_WRITE);
+#endif
+    *off += n;
+}
 
 static gpg_err_code_t output_flush(struct output *out)
 {
     gpg_err_code_t rc = 0;
 
-    if (out->len)
-        rc = atomic_out_write(&out->ao, out->buf, out->len);
+    if (out->len && !(rc = atomic_out_write(&out->ao, out->buf, out->len)))
+        start_writeback(&out->ao, &out->written, out->len);
     out->len = 0;
     if (rc)
         out->failed = true;
@@ -136,6 +155,8 @@ static gpg_err_code_t output_write(void *ctx, const uint8_t *p, size_t n)
     if (n >= OUT_BLOCK) {
         if ((rc = atomic_out_write(&out->ao, p, n)))
             out->failed = true;
+        else
+            start_writeback(&out->ao, &out->written, n);
         return rc;
     }
     memcpy(out->buf + out->len, p, n);
@@ -265,8 +286,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 /* ---- sealing -------------------------------------------------------------- */
 
-static int load_keys(const struct options *o, struct cli_passphrase *pp,
-                     struct seal_rsa_key **rcpt, struct seal_rsa_key **sender)
+static int load_keys(const struct options *o, struct cli_passphrase *pp, struct seal_rsa_key **rcpt,
+                     struct seal_rsa_key **sender)
 {
     uint8_t fprs[SEAL_MAX_RECIPIENTS][SEAL_FPR_LEN];
     gpg_err_code_t rc;
@@ -281,8 +302,8 @@ static int load_keys(const struct options *o, struct cli_passphrase *pp,
             /* A duplicate is most likely a typo for another recipient:
              * refuse rather than silently sealing for fewer people. */
             if (memcmp(fprs[i], fprs[j], SEAL_FPR_LEN) == 0) {
-                cli_errorf("%s: the same key as %s (a recipient given twice)",
-                           o->recipients[i], o->recipients[j]);
+                cli_errorf("%s: the same key as %s (a recipient given twice)", o->recipients[i],
+                           o->recipients[j]);
                 return EXIT_USAGE;
             }
         }

@@ -9,7 +9,11 @@
  * destination, or an encrypted spool for standard output), and this file
  * makes that output visible only after envelope_unseal() returned 0.
  */
+/* For sync_file_range(2) (Linux); everything else is POSIX. */
+#define _GNU_SOURCE
 #include <config.h>
+
+#include <fcntl.h>
 
 #include <getopt.h>
 #include <signal.h>
@@ -125,15 +129,30 @@ struct plain_out {
     struct spool *spool;
     uint8_t *buf; /* gathers plaintext into large writes */
     size_t len;
-    bool failed; /* writing the output failed (not reading the input) */
+    uint64_t written; /* bytes written to the file so far */
+    bool failed;      /* writing the output failed (not reading the input) */
 };
+
+/* Asks the kernel to start writing the N bytes just written at *OFF to
+ * disk now, so that the fsync before the final rename finds little left to
+ * do: disk writes overlap with decryption instead of following it. Only a
+ * hint; without sync_file_range nothing changes but speed. */
+static void start_writeback(const struct atomic_out *ao, uint64_t *off, size_t n)
+{
+    if (ao->to_stdout)
+        return;
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(ao->fd, (off_t)*off, (off_t)n, SYNC_FILE_RANGE_WRITE);
+#endif
+    *off += n;
+}
 
 static gpg_err_code_t plain_flush(struct plain_out *p)
 {
     gpg_err_code_t rc = 0;
 
-    if (p->len)
-        rc = atomic_out_write(&p->ao, p->buf, p->len);
+    if (p->len && !(rc = atomic_out_write(&p->ao, p->buf, p->len)))
+        start_writeback(&p->ao, &p->written, p->len);
     seal_wipe(p->buf, p->len);
     p->len = 0;
     if (rc)
@@ -152,6 +171,8 @@ static gpg_err_code_t plain_put(void *ctx, const uint8_t *data, size_t n)
     if (n >= OUT_BLOCK) {
         if ((rc = atomic_out_write(&p->ao, data, n)))
             p->failed = true;
+        else
+            start_writeback(&p->ao, &p->written, n);
         return rc;
     }
     memcpy(p->buf + p->len, data, n);
@@ -394,8 +415,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             name[strlen(name) - 5] = '\0';
             o->output = name; /* lives until exit */
         } else {
-            cli_errorf("%s: name does not end in .seal, cannot choose an output name",
-                       o->input);
+            cli_errorf("%s: name does not end in .seal, cannot choose an output name", o->input);
             cli_hint("use -o OUTPUT (or -o - for standard output)");
             return EXIT_USAGE;
         }
@@ -501,9 +521,8 @@ static void inspect_json(const struct envelope_info *info, const char *sig)
 
     printf("{\"version\":%u,\"armored\":%s,\"envelope_bytes\":%llu,\"header_bytes\":%llu,"
            "\"payload_bytes\":%llu,\"recipients\":[",
-           info->version, info->armored ? "true" : "false",
-           (unsigned long long)info->envelope_len, (unsigned long long)info->header_len,
-           (unsigned long long)info->payload_len);
+           info->version, info->armored ? "true" : "false", (unsigned long long)info->envelope_len,
+           (unsigned long long)info->header_len, (unsigned long long)info->payload_len);
     for (size_t i = 0; i < info->n_recipients && i < SEAL_MAX_RECIPIENTS; i++) {
         key_fingerprint_text(info->recipient_fpr[i], fpr);
         printf("%s\"%s\"", i ? "," : "", fpr);
