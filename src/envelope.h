@@ -92,6 +92,8 @@ struct envelope_info {
     uint64_t header_len;        /* bytes of header (magic .. last stanza) */
     uint64_t envelope_len;      /* bytes of (binary) envelope read */
     uint64_t payload_len;       /* bytes after the header: salt, commitment, chunks */
+    bool header_verified;       /* the key commitment matched: a later failure
+                                   lies in the payload, not the header */
     /* Known only to a recipient (after decryption): */
     bool decrypted;
     uint64_t plaintext_len;

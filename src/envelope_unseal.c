@@ -128,7 +128,7 @@ static gpg_err_code_t read_prefix(struct unsealer *u, struct envelope_info *info
     if (e)
         return e;
     if (got < CHUNKED_PREFIX_LEN)
-        return seal_fail(GPG_ERR_TRUNCATED, "envelope ends before its payload");
+        return seal_fail(GPG_ERR_TRUNCATED, "envelope ends inside the salt or key commitment");
     return 0;
 }
 
@@ -237,9 +237,10 @@ static gpg_err_code_t read_payload(struct unsealer *u, const struct byte_sink *o
         slot = (int)(index & 1);
         size_t n;
         if ((e = chunked_decrypt_chunk(u->cipher, index, u->ct, got, final, u->pt[slot], &n)))
-            return seal_fail(e, "chunk %llu does not authenticate (modified, reordered or "
-                                "truncated)",
-                             (unsigned long long)index);
+            return seal_fail_override(e, "chunk %llu: %s (modified, reordered or truncated)",
+                                      (unsigned long long)index,
+                                      e == GPG_ERR_CHECKSUM ? "authentication failed"
+                                                            : "wrong size");
         if (final) {
             flen = n;
             break;
@@ -336,6 +337,7 @@ static gpg_err_code_t process(struct byte_source in, const struct seal_rsa_key *
      * is known from the header alone. */
     if ((e = open_payload(u, recipient, info)))
         goto out;
+    info->header_verified = true;
     if ((e = read_payload(u, out, progress, progress_ctx, &t, &msg_len, sd)))
         goto out;
     info->decrypted = true;
