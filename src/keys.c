@@ -129,7 +129,7 @@ static gpg_err_code_t key_decode(const uint8_t *data, size_t len, bool want_priv
         der = data;
         derlen = len;
         if ((err = key_der_classify(der, derlen, &kind)) != 0)
-            return err;
+            return err == GPG_ERR_TRUNCATED ? GPG_ERR_INV_OBJ : err;
     }
 
     switch (kind) {
@@ -159,6 +159,10 @@ static gpg_err_code_t key_decode(const uint8_t *data, size_t len, bool want_priv
     }
     if (err == 0 && !want_private && seal_rsa_has_private(*key))
         err = key_to_public(key);
+    /* A key file that ends early is malformed, not a failed authentication
+     * (the class errors.h gives GPG_ERR_TRUNCATED); the detail stays. */
+    if (err == GPG_ERR_TRUNCATED)
+        err = GPG_ERR_INV_OBJ;
     if (err != 0) {
         seal_rsa_free(*key);
         *key = NULL;
