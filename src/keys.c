@@ -116,14 +116,14 @@ static gpg_err_code_t key_decode(const uint8_t *data, size_t len, bool want_priv
         return seal_fail(GPG_ERR_INV_DATA, "empty key file");
     if (len > KEY_FILE_MAX)
         return seal_fail(GPG_ERR_TOO_LARGE, "key file larger than %d bytes", KEY_FILE_MAX);
-    if (pem_looks_like_pem(data, len)) {
+    /* Every key structure is a DER SEQUENCE (0x30), which no PEM file
+     * starts with. */
+    if (data[0] != DER_SEQUENCE && pem_looks_like_pem(data, len)) {
         if ((err = pem_decode(data, len, &label, &pemder, &derlen)) != 0)
             return err;
         der = pemder;
         kind = key_kind_of_label(label);
     } else {
-        /* Every key structure is a SEQUENCE; saying so beats a DER detail
-         * about some text file's first bytes. */
         if (data[0] != DER_SEQUENCE)
             return seal_fail(GPG_ERR_INV_DATA, "not a key file (neither PEM nor DER)");
         der = data;

@@ -50,16 +50,6 @@ static void pem_skip_space(struct reader *r)
         (void)reader_skip(r, 1);
 }
 
-bool pem_looks_like_pem(const uint8_t *data, size_t len)
-{
-    struct reader r;
-    uint8_t c;
-
-    reader_init(&r, data, len);
-    pem_skip_space(&r);
-    return reader_remaining(&r) > 0 && reader_peek_u8(&r, &c) == 0 && c == '-';
-}
-
 /* Borrows the next line without its LF (or CRLF). *EOL is false if the
  * line ran to the end of the input without one. GPG_ERR_EOF at the end. */
 static gpg_err_code_t pem_get_line(struct reader *r, const uint8_t **line, size_t *len,
@@ -96,6 +86,25 @@ static bool pem_has_prefix(const uint8_t *line, size_t len, const char *prefix)
     size_t n = strlen(prefix);
 
     return len >= n && memcmp(line, prefix, n) == 0;
+}
+
+bool pem_looks_like_pem(const uint8_t *data, size_t len)
+{
+    struct reader r;
+    const uint8_t *line;
+    size_t linelen;
+    bool eol;
+
+    reader_init(&r, data, len);
+    while (pem_get_line(&r, &line, &linelen, &eol) == 0) {
+        while (linelen > 0 && pem_is_space(line[0])) {
+            line++;
+            linelen--;
+        }
+        if (pem_has_prefix(line, linelen, pem_begin))
+            return true;
+    }
+    return false;
 }
 
 /* Parses "-----BEGIN LABEL-----" or "-----END LABEL-----" (PREFIX says

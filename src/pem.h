@@ -32,8 +32,8 @@ enum pem_label {
 /* The label text, e.g. "PUBLIC KEY". */
 const char *pem_label_name(enum pem_label label);
 
-/* True if DATA looks like PEM rather than DER (its first non-whitespace
- * byte is '-'). */
+/* True if DATA is meant as PEM: some line of it starts with "-----BEGIN ".
+ * (pem_decode then says what else is wrong, such as text before it.) */
 bool pem_looks_like_pem(const uint8_t *data, size_t len);
 
 /* Decodes the single PEM block in DATA. *DER receives the decoded bytes in

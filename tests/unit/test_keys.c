@@ -369,7 +369,13 @@ static void test_garbage(void **state)
     static const uint8_t der_int[] = {0x02, 0x01, 0x05};
     static const uint8_t der_seq[] = {0x30, 0x03, 0x02, 0x01, 0x05};
     static const uint8_t der_set[] = {0x30, 0x02, 0x31, 0x00};
+    static const uint8_t text_before[] = "subject=CN = x\n-----BEGIN PUBLIC KEY-----\nAAAA\n"
+                                         "-----END PUBLIC KEY-----\n";
     (void)state;
+    seal_clear_detail();
+    assert_int_equal(key_decode_public(text_before, sizeof text_before - 1, &key),
+                     GPG_ERR_INV_ARMOR);
+    expect_detail("before the BEGIN line");
     seal_clear_detail();
     assert_int_equal(key_decode_public(junk, sizeof junk - 1, &key), GPG_ERR_INV_DATA);
     expect_detail("neither PEM nor DER");

@@ -324,7 +324,10 @@ static void test_encode_round_trip(void **state)
 static void test_looks_like_pem(void **state)
 {
     (void)state;
-    assert_true(pem_looks_like_pem((const uint8_t *)"\n  -----BEGIN", 13));
+    assert_true(pem_looks_like_pem((const uint8_t *)"\n-----BEGIN X", 13));
+    assert_true(pem_looks_like_pem((const uint8_t *)"Bag Attributes\n-----BEGIN X", 27));
+    assert_true(pem_looks_like_pem((const uint8_t *)"\r\n  -----BEGIN X", 16));
+    assert_false(pem_looks_like_pem((const uint8_t *)"not a key\n", 10));
     assert_false(pem_looks_like_pem((const uint8_t *)"\x30\x82", 2));
     assert_false(pem_looks_like_pem((const uint8_t *)"", 0));
 }
