@@ -105,8 +105,7 @@ gpg_err_code_t b64_encode(const uint8_t *in, size_t len, bool pad, char *out, si
     return 0;
 }
 
-gpg_err_code_t b64_decode(const char *in, size_t len, uint8_t *out, size_t outcap,
-                          size_t *outlen)
+gpg_err_code_t b64_decode(const char *in, size_t len, uint8_t *out, size_t outcap, size_t *outlen)
 {
     struct reader r;
     uint8_t quad[4];

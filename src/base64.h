@@ -35,7 +35,6 @@ gpg_err_code_t b64_encode(const uint8_t *in, size_t len, bool pad, char *out, si
  * suffices). Any deviation from the canonical padded encoding is
  * GPG_ERR_INV_DATA with a detail ("base64: ..."). OUT may hold partial output
  * on failure; the caller wipes it if it matters. */
-gpg_err_code_t b64_decode(const char *in, size_t len, uint8_t *out, size_t outcap,
-                          size_t *outlen);
+gpg_err_code_t b64_decode(const char *in, size_t len, uint8_t *out, size_t outcap, size_t *outlen);
 
 #endif

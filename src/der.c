@@ -68,13 +68,20 @@ gpg_err_code_t der_get_header(struct reader *r, uint8_t *tag, size_t *len)
 static const char *der_tag_name(uint8_t tag)
 {
     switch (tag) {
-    case DER_INTEGER: return "INTEGER";
-    case DER_BIT_STRING: return "BIT STRING";
-    case DER_OCTET_STRING: return "OCTET STRING";
-    case DER_NULL: return "NULL";
-    case DER_OID: return "OBJECT IDENTIFIER";
-    case DER_SEQUENCE: return "SEQUENCE";
-    default: return "element";
+    case DER_INTEGER:
+        return "INTEGER";
+    case DER_BIT_STRING:
+        return "BIT STRING";
+    case DER_OCTET_STRING:
+        return "OCTET STRING";
+    case DER_NULL:
+        return "NULL";
+    case DER_OID:
+        return "OBJECT IDENTIFIER";
+    case DER_SEQUENCE:
+        return "SEQUENCE";
+    default:
+        return "element";
     }
 }
 
@@ -91,8 +98,8 @@ gpg_err_code_t der_get_element(struct reader *r, uint8_t tag, struct reader *con
     if ((err = der_get_header(&t, &got, &len)) != 0)
         return err;
     if (got != tag)
-        return seal_fail(GPG_ERR_INV_OBJ, "DER: expected %s, found tag 0x%02x",
-                         der_tag_name(tag), got);
+        return seal_fail(GPG_ERR_INV_OBJ, "DER: expected %s, found tag 0x%02x", der_tag_name(tag),
+                         got);
     if (reader_get_sub(&t, len, content) != 0)
         return seal_fail(GPG_ERR_TRUNCATED, "DER: length past end of data");
     *r = t;
@@ -104,8 +111,7 @@ gpg_err_code_t der_get_sequence(struct reader *r, struct reader *content)
     return der_get_element(r, DER_SEQUENCE, content);
 }
 
-gpg_err_code_t der_get_integer(struct reader *r, size_t maxlen, const uint8_t **mag,
-                               size_t *len)
+gpg_err_code_t der_get_integer(struct reader *r, size_t maxlen, const uint8_t **mag, size_t *len)
 {
     struct reader t = *r, c;
     const uint8_t *p;
@@ -208,8 +214,8 @@ bool der_oid_equal(const uint8_t *oid, size_t len, const uint8_t *want, size_t w
     return len == wantlen && memcmp(oid, want, len) == 0;
 }
 
-gpg_err_code_t der_get_octet_string(struct reader *r, size_t min, size_t max,
-                                    const uint8_t **p, size_t *len)
+gpg_err_code_t der_get_octet_string(struct reader *r, size_t min, size_t max, const uint8_t **p,
+                                    size_t *len)
 {
     struct reader t = *r, c;
     size_t n;
@@ -221,8 +227,8 @@ gpg_err_code_t der_get_octet_string(struct reader *r, size_t min, size_t max,
         return err;
     n = reader_remaining(&c);
     if (n < min || n > max)
-        return seal_fail(GPG_ERR_INV_OBJ, "DER: OCTET STRING length %zu outside %zu..%zu", n,
-                         min, max);
+        return seal_fail(GPG_ERR_INV_OBJ, "DER: OCTET STRING length %zu outside %zu..%zu", n, min,
+                         max);
     if (reader_get_view(&c, n, p) != 0)
         return seal_fail(GPG_ERR_INTERNAL, "DER: reader failure");
     *r = t;

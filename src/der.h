@@ -46,8 +46,7 @@ gpg_err_code_t der_get_sequence(struct reader *r, struct reader *content);
 
 /* A non-negative INTEGER of at most MAXLEN magnitude bytes. *MAG borrows the
  * big-endian magnitude without the sign byte (zero is one 0x00 byte). */
-gpg_err_code_t der_get_integer(struct reader *r, size_t maxlen, const uint8_t **mag,
-                               size_t *len);
+gpg_err_code_t der_get_integer(struct reader *r, size_t maxlen, const uint8_t **mag, size_t *len);
 
 /* A non-negative INTEGER no larger than MAX. GPG_ERR_INV_OBJ beyond, with a
  * detail naming WHAT. */
@@ -64,8 +63,8 @@ gpg_err_code_t der_get_oid(struct reader *r, const uint8_t **oid, size_t *len);
 bool der_oid_equal(const uint8_t *oid, size_t len, const uint8_t *want, size_t wantlen);
 
 /* An OCTET STRING of MIN..MAX bytes, borrowed. */
-gpg_err_code_t der_get_octet_string(struct reader *r, size_t min, size_t max,
-                                    const uint8_t **p, size_t *len);
+gpg_err_code_t der_get_octet_string(struct reader *r, size_t min, size_t max, const uint8_t **p,
+                                    size_t *len);
 
 /* A BIT STRING with zero unused bits; *P borrows the bytes after the
  * unused-bits octet. */

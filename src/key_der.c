@@ -100,8 +100,10 @@ static gpg_err_code_t key_get_rsa_algorithm(struct reader *r)
                                  key_other_algorithms[i].name);
         }
         oid_text(oid, oidlen, text, sizeof text);
-        return seal_fail(GPG_ERR_PUBKEY_ALGO, "unsupported key algorithm %s: only RSA keys are "
-                                              "supported", text);
+        return seal_fail(GPG_ERR_PUBKEY_ALGO,
+                         "unsupported key algorithm %s: only RSA keys are "
+                         "supported",
+                         text);
     }
     /* RFC 3279 2.3.1: the parameters MUST be NULL; not absent, not anything
      * else. */
@@ -178,8 +180,7 @@ static gpg_err_code_t key_get_rsa_public(struct reader *r, struct seal_rsa_key *
     return seal_rsa_from_public(n, e, key);
 }
 
-gpg_err_code_t key_parse_pkcs1_public(const uint8_t *der, size_t len,
-                                      struct seal_rsa_key **key)
+gpg_err_code_t key_parse_pkcs1_public(const uint8_t *der, size_t len, struct seal_rsa_key **key)
 {
     struct reader r;
 
@@ -250,8 +251,7 @@ static gpg_err_code_t key_get_rsa_private(struct reader *r, struct seal_rsa_key 
     return seal_rsa_from_private(&parts, key);
 }
 
-gpg_err_code_t key_parse_pkcs1_private(const uint8_t *der, size_t len,
-                                       struct seal_rsa_key **key)
+gpg_err_code_t key_parse_pkcs1_private(const uint8_t *der, size_t len, struct seal_rsa_key **key)
 {
     struct reader r;
 

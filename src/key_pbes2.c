@@ -25,12 +25,12 @@
 
 /* What the parameters of one EncryptedPrivateKeyInfo say. */
 struct pbes2_params {
-    bool scrypt;               /* else PBKDF2-HMAC-SHA256 */
+    bool scrypt; /* else PBKDF2-HMAC-SHA256 */
     const uint8_t *salt;
     size_t saltlen;
-    uint64_t iterations;       /* PBKDF2 */
-    uint64_t n, r, p;          /* scrypt */
-    const uint8_t *iv;         /* 16 bytes */
+    uint64_t iterations; /* PBKDF2 */
+    uint64_t n, r, p;    /* scrypt */
+    const uint8_t *iv;   /* 16 bytes */
     const uint8_t *ct;
     size_t ctlen;
 };
@@ -86,8 +86,9 @@ static gpg_err_code_t pbes2_get_pbkdf2(struct reader *r, struct pbes2_params *pp
     if ((err = der_get_uint(&seq, UINT64_MAX, "PBKDF2 iteration count", &pp->iterations)) != 0)
         return err;
     if (pp->iterations < 1 || pp->iterations > KEY_PBKDF2_MAX_ITER)
-        return seal_fail(GPG_ERR_TOO_LARGE, "key encryption: PBKDF2 iteration count %llu "
-                                            "outside 1..%lu",
+        return seal_fail(GPG_ERR_TOO_LARGE,
+                         "key encryption: PBKDF2 iteration count %llu "
+                         "outside 1..%lu",
                          (unsigned long long)pp->iterations, KEY_PBKDF2_MAX_ITER);
     if ((err = pbes2_get_key_length(&seq)) != 0)
         return err;
@@ -140,8 +141,9 @@ static gpg_err_code_t pbes2_get_scrypt(struct reader *r, struct pbes2_params *pp
         return seal_fail(GPG_ERR_TOO_LARGE, "key encryption: scrypt p outside 1..%d",
                          KEY_SCRYPT_MAX_P);
     if (pp->r != 8)
-        return seal_fail(GPG_ERR_BAD_SECKEY, "key encryption: scrypt r=%llu not supported "
-                                             "(libgcrypt implements r=8 only)",
+        return seal_fail(GPG_ERR_BAD_SECKEY,
+                         "key encryption: scrypt r=%llu not supported "
+                         "(libgcrypt implements r=8 only)",
                          (unsigned long long)pp->r);
     if (128 * pp->r * pp->n > KEY_SCRYPT_MAX_MEM)
         return seal_fail(GPG_ERR_TOO_LARGE, "key encryption: scrypt needs more than 1 GiB");
@@ -212,18 +214,18 @@ static gpg_err_code_t pbes2_parse(const uint8_t *der, size_t len, struct pbes2_p
 }
 
 /* Derives the AES key into KEY (secure memory, 32 bytes). */
-static gpg_err_code_t pbes2_derive(const struct pbes2_params *pp, const char *pass,
-                                   size_t passlen, uint8_t *key)
+static gpg_err_code_t pbes2_derive(const struct pbes2_params *pp, const char *pass, size_t passlen,
+                                   uint8_t *key)
 {
     if (pp->scrypt)
         return seal_scrypt(pass, passlen, pp->salt, pp->saltlen, pp->n, (uint32_t)pp->r,
                            (uint32_t)pp->p, key, KEY_AES_KEY);
-    return seal_pbkdf2_sha256(pass, passlen, pp->salt, pp->saltlen,
-                              (unsigned long)pp->iterations, key, KEY_AES_KEY);
+    return seal_pbkdf2_sha256(pass, passlen, pp->salt, pp->saltlen, (unsigned long)pp->iterations,
+                              key, KEY_AES_KEY);
 }
 
-gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pass,
-                                 size_t passlen, uint8_t **plain, size_t *plainlen)
+gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pass, size_t passlen,
+                                 uint8_t **plain, size_t *plainlen)
 {
     struct pbes2_params pp;
     uint8_t *key = NULL, *buf = NULL;
@@ -338,8 +340,8 @@ out:
     return err;
 }
 
-gpg_err_code_t key_pbes2_encrypt(const uint8_t *plain, size_t len, const char *pass,
-                                 size_t passlen, struct writer *w)
+gpg_err_code_t key_pbes2_encrypt(const uint8_t *plain, size_t len, const char *pass, size_t passlen,
+                                 struct writer *w)
 {
     return key_pbes2_encrypt_params(plain, len, pass, passlen, KEY_SCRYPT_WRITE_N,
                                     KEY_SCRYPT_WRITE_R, KEY_SCRYPT_WRITE_P, w);

@@ -16,11 +16,16 @@
 static enum key_kind key_kind_of_label(enum pem_label label)
 {
     switch (label) {
-    case PEM_PUBLIC_KEY: return KEY_SPKI;
-    case PEM_RSA_PUBLIC_KEY: return KEY_PKCS1_PUBLIC;
-    case PEM_PRIVATE_KEY: return KEY_PKCS8;
-    case PEM_RSA_PRIVATE_KEY: return KEY_PKCS1_PRIVATE;
-    case PEM_ENCRYPTED_PRIVATE_KEY: return KEY_PKCS8_ENCRYPTED;
+    case PEM_PUBLIC_KEY:
+        return KEY_SPKI;
+    case PEM_RSA_PUBLIC_KEY:
+        return KEY_PKCS1_PUBLIC;
+    case PEM_PRIVATE_KEY:
+        return KEY_PKCS8;
+    case PEM_RSA_PRIVATE_KEY:
+        return KEY_PKCS1_PRIVATE;
+    case PEM_ENCRYPTED_PRIVATE_KEY:
+        return KEY_PKCS8_ENCRYPTED;
     }
     return KEY_SPKI;
 }
@@ -64,8 +69,7 @@ static gpg_err_code_t key_decrypt_private(const uint8_t *der, size_t len,
         /* Garbage after decryption means the key was wrong (or the file
          * damaged, which we cannot tell apart): padding happens to pass for
          * about 1 in 256 wrong passphrases. */
-        if (err == GPG_ERR_INV_OBJ || err == GPG_ERR_TRUNCATED ||
-            err == GPG_ERR_UNKNOWN_VERSION)
+        if (err == GPG_ERR_INV_OBJ || err == GPG_ERR_TRUNCATED || err == GPG_ERR_UNKNOWN_VERSION)
             err = seal_fail_override(GPG_ERR_BAD_PASSPHRASE, "wrong passphrase or corrupted key");
     }
     seal_secure_free(plain, plainlen);
@@ -178,9 +182,8 @@ gpg_err_code_t key_decode_public(const uint8_t *data, size_t len, struct seal_rs
     return key_decode(data, len, false, &src, key);
 }
 
-gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len,
-                                      key_passphrase_fn get_pass, void *ctx, const char *name,
-                                      struct seal_rsa_key **key)
+gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len, key_passphrase_fn get_pass,
+                                      void *ctx, const char *name, struct seal_rsa_key **key)
 {
     struct key_pass_source src = {0};
 
@@ -190,8 +193,8 @@ gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len,
     return key_decode(data, len, false, &src, key);
 }
 
-gpg_err_code_t key_decode_private(const uint8_t *data, size_t len, const char *pass,
-                                  size_t passlen, bool *needs_pass, struct seal_rsa_key **key)
+gpg_err_code_t key_decode_private(const uint8_t *data, size_t len, const char *pass, size_t passlen,
+                                  bool *needs_pass, struct seal_rsa_key **key)
 {
     struct key_pass_source src = {0};
 
@@ -203,9 +206,8 @@ gpg_err_code_t key_decode_private(const uint8_t *data, size_t len, const char *p
     return key_decode(data, len, true, &src, key);
 }
 
-gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len,
-                                       key_passphrase_fn get_pass, void *ctx, const char *name,
-                                       struct seal_rsa_key **key)
+gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len, key_passphrase_fn get_pass,
+                                       void *ctx, const char *name, struct seal_rsa_key **key)
 {
     struct key_pass_source src = {0};
 

@@ -29,8 +29,7 @@
  * passphrase in secure memory (*PASS, *LEN; the key loader wipes and frees it
  * with seal_secure_free(*pass, *len + 1)), or an error such as
  * GPG_ERR_NO_PASSPHRASE or GPG_ERR_CANCELED. */
-typedef gpg_err_code_t (*key_passphrase_fn)(void *ctx, const char *path, char **pass,
-                                            size_t *len);
+typedef gpg_err_code_t (*key_passphrase_fn)(void *ctx, const char *path, char **pass, size_t *len);
 
 /* Loads a public key from PATH (any accepted public or private format). An
  * encrypted private key needs GET_PASS (may be NULL: GPG_ERR_NO_PASSPHRASE).
@@ -50,14 +49,12 @@ gpg_err_code_t key_load_private(const char *path, key_passphrase_fn get_pass, vo
  * GPG_ERR_NO_PASSPHRASE. The _pass variants ask GET_PASS (may be NULL)
  * instead, handing it NAME (may be NULL) as the path. */
 gpg_err_code_t key_decode_public(const uint8_t *data, size_t len, struct seal_rsa_key **key);
-gpg_err_code_t key_decode_private(const uint8_t *data, size_t len, const char *pass,
-                                  size_t passlen, bool *needs_pass, struct seal_rsa_key **key);
-gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len,
-                                      key_passphrase_fn get_pass, void *ctx, const char *name,
-                                      struct seal_rsa_key **key);
-gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len,
-                                       key_passphrase_fn get_pass, void *ctx, const char *name,
-                                       struct seal_rsa_key **key);
+gpg_err_code_t key_decode_private(const uint8_t *data, size_t len, const char *pass, size_t passlen,
+                                  bool *needs_pass, struct seal_rsa_key **key);
+gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len, key_passphrase_fn get_pass,
+                                      void *ctx, const char *name, struct seal_rsa_key **key);
+gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len, key_passphrase_fn get_pass,
+                                       void *ctx, const char *name, struct seal_rsa_key **key);
 
 /* The fingerprint of KEY's public half. */
 gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_FPR_LEN]);

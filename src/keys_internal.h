@@ -56,11 +56,9 @@ gpg_err_code_t key_der_classify(const uint8_t *der, size_t len, enum key_kind *k
 
 /* Parsers. Each requires DER to be exactly one structure of its kind. */
 gpg_err_code_t key_parse_spki(const uint8_t *der, size_t len, struct seal_rsa_key **key);
-gpg_err_code_t key_parse_pkcs1_public(const uint8_t *der, size_t len,
-                                      struct seal_rsa_key **key);
+gpg_err_code_t key_parse_pkcs1_public(const uint8_t *der, size_t len, struct seal_rsa_key **key);
 gpg_err_code_t key_parse_pkcs8(const uint8_t *der, size_t len, struct seal_rsa_key **key);
-gpg_err_code_t key_parse_pkcs1_private(const uint8_t *der, size_t len,
-                                       struct seal_rsa_key **key);
+gpg_err_code_t key_parse_pkcs1_private(const uint8_t *der, size_t len, struct seal_rsa_key **key);
 
 /* Encoders, appending to W (secure for the private one). */
 gpg_err_code_t key_write_spki(const struct seal_rsa_key *key, struct writer *w);
@@ -71,13 +69,13 @@ gpg_err_code_t key_write_pkcs8(const struct seal_rsa_key *key, struct writer *w)
  * padding already checked and removed. A padding failure is
  * GPG_ERR_BAD_PASSPHRASE; unsupported or out-of-range parameters are refused
  * before any key derivation. */
-gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pass,
-                                 size_t passlen, uint8_t **plain, size_t *plainlen);
+gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pass, size_t passlen,
+                                 uint8_t **plain, size_t *plainlen);
 
 /* Encrypts the PrivateKeyInfo PLAIN as an EncryptedPrivateKeyInfo (scrypt,
  * AES-256-CBC) appended to W. */
-gpg_err_code_t key_pbes2_encrypt(const uint8_t *plain, size_t len, const char *pass,
-                                 size_t passlen, struct writer *w);
+gpg_err_code_t key_pbes2_encrypt(const uint8_t *plain, size_t len, const char *pass, size_t passlen,
+                                 struct writer *w);
 
 /* Like key_pbes2_encrypt with explicit scrypt parameters (unit tests). */
 gpg_err_code_t key_pbes2_encrypt_params(const uint8_t *plain, size_t len, const char *pass,

@@ -52,8 +52,7 @@ static void pem_skip_space(struct reader *r)
 
 /* Borrows the next line without its LF (or CRLF). *EOL is false if the
  * line ran to the end of the input without one. GPG_ERR_EOF at the end. */
-static gpg_err_code_t pem_get_line(struct reader *r, const uint8_t **line, size_t *len,
-                                   bool *eol)
+static gpg_err_code_t pem_get_line(struct reader *r, const uint8_t **line, size_t *len, bool *eol)
 {
     struct reader scan = *r;
     size_t n = 0;

@@ -11,9 +11,9 @@
 #include "crypto.h"
 #include "der.h"
 
-#define R(r, ...)                                                                                 \
-    static const uint8_t r##_bytes[] = {__VA_ARGS__};                                            \
-    struct reader r;                                                                              \
+#define R(r, ...)                                                                                  \
+    static const uint8_t r##_bytes[] = {__VA_ARGS__};                                              \
+    struct reader r;                                                                               \
     reader_init(&r, r##_bytes, sizeof r##_bytes)
 
 static void expect_detail(const char *want)
@@ -351,8 +351,8 @@ static void test_write_integers(void **state)
 {
     struct writer w;
     static const uint8_t zero[] = {0x00, 0x00}, small[] = {0x7f}, high[] = {0x00, 0x80};
-    static const uint8_t want[] = {0x02, 0x01, 0x00, 0x02, 0x01, 0x7f, 0x02, 0x02, 0x00, 0x80,
-                                   0x02, 0x03, 0x01, 0x00, 0x00, 0x02, 0x01, 0x00};
+    static const uint8_t want[] = {0x02, 0x01, 0x00, 0x02, 0x01, 0x7f, 0x02, 0x02, 0x00,
+                                   0x80, 0x02, 0x03, 0x01, 0x00, 0x00, 0x02, 0x01, 0x00};
     (void)state;
     writer_init(&w, 1024, false);
     assert_int_equal(der_put_integer(&w, zero, sizeof zero), 0);

@@ -98,8 +98,7 @@ static gpg_err_code_t load_public(const char *name, struct seal_rsa_key **key)
     return err;
 }
 
-static gpg_err_code_t load_private(const char *name, const char *pass,
-                                   struct seal_rsa_key **key)
+static gpg_err_code_t load_private(const char *name, const char *pass, struct seal_rsa_key **key)
 {
     struct blob b = slurp(name);
     gpg_err_code_t err;
@@ -122,9 +121,8 @@ static void expect_detail(const char *want)
 static void test_public_formats(void **state)
 {
     static const char *const files[] = {
-        "rsa3072-spki.pem",   "rsa3072-spki.der",   "rsa3072-pkcs1pub.pem",
-        "rsa3072-pkcs1pub.der", "rsa3072-pkcs8.pem",  "rsa3072-pkcs8.der",
-        "rsa3072-pkcs1.pem",  "rsa3072-pkcs1.der",
+        "rsa3072-spki.pem",  "rsa3072-spki.der",  "rsa3072-pkcs1pub.pem", "rsa3072-pkcs1pub.der",
+        "rsa3072-pkcs8.pem", "rsa3072-pkcs8.der", "rsa3072-pkcs1.pem",    "rsa3072-pkcs1.der",
     };
     size_t i;
     (void)state;
@@ -142,8 +140,9 @@ static void test_public_formats(void **state)
 static void test_private_formats(void **state)
 {
     static const char *const files[] = {
-        "rsa3072-pkcs8.pem", "rsa3072-pkcs8.der", "rsa3072-pkcs1.pem", "rsa3072-pkcs1.der",
-        "rsa3072-enc-pbkdf2.pem", "rsa3072-enc-scrypt.pem", "rsa3072-enc-scrypt.der",
+        "rsa3072-pkcs8.pem",      "rsa3072-pkcs8.der",      "rsa3072-pkcs1.pem",
+        "rsa3072-pkcs1.der",      "rsa3072-enc-pbkdf2.pem", "rsa3072-enc-scrypt.pem",
+        "rsa3072-enc-scrypt.der",
     };
     size_t i;
     (void)state;
@@ -253,28 +252,25 @@ static void test_passphrase_callback(void **state)
     struct blob enc = slurp("rsa3072-enc-pbkdf2.pem"), plain = slurp("rsa3072-pkcs8.pem");
     (void)state;
 
-    assert_int_equal(
-        key_decode_private_pass(enc.data, enc.len, give_pass, &st, "my.key", &key), 0);
+    assert_int_equal(key_decode_private_pass(enc.data, enc.len, give_pass, &st, "my.key", &key), 0);
     assert_int_equal(st.calls, 1);
     assert_string_equal(st.seen_name, "my.key");
     seal_rsa_free(key);
     /* public half of an encrypted key: asks too */
-    assert_int_equal(
-        key_decode_public_pass(enc.data, enc.len, give_pass, &st, "my.key", &key), 0);
+    assert_int_equal(key_decode_public_pass(enc.data, enc.len, give_pass, &st, "my.key", &key), 0);
     assert_int_equal(st.calls, 2);
     assert_false(seal_rsa_has_private(key));
     check_fpr(key, "rsa3072-pkcs8.pem");
     seal_rsa_free(key);
     /* never asks for an unencrypted key */
-    assert_int_equal(
-        key_decode_private_pass(plain.data, plain.len, give_pass, &st, "my.key", &key), 0);
+    assert_int_equal(key_decode_private_pass(plain.data, plain.len, give_pass, &st, "my.key", &key),
+                     0);
     assert_int_equal(st.calls, 2);
     seal_rsa_free(key);
     /* the callback's refusal comes through */
     seal_clear_detail();
-    assert_int_equal(
-        key_decode_private_pass(enc.data, enc.len, refuse_pass, NULL, "my.key", &key),
-        GPG_ERR_CANCELED);
+    assert_int_equal(key_decode_private_pass(enc.data, enc.len, refuse_pass, NULL, "my.key", &key),
+                     GPG_ERR_CANCELED);
     assert_int_equal(key_decode_private_pass(enc.data, enc.len, NULL, NULL, "my.key", &key),
                      GPG_ERR_NO_PASSPHRASE);
     free(enc.data);
@@ -413,10 +409,10 @@ static void check_truncations(const char *name, bool private_key)
         memcpy(buf, b.data, b.len);
         buf[b.len] = (uint8_t)n;
         seal_clear_detail();
-        assert_int_not_equal(private_key
-                                 ? key_decode_private(buf, b.len + 1, PASS, strlen(PASS), NULL, &key)
-                                 : key_decode_public(buf, b.len + 1, &key),
-                             0);
+        assert_int_not_equal(
+            private_key ? key_decode_private(buf, b.len + 1, PASS, strlen(PASS), NULL, &key)
+                        : key_decode_public(buf, b.len + 1, &key),
+            0);
     }
     free(buf);
     free(b.data);
@@ -736,8 +732,7 @@ static void test_encrypted_round_trip(void **state)
     assert_true(n * rr * pp >= ((uint64_t)1 << 17) * 8); /* at least the work of 2^17, 8, 1 */
     seal_secure_free(der, derlen);
 
-    assert_int_equal(key_decode_private((const uint8_t *)out, outlen, "s3cret", 6, NULL, &back),
-                     0);
+    assert_int_equal(key_decode_private((const uint8_t *)out, outlen, "s3cret", 6, NULL, &back), 0);
     assert_true(seal_rsa_has_private(back));
     check_fpr(back, "rsa2048-pkcs8.pem");
     seal_rsa_free(back);

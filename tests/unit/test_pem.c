@@ -26,8 +26,7 @@ static char *make_pem(const char *before, const char *label, const char *eol, co
     return s;
 }
 
-static gpg_err_code_t decode_str(const char *s, enum pem_label *label, uint8_t **der,
-                                 size_t *len)
+static gpg_err_code_t decode_str(const char *s, enum pem_label *label, uint8_t **der, size_t *len)
 {
     seal_clear_detail();
     return pem_decode((const uint8_t *)s, strlen(s), label, der, len);
@@ -78,8 +77,8 @@ static void test_valid_crlf(void **state)
 
 static void test_all_labels(void **state)
 {
-    static const char *names[] = {"PUBLIC KEY", "RSA PUBLIC KEY", "PRIVATE KEY",
-                                  "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY"};
+    static const char *names[] = {"PUBLIC KEY", "RSA PUBLIC KEY", "PRIVATE KEY", "RSA PRIVATE KEY",
+                                  "ENCRYPTED PRIVATE KEY"};
     size_t i;
     (void)state;
     for (i = 0; i < 5; i++) {
@@ -148,8 +147,8 @@ static void test_mismatched_labels(void **state)
 {
     char s[256];
     (void)state;
-    snprintf(s, sizeof s, "-----BEGIN PUBLIC KEY-----\n%s\n%s\n-----END PRIVATE KEY-----\n",
-             body64, body_tail);
+    snprintf(s, sizeof s, "-----BEGIN PUBLIC KEY-----\n%s\n%s\n-----END PRIVATE KEY-----\n", body64,
+             body_tail);
     expect_fail(s, GPG_ERR_INV_ARMOR, "does not match");
 }
 
@@ -161,11 +160,9 @@ static void test_malformed_boundaries(void **state)
     expect_fail(s, GPG_ERR_INV_ARMOR, "BEGIN");
     snprintf(s, sizeof s, "-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY----\n", body_tail);
     expect_fail(s, GPG_ERR_INV_ARMOR, "END");
-    snprintf(s, sizeof s, "-----BEGIN public key-----\n%s\n-----END public key-----\n",
-             body_tail);
+    snprintf(s, sizeof s, "-----BEGIN public key-----\n%s\n-----END public key-----\n", body_tail);
     expect_fail(s, GPG_ERR_INV_ARMOR, "BEGIN");
-    snprintf(s, sizeof s, "-----BEGIN PUBLIC KEY----- \n%s\n-----END PUBLIC KEY-----\n",
-             body_tail);
+    snprintf(s, sizeof s, "-----BEGIN PUBLIC KEY----- \n%s\n-----END PUBLIC KEY-----\n", body_tail);
     expect_fail(s, GPG_ERR_INV_ARMOR, "BEGIN");
 }
 
@@ -235,8 +232,8 @@ static void test_body_faults(void **state)
     snprintf(s, sizeof s, "-----BEGIN PUBLIC KEY-----\n%s\n\n%s\n-----END PUBLIC KEY-----\n",
              body64, body_tail);
     expect_fail(s, GPG_ERR_INV_ARMOR, "empty line");
-    snprintf(s, sizeof s, "-----BEGIN PUBLIC KEY-----\n%s \n%s\n-----END PUBLIC KEY-----\n",
-             body64, body_tail);
+    snprintf(s, sizeof s, "-----BEGIN PUBLIC KEY-----\n%s \n%s\n-----END PUBLIC KEY-----\n", body64,
+             body_tail);
     expect_fail(s, GPG_ERR_INV_ARMOR, "whitespace");
     snprintf(s, sizeof s, "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n");
     expect_fail(s, GPG_ERR_INV_ARMOR, "empty body");
