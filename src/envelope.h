@@ -89,32 +89,32 @@ struct envelope_info {
     bool armored;
     size_t n_recipients;
     uint8_t recipient_fpr[SEAL_MAX_RECIPIENTS][SEAL_FPR_LEN];
-    uint64_t header_len;        /* bytes of header (magic .. last stanza) */
-    uint64_t envelope_len;      /* bytes of (binary) envelope read */
-    uint64_t payload_len;       /* bytes after the header: salt, commitment, chunks */
-    bool header_verified;       /* the key commitment matched: a later failure
-                                   lies in the payload, not the header */
+    uint64_t header_len;   /* bytes of header (magic .. last stanza) */
+    uint64_t envelope_len; /* bytes of (binary) envelope read */
+    uint64_t payload_len;  /* bytes after the header: salt, commitment, chunks */
+    bool header_verified;  /* the key commitment matched: a later failure
+                              lies in the payload, not the header */
     /* Known only to a recipient (after decryption): */
     bool decrypted;
     uint64_t plaintext_len;
     uint8_t sender_fpr[SEAL_FPR_LEN];
-    const char *sender_name;    /* points into the trusted senders, or NULL */
-    uint64_t created;           /* seconds since the epoch */
+    const char *sender_name; /* points into the trusted senders, or NULL */
+    uint64_t created;        /* seconds since the epoch */
     uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN];
     bool signature_valid;
 };
 
 struct unseal_request {
-    const struct seal_rsa_key *recipient;   /* key pair */
-    const struct trusted_senders *senders;  /* expected signers */
-    struct byte_source in;                  /* envelope, binary or armored */
-    struct byte_sink out;                   /* private plaintext sink */
+    const struct seal_rsa_key *recipient;  /* key pair */
+    const struct trusted_senders *senders; /* expected signers */
+    struct byte_source in;                 /* envelope, binary or armored */
+    struct byte_sink out;                  /* private plaintext sink */
     progress_fn progress;
     void *progress_ctx;
 };
 
 /* Unseals. Returns 0 only when everything verified; INFO is filled as far as
- * processing got. Errors: GPG_ERR_INV_DATA & co. (not an envelope), 
+ * processing got. Errors: GPG_ERR_INV_DATA & co. (not an envelope),
  * GPG_ERR_UNKNOWN_VERSION, GPG_ERR_INV_ARMOR, GPG_ERR_NO_SECKEY (not
  * addressed to this key), GPG_ERR_CHECKSUM / GPG_ERR_TRUNCATED /
  * GPG_ERR_DECRYPT_FAILED (tampered or truncated), GPG_ERR_BAD_SIGNATURE,
@@ -129,7 +129,6 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
  * signature is not an error here: it returns 0 with signature_valid false
  * (sender_name is set when the sender is one of SENDERS). */
 gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_rsa_key *recipient,
-                                const struct trusted_senders *senders,
-                                struct envelope_info *info);
+                                const struct trusted_senders *senders, struct envelope_info *info);
 
 #endif

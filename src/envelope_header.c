@@ -45,8 +45,7 @@ gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct env
         return e;
     h->version = p[0];
     if (h->version != ENVELOPE_VERSION)
-        return seal_fail(GPG_ERR_UNKNOWN_VERSION, "unsupported envelope version %u",
-                         h->version);
+        return seal_fail(GPG_ERR_UNKNOWN_VERSION, "unsupported envelope version %u", h->version);
 
     /* R3, before anything is sized by the count. */
     if ((e = take(&r, 2, &p, need)))
@@ -68,16 +67,16 @@ gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct env
         size_t w = be16(p);
         if (w < ENVELOPE_WRAPPED_MIN || w > ENVELOPE_WRAPPED_MAX)
             return seal_fail(GPG_ERR_INV_LENGTH,
-                             "recipient %zu: wrapped key length %zu out of range %d..%d", i + 1,
-                             w, ENVELOPE_WRAPPED_MIN, ENVELOPE_WRAPPED_MAX);
+                             "recipient %zu: wrapped key length %zu out of range %d..%d", i + 1, w,
+                             ENVELOPE_WRAPPED_MIN, ENVELOPE_WRAPPED_MAX);
         if ((e = take(&r, w, &s->wrapped, need)))
             return e;
         s->wrapped_len = w;
         /* R5: one stanza per key, so "the stanza for this key" is unique. */
         for (size_t j = 0; j < i; j++)
             if (memcmp(h->stanza[j].fpr, s->fpr, SEAL_FPR_LEN) == 0)
-                return seal_fail(GPG_ERR_INV_DATA, "recipients %zu and %zu are the same key",
-                                 j + 1, i + 1);
+                return seal_fail(GPG_ERR_INV_DATA, "recipients %zu and %zu are the same key", j + 1,
+                                 i + 1);
         h->n = i + 1;
     }
     h->len = r.off;
@@ -147,12 +146,11 @@ gpg_err_code_t envelope_header_encode(const struct envelope_header *h, struct wr
     for (size_t i = 0; i < h->n; i++) {
         size_t wl = h->stanza[i].wrapped_len;
         if (wl < ENVELOPE_WRAPPED_MIN || wl > ENVELOPE_WRAPPED_MAX)
-            return seal_fail(GPG_ERR_INV_VALUE, "recipient %zu: key of unsupported size",
-                             i + 1);
+            return seal_fail(GPG_ERR_INV_VALUE, "recipient %zu: key of unsupported size", i + 1);
         for (size_t j = 0; j < i; j++)
             if (memcmp(h->stanza[j].fpr, h->stanza[i].fpr, SEAL_FPR_LEN) == 0)
-                return seal_fail(GPG_ERR_DUP_KEY, "recipients %zu and %zu are the same key",
-                                 j + 1, i + 1);
+                return seal_fail(GPG_ERR_DUP_KEY, "recipients %zu and %zu are the same key", j + 1,
+                                 i + 1);
     }
     writer_put_bytes(w, envelope_magic, ENVELOPE_MAGIC_LEN);
     writer_put_u8(w, (uint8_t)h->version);

@@ -9,6 +9,10 @@
 #include "envelope.h"
 #include "envelope_header.h"
 #include "envelope_trailer.h"
+#include "envelope_workers.h"
+
+#define PT_BUF (CHUNK_BATCH * CHUNK_SIZE + TRAILER_MAX_LEN)
+#define CT_BUF (CHUNK_BATCH * CHUNK_CT_MAX)
 
 /* Everything a seal holds, so one cleanup path frees (and wipes) it all. */
 struct sealer {
@@ -17,10 +21,13 @@ struct sealer {
     uint8_t fpr[SEAL_MAX_RECIPIENTS][SEAL_FPR_LEN];
     struct writer head; /* context label || header || salt || commitment */
     struct chunked *cipher;
+    struct chunked *cipher2; /* the helper thread's context */
+    struct helper *helper;
+    uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
     struct message_digest md;
     bool md_live;
-    uint8_t *pt; /* one piece + room for the trailer */
-    uint8_t *ct; /* one encrypted chunk */
+    uint8_t *pt; /* a batch of pieces + room for the trailer */
+    uint8_t *ct; /* a batch of encrypted chunks */
     struct armor_encoder *armor;
     struct byte_sink out;
 };
@@ -31,12 +38,14 @@ static void sealer_free(struct sealer *s)
     for (size_t i = 0; i < SEAL_MAX_RECIPIENTS; i++)
         free(s->wrapped[i]);
     writer_free(&s->head);
+    helper_stop(s->helper);
     chunked_free(s->cipher);
+    chunked_free(s->cipher2);
     if (s->md_live)
         message_digest_free(&s->md);
     /* The plaintext is the user's secret too. */
     if (s->pt) {
-        seal_wipe(s->pt, CHUNK_SIZE + TRAILER_MAX_LEN);
+        seal_wipe(s->pt, PT_BUF);
         free(s->pt);
     }
     free(s->ct);
@@ -79,8 +88,8 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
          * would refuse them too. */
         for (size_t j = 0; j < i; j++)
             if (memcmp(s->fpr[j], s->fpr[i], SEAL_FPR_LEN) == 0)
-                return seal_fail(GPG_ERR_DUP_KEY, "recipients %zu and %zu are the same key",
-                                 j + 1, i + 1);
+                return seal_fail(GPG_ERR_DUP_KEY, "recipients %zu and %zu are the same key", j + 1,
+                                 i + 1);
         size_t k = seal_rsa_modulus_len(rk);
         if (k < ENVELOPE_WRAPPED_MIN || k > ENVELOPE_WRAPPED_MAX)
             return seal_fail(GPG_ERR_UNUSABLE_PUBKEY,
@@ -135,8 +144,8 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
     memset(&t, 0, sizeof t);
     if ((e = make_header(&s, req, fx)))
         goto out;
-    s.pt = malloc(CHUNK_SIZE + TRAILER_MAX_LEN);
-    s.ct = malloc(CHUNK_CT_MAX);
+    s.pt = malloc(PT_BUF);
+    s.ct = malloc(CT_BUF);
     if (!s.pt || !s.ct) {
         e = seal_errno_code();
         goto out;
@@ -156,20 +165,44 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
     if ((e = message_digest_init(&s.md)))
         goto out;
     s.md_live = true;
-    /* A full piece is never the last chunk: the trailer always follows. */
-    for (;;) {
-        if ((e = source_read_full(&req->in, s.pt, CHUNK_SIZE, &got)))
-            goto out;
-        if (got > 0 && (e = message_digest_add_piece(&s.md, s.pt, got)))
-            goto out;
-        if (got < CHUNK_SIZE)
-            break;
-        if ((e = put_chunk(&s, index++, s.pt, CHUNK_SIZE, false)))
-            goto out;
-        done += CHUNK_SIZE;
-        if (req->progress)
-            req->progress(req->progress_ctx, done);
+    /* Two threads when we can have them; one is enough to be correct. */
+    if (helper_start(&s.helper) != 0 || chunked_clone(s.cipher, &s.cipher2) != 0) {
+        helper_stop(s.helper);
+        s.helper = NULL;
     }
+    /* A full piece is never the last chunk: the trailer always follows. So
+     * every full piece of a batch is encrypted at once; the short piece at
+     * the end of input (maybe empty) goes with the trailer. */
+    for (;;) {
+        if ((e = source_read_full(&req->in, s.pt, CHUNK_BATCH * CHUNK_SIZE, &got)))
+            goto out;
+        size_t full = got / CHUNK_SIZE;
+        uint64_t bad;
+        if (index + full + 2 > CHUNKED_MAX_CHUNKS) {
+            e = seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
+            goto out;
+        }
+        if (full && (e = chunk_batch(s.helper, s.cipher, s.cipher2, true, index, full, s.pt, s.ct,
+                                     s.hash, &bad)))
+            goto out;
+        for (size_t i = 0; i < full; i++)
+            if ((e = message_digest_add(&s.md, s.hash[i], CHUNK_SIZE)))
+                goto out;
+        if (full && (e = s.out.write(s.out.ctx, s.ct, full * CHUNK_CT_MAX)))
+            goto out;
+        index += full;
+        done += full * CHUNK_SIZE;
+        if (req->progress && full)
+            req->progress(req->progress_ctx, done);
+        if (got < CHUNK_BATCH * CHUNK_SIZE) {
+            /* The short piece: move it to the front of the buffer. */
+            got -= full * CHUNK_SIZE;
+            memmove(s.pt, s.pt + full * CHUNK_SIZE, got);
+            break;
+        }
+    }
+    if (got > 0 && (e = message_digest_add_piece(&s.md, s.pt, got)))
+        goto out;
     message_digest_final(&s.md, d);
     s.md_live = false;
 

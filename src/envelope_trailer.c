@@ -24,8 +24,7 @@ size_t trailer_len(const struct envelope_trailer *t)
 gpg_err_code_t trailer_encode(const struct envelope_trailer *t, uint8_t *out)
 {
     if (t->sig_len < TRAILER_SIG_MIN || t->sig_len > TRAILER_SIG_MAX)
-        return seal_fail(GPG_ERR_INV_VALUE, "signature of %zu bytes cannot be encoded",
-                         t->sig_len);
+        return seal_fail(GPG_ERR_INV_VALUE, "signature of %zu bytes cannot be encoded", t->sig_len);
     uint8_t *p = out;
     memcpy(p, t->sender_fpr, SEAL_FPR_LEN);
     p += SEAL_FPR_LEN;
@@ -61,8 +60,8 @@ gpg_err_code_t trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t inne
         return e;
     if (k < TRAILER_SIG_MIN || k > TRAILER_SIG_MAX)
         return seal_fail(GPG_ERR_BAD_SIGNATURE,
-                         "malformed signature block: signature length %u out of range %d..%d",
-                         k, TRAILER_SIG_MIN, TRAILER_SIG_MAX);
+                         "malformed signature block: signature length %u out of range %d..%d", k,
+                         TRAILER_SIG_MIN, TRAILER_SIG_MAX);
     size_t tl = TRAILER_FIXED_LEN + k;
     if (inner_len < tl)
         return seal_fail(GPG_ERR_BAD_SIGNATURE,
@@ -93,8 +92,7 @@ gpg_err_code_t message_digest_add(struct message_digest *md, const uint8_t hash[
                                   size_t piece_len)
 {
     if (md->short_seen || piece_len == 0 || piece_len > MESSAGE_PIECE_LEN)
-        return seal_fail(GPG_ERR_BUG, "message digest: piece of %zu bytes out of order",
-                         piece_len);
+        return seal_fail(GPG_ERR_BUG, "message digest: piece of %zu bytes out of order", piece_len);
     if (piece_len < MESSAGE_PIECE_LEN)
         md->short_seen = true;
     seal_sha256_update(md->ctx, hash, SEAL_SHA256_LEN);
@@ -125,8 +123,7 @@ void message_digest_free(struct message_digest *md)
     md->ctx = NULL;
 }
 
-gpg_err_code_t message_digest_oneshot(const uint8_t *msg, size_t len,
-                                      uint8_t out[SEAL_SHA256_LEN])
+gpg_err_code_t message_digest_oneshot(const uint8_t *msg, size_t len, uint8_t out[SEAL_SHA256_LEN])
 {
     struct message_digest md;
     gpg_err_code_t e = message_digest_init(&md);

@@ -10,6 +10,7 @@
 #include "envelope.h"
 #include "envelope_header.h"
 #include "envelope_trailer.h"
+#include "envelope_workers.h"
 
 /* Bytes looked at to tell armor from binary. */
 #define SNIFF_LEN 1024
@@ -52,10 +53,16 @@ struct unsealer {
     struct envelope_header h;
     uint8_t *file_key; /* secure */
     struct chunked *cipher;
+    struct chunked *cipher2; /* the helper thread's context */
+    struct helper *helper;
     struct message_digest md;
     bool md_live;
-    uint8_t *ct;
-    uint8_t *pt[2];
+    uint8_t *ct;      /* a batch of chunks as read */
+    uint8_t *pt;      /* their plaintext */
+    uint8_t *pending; /* the last full chunk so far, not yet released */
+    uint8_t *fin;     /* the final chunk's plaintext */
+    uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
+    uint8_t pending_hash[SEAL_SHA256_LEN];
 };
 
 static void unsealer_free(struct unsealer *u)
@@ -63,15 +70,25 @@ static void unsealer_free(struct unsealer *u)
     armor_decoder_free(u->armor);
     free(u->head);
     seal_secure_free(u->file_key, 64);
+    helper_stop(u->helper);
     chunked_free(u->cipher);
+    chunked_free(u->cipher2);
     if (u->md_live)
         message_digest_free(&u->md);
     free(u->ct);
-    for (int i = 0; i < 2; i++)
-        if (u->pt[i]) {
-            seal_wipe(u->pt[i], CHUNK_SIZE);
-            free(u->pt[i]);
-        }
+    /* Unverified plaintext: wipe it. */
+    if (u->pt) {
+        seal_wipe(u->pt, CHUNK_BATCH * CHUNK_SIZE);
+        free(u->pt);
+    }
+    if (u->pending) {
+        seal_wipe(u->pending, CHUNK_SIZE);
+        free(u->pending);
+    }
+    if (u->fin) {
+        seal_wipe(u->fin, CHUNK_SIZE);
+        free(u->fin);
+    }
 }
 
 /* Opens the input: armor is recognised by its first bytes and decoded on the
@@ -122,8 +139,8 @@ static gpg_err_code_t read_header(struct unsealer *u, struct envelope_info *info
 static gpg_err_code_t read_prefix(struct unsealer *u, struct envelope_info *info)
 {
     size_t got;
-    gpg_err_code_t e = source_read_full(
-        &u->in, u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len, CHUNKED_PREFIX_LEN, &got);
+    gpg_err_code_t e = source_read_full(&u->in, u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len,
+                                        CHUNKED_PREFIX_LEN, &got);
     info->envelope_len = u->src.count;
     if (e)
         return e;
@@ -146,8 +163,8 @@ static gpg_err_code_t not_addressed(const struct envelope_header *h)
     }
     if (h->n > shown)
         return seal_fail_override(GPG_ERR_NO_SECKEY,
-                                  "not addressed to this key (recipients: %s and %zu more)",
-                                  list, h->n - shown);
+                                  "not addressed to this key (recipients: %s and %zu more)", list,
+                                  h->n - shown);
     return seal_fail_override(GPG_ERR_NO_SECKEY, "not addressed to this key (recipients: %s)",
                               list);
 }
@@ -172,8 +189,8 @@ static gpg_err_code_t open_payload(struct unsealer *u, const struct seal_rsa_key
         return seal_errno_code();
     /* R8: every way to fail is one answer, so the stanza is no oracle. */
     if (st->wrapped_len != seal_rsa_modulus_len(recipient) ||
-        seal_rsa_oaep_decrypt(recipient, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN,
-                              st->wrapped, st->wrapped_len, u->file_key, 64, &fklen) != 0 ||
+        seal_rsa_oaep_decrypt(recipient, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN, st->wrapped,
+                              st->wrapped_len, u->file_key, 64, &fklen) != 0 ||
         fklen != SEAL_AEAD_KEY_LEN)
         return seal_fail_override(GPG_ERR_DECRYPT_FAILED,
                                   "cannot unwrap the file key: the envelope was modified");
@@ -189,93 +206,128 @@ static gpg_err_code_t open_payload(struct unsealer *u, const struct seal_rsa_key
     return e;
 }
 
-/* Hashes and releases message bytes (to OUT if it has a writer). */
-static gpg_err_code_t emit(struct unsealer *u, const struct byte_sink *out, const uint8_t *p,
-                           size_t n)
+/* Releases N message bytes (to OUT if it has a writer). */
+static gpg_err_code_t release(const struct byte_sink *out, const uint8_t *p, size_t n)
+{
+    return n && out && out->write ? out->write(out->ctx, p, n) : 0;
+}
+
+/* Hashes and releases one message piece (the message part of a chunk). */
+static gpg_err_code_t emit_piece(struct unsealer *u, const struct byte_sink *out, const uint8_t *p,
+                                 size_t n)
 {
     if (n == 0)
         return 0;
     gpg_err_code_t e = message_digest_add_piece(&u->md, p, n);
-    if (e)
-        return e;
-    return out && out->write ? out->write(out->ctx, p, n) : 0;
+    return e ? e : release(out, p, n);
+}
+
+static gpg_err_code_t chunk_failed(gpg_err_code_t e, uint64_t index)
+{
+    return seal_fail_override(e, "chunk %llu: %s (modified, reordered or truncated)",
+                              (unsigned long long)index,
+                              e == GPG_ERR_CHECKSUM ? "authentication failed" : "wrong size");
 }
 
 /* Steps 4 and 5: decrypt every chunk (R10-R12), split off the trailer (R13)
- * and compute the signed digest S. The last two chunks stay pending: the
- * trailer may straddle them. */
+ * and compute the signed digest S. Chunks are read and decrypted a batch at
+ * a time (on two threads). The last full chunk seen stays pending: the
+ * trailer may reach into it from the final chunk. Every earlier full chunk
+ * is all message, since a full chunk follows it. */
 static gpg_err_code_t read_payload(struct unsealer *u, const struct byte_sink *out,
                                    progress_fn progress, void *progress_ctx,
                                    struct envelope_trailer *t, uint64_t *msg_len,
                                    uint8_t sd[SEAL_SHA256_LEN])
 {
     uint8_t tail[TRAILER_MAX_LEN], h[SEAL_SHA256_LEN], d[SEAL_SHA256_LEN];
-    uint64_t index = 0, released = 0;
-    int pending = -1; /* slot of a full chunk not yet released */
+    uint64_t index = 0, released = 0, bad = 0;
+    bool have_pending = false;
     size_t got, flen = 0;
     gpg_err_code_t e;
 
-    u->ct = malloc(CHUNK_CT_MAX);
-    u->pt[0] = malloc(CHUNK_SIZE);
-    u->pt[1] = malloc(CHUNK_SIZE);
-    if (!u->ct || !u->pt[0] || !u->pt[1])
+    u->ct = malloc(CHUNK_BATCH * CHUNK_CT_MAX);
+    u->pt = malloc(CHUNK_BATCH * CHUNK_SIZE);
+    u->pending = malloc(CHUNK_SIZE);
+    u->fin = malloc(CHUNK_SIZE);
+    if (!u->ct || !u->pt || !u->pending || !u->fin)
         return seal_errno_code();
     if ((e = message_digest_init(&u->md)))
         return e;
     u->md_live = true;
-
-    int slot;
-    for (;;) {
-        if (index >= CHUNKED_MAX_CHUNKS) /* R12 */
-            return seal_fail(GPG_ERR_TOO_LARGE, "envelope has too many chunks");
-        if ((e = source_read_full(&u->in, u->ct, CHUNK_CT_MAX, &got)))
-            return e;
-        /* A full-size chunk is never final; a short read is the end. */
-        bool final = got < CHUNK_CT_MAX;
-        if (final && got < CHUNK_TAG_LEN) /* R11 */
-            return seal_fail(GPG_ERR_TRUNCATED, "envelope is truncated (no final chunk)");
-        slot = (int)(index & 1);
-        size_t n;
-        if ((e = chunked_decrypt_chunk(u->cipher, index, u->ct, got, final, u->pt[slot], &n)))
-            return seal_fail_override(e, "chunk %llu: %s (modified, reordered or truncated)",
-                                      (unsigned long long)index,
-                                      e == GPG_ERR_CHECKSUM ? "authentication failed"
-                                                            : "wrong size");
-        if (final) {
-            flen = n;
-            break;
-        }
-        if (pending >= 0) {
-            if ((e = emit(u, out, u->pt[pending], CHUNK_SIZE)))
-                return e;
-            released += CHUNK_SIZE;
-            if (progress)
-                progress(progress_ctx, u->src.count);
-        }
-        pending = slot;
-        index++;
+    if (helper_start(&u->helper) != 0 || chunked_clone(u->cipher, &u->cipher2) != 0) {
+        helper_stop(u->helper);
+        u->helper = NULL;
     }
 
-    /* R13: the trailer from the end of pending || final. */
-    uint64_t inner_len = released + (pending >= 0 ? CHUNK_SIZE : 0) + flen;
+    const uint8_t *last_full = NULL; /* the chunk before the final one */
+    for (;;) {
+        if ((e = source_read_full(&u->in, u->ct, CHUNK_BATCH * CHUNK_CT_MAX, &got)))
+            return e;
+        /* A full-size chunk is never final; a short read is the end. */
+        bool end = got < CHUNK_BATCH * CHUNK_CT_MAX;
+        size_t full = got / CHUNK_CT_MAX, rem = got % CHUNK_CT_MAX;
+        if (index + full + 1 > CHUNKED_MAX_CHUNKS) /* R12 */
+            return seal_fail(GPG_ERR_TOO_LARGE, "envelope has too many chunks");
+        if (full && (e = chunk_batch(u->helper, u->cipher, u->cipher2, false, index, full, u->ct,
+                                     u->pt, u->hash, &bad)))
+            return chunk_failed(e, bad);
+        if (end) {
+            if (rem < CHUNK_TAG_LEN) /* R11 */
+                return seal_fail(GPG_ERR_TRUNCATED, "envelope is truncated (no final chunk)");
+            if ((e = chunked_decrypt_chunk(u->cipher, index + full, u->ct + full * CHUNK_CT_MAX,
+                                           rem, true, u->fin, &flen)))
+                return chunk_failed(e, index + full);
+        }
+        if (full == 0) {
+            last_full = have_pending ? u->pending : NULL;
+            break;
+        }
+        /* A full chunk of this batch follows the pending one. */
+        if (have_pending) {
+            if ((e = message_digest_add(&u->md, u->pending_hash, CHUNK_SIZE)) ||
+                (e = release(out, u->pending, CHUNK_SIZE)))
+                return e;
+            released += CHUNK_SIZE;
+        }
+        for (size_t i = 0; i + 1 < full; i++)
+            if ((e = message_digest_add(&u->md, u->hash[i], CHUNK_SIZE)))
+                return e;
+        if ((e = release(out, u->pt, (full - 1) * CHUNK_SIZE)))
+            return e;
+        released += (full - 1) * CHUNK_SIZE;
+        index += full;
+        if (progress)
+            progress(progress_ctx, u->src.count);
+        if (end) {
+            last_full = u->pt + (full - 1) * CHUNK_SIZE;
+            break;
+        }
+        memcpy(u->pending, u->pt + (full - 1) * CHUNK_SIZE, CHUNK_SIZE);
+        memcpy(u->pending_hash, u->hash[full - 1], SEAL_SHA256_LEN);
+        have_pending = true;
+    }
+
+    /* R13: the trailer from the end of last_full || final. */
+    uint64_t inner_len = released + (last_full ? CHUNK_SIZE : 0) + flen;
     size_t tl = inner_len < TRAILER_MAX_LEN ? (size_t)inner_len : TRAILER_MAX_LEN;
     size_t from_final = tl < flen ? tl : flen;
-    size_t from_pending = tl - from_final;
-    memcpy(tail, u->pt[pending >= 0 ? pending : 0] + CHUNK_SIZE - from_pending, from_pending);
-    memcpy(tail + from_pending, u->pt[slot] + flen - from_final, from_final);
+    size_t from_last = tl - from_final;
+    if (from_last)
+        memcpy(tail, last_full + CHUNK_SIZE - from_last, from_last);
+    memcpy(tail + from_last, u->fin + flen - from_final, from_final);
     if ((e = trailer_parse(tail, tl, inner_len, t, msg_len)))
         return e;
 
-    /* The rest of the message: a piece from the pending chunk, then one from
-     * the final chunk (message pieces are the chunks' message parts). */
+    /* The rest of the message: a piece from the last full chunk, then one
+     * from the final chunk (message pieces are the chunks' message parts). */
     uint64_t left = *msg_len - released;
-    if (pending >= 0) {
+    if (last_full) {
         size_t n = left < CHUNK_SIZE ? (size_t)left : CHUNK_SIZE;
-        if ((e = emit(u, out, u->pt[pending], n)))
+        if ((e = emit_piece(u, out, last_full, n)))
             return e;
         left -= n;
     }
-    if ((e = emit(u, out, u->pt[slot], (size_t)left)))
+    if ((e = emit_piece(u, out, u->fin, (size_t)left)))
         return e;
     message_digest_final(&u->md, d);
     u->md_live = false;
@@ -389,8 +441,7 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
 }
 
 gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_rsa_key *recipient,
-                                const struct trusted_senders *senders,
-                                struct envelope_info *info)
+                                const struct trusted_senders *senders, struct envelope_info *info)
 {
     return process(in, recipient, senders, NULL, NULL, NULL, false, info);
 }

@@ -36,15 +36,15 @@ static int n_cases;
 
 static void die(const char *what, gpg_err_code_t e)
 {
-    fprintf(stderr, "gen_testkit: %s: %s%s%s\n", what, gpg_strerror(e),
-            seal_detail() ? ": " : "", seal_detail() ? seal_detail() : "");
+    fprintf(stderr, "gen_testkit: %s: %s%s%s\n", what, gpg_strerror(e), seal_detail() ? ": " : "",
+            seal_detail() ? seal_detail() : "");
     exit(1);
 }
-#define CHECK(x)                                                                                  \
-    do {                                                                                          \
-        gpg_err_code_t e_ = (x);                                                                  \
-        if (e_)                                                                                   \
-            die(#x, e_);                                                                          \
+#define CHECK(x)                                                                                   \
+    do {                                                                                           \
+        gpg_err_code_t e_ = (x);                                                                   \
+        if (e_)                                                                                    \
+            die(#x, e_);                                                                           \
     } while (0)
 
 /* ---- growable byte strings --------------------------------------------- */
@@ -134,15 +134,15 @@ static uint8_t *pattern(size_t n, unsigned seed)
 struct spec {
     const struct seal_rsa_key *rcpt[4]; /* default: bob */
     size_t n_rcpt;
-    const struct seal_rsa_key *signer;  /* default: alice */
+    const struct seal_rsa_key *signer; /* default: alice */
     const uint8_t *msg;
     size_t msg_len;
-    const char *wrap_label;             /* default: the format's */
-    size_t wrap_key_len;                /* default: 32 (the bytes wrapped) */
-    bool duplicate_first;               /* the first stanza twice */
-    const uint8_t *claimed_fpr;         /* trailer's sender fingerprint */
-    bool plain_digest;                  /* sign SHA-256(message) instead of D */
-    const struct bytes *inner;          /* use this inner stream as is */
+    const char *wrap_label;     /* default: the format's */
+    size_t wrap_key_len;        /* default: 32 (the bytes wrapped) */
+    bool duplicate_first;       /* the first stanza twice */
+    const uint8_t *claimed_fpr; /* trailer's sender fingerprint */
+    bool plain_digest;          /* sign SHA-256(message) instead of D */
+    const struct bytes *inner;  /* use this inner stream as is */
     void (*inner_hook)(struct bytes *inner, size_t msg_len);
 };
 
@@ -150,11 +150,11 @@ struct spec {
 struct env {
     struct bytes header; /* magic .. last stanza */
     uint8_t prefix[CHUNKED_PREFIX_LEN];
-    struct bytes inner;  /* message || trailer */
+    struct bytes inner; /* message || trailer */
     size_t msg_len;
     struct bytes chunks; /* encrypted */
     size_t n_chunks;
-    struct bytes all;    /* header || prefix || chunks */
+    struct bytes all; /* header || prefix || chunks */
 };
 
 static void header_stanza(struct bytes *h, const struct seal_rsa_key *k, const uint8_t *fk,
@@ -288,8 +288,8 @@ static void write_file(const char *name, const char *ext, const void *p, size_t 
     }
 }
 
-static void emit(const char *name, const struct bytes *b, const char *expect,
-                 const uint8_t *msg, size_t msg_len)
+static void emit(const char *name, const struct bytes *b, const char *expect, const uint8_t *msg,
+                 size_t msg_len)
 {
     char text[256];
     write_file(name, ".seal", b->p, b->n);
@@ -363,10 +363,9 @@ static void replace(struct bytes *b, const char *from, const char *to)
 
 /* ---- the cases --------------------------------------------------------- */
 
-static const char *const S = "success", *const HF = "header failure",
-                         *const NR = "not a recipient", *const PF = "payload failure",
-                         *const SF = "signature failure", *const UT = "untrusted sender",
-                         *const AF = "armor failure";
+static const char *const S = "success", *const HF = "header failure", *const NR = "not a recipient",
+                         *const PF = "payload failure", *const SF = "signature failure",
+                         *const UT = "untrusted sender", *const AF = "armor failure";
 
 static void success_cases(void)
 {
@@ -730,8 +729,8 @@ static void signature_cases(void)
         {"signature_block_k_beyond_stream", hook_k_too_long, SF},
     };
     for (size_t i = 0; i < sizeof hooks / sizeof hooks[0]; i++) {
-        struct spec sp = {.msg = (const uint8_t *)hello, .msg_len = strlen(hello),
-                          .inner_hook = hooks[i].hook};
+        struct spec sp = {
+            .msg = (const uint8_t *)hello, .msg_len = strlen(hello), .inner_hook = hooks[i].hook};
         struct env e = build(hooks[i].name, &sp);
         emit(hooks[i].name, &e.all, hooks[i].expect, NULL, 0);
         env_free(&e);
@@ -768,8 +767,7 @@ static void signature_cases(void)
     }
     /* A 1024-bit sender (R13: k = 128 is below the minimum). */
     {
-        struct spec sp = {.msg = (const uint8_t *)hello, .msg_len = strlen(hello),
-                          .signer = weak};
+        struct spec sp = {.msg = (const uint8_t *)hello, .msg_len = strlen(hello), .signer = weak};
         struct env e = build("signature_weak_sender", &sp);
         emit("signature_weak_sender", &e.all, SF, NULL, 0);
         env_free(&e);
@@ -778,16 +776,16 @@ static void signature_cases(void)
     {
         uint8_t cf[SEAL_FPR_LEN];
         CHECK(key_fingerprint(carol, cf));
-        struct spec sp = {.msg = (const uint8_t *)hello, .msg_len = strlen(hello),
-                          .claimed_fpr = cf};
+        struct spec sp = {
+            .msg = (const uint8_t *)hello, .msg_len = strlen(hello), .claimed_fpr = cf};
         struct env e = build("signature_sender_swapped", &sp);
         emit("signature_sender_swapped", &e.all, SF, NULL, 0);
         env_free(&e);
     }
     /* R15: signed over SHA-256(message) instead of the piece-hash digest D. */
     {
-        struct spec sp = {.msg = (const uint8_t *)hello, .msg_len = strlen(hello),
-                          .plain_digest = true};
+        struct spec sp = {
+            .msg = (const uint8_t *)hello, .msg_len = strlen(hello), .plain_digest = true};
         struct env e = build("signature_wrong_digest", &sp);
         emit("signature_wrong_digest", &e.all, SF, NULL, 0);
         env_free(&e);
@@ -815,8 +813,8 @@ static void signature_cases(void)
     }
     /* R14 */
     {
-        struct spec sp = {.msg = (const uint8_t *)hello, .msg_len = strlen(hello),
-                          .signer = mallory};
+        struct spec sp = {
+            .msg = (const uint8_t *)hello, .msg_len = strlen(hello), .signer = mallory};
         struct env e = build("untrusted_sender", &sp);
         emit("untrusted_sender", &e.all, UT, NULL, 0);
         env_free(&e);

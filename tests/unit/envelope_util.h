@@ -34,8 +34,7 @@ static gpg_err_code_t mem_source_read(void *ctx, uint8_t *buf, size_t cap, size_
     return 0;
 }
 
-static inline struct byte_source mem_source_init(struct mem_source *m, const void *data,
-                                                 size_t len)
+static inline struct byte_source mem_source_init(struct mem_source *m, const void *data, size_t len)
 {
     m->data = data;
     m->len = len;
@@ -97,9 +96,8 @@ static inline struct seal_rsa_key *test_key(const char *name, bool private_key)
     testkit_path(path, sizeof path, rel);
     if (file_read_all(path, 65536, private_key, false, &data, &len) != 0)
         return NULL;
-    gpg_err_code_t e = private_key
-                           ? key_decode_private(data, len, NULL, 0, &needs_pass, &key)
-                           : key_decode_public(data, len, &key);
+    gpg_err_code_t e = private_key ? key_decode_private(data, len, NULL, 0, &needs_pass, &key)
+                                   : key_decode_public(data, len, &key);
     if (private_key)
         seal_secure_free(data, len);
     else

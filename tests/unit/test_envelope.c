@@ -130,6 +130,14 @@ static void test_sizes(void **state)
 static void test_large(void **state)
 {
     (void)state;
+    /* Around the end of the first batch of 32 chunks (seal and unseal work
+     * on batches): the trailer straddling chunks 31 and 32, the message
+     * ending exactly at the batch boundary. */
+    const size_t batch = 32 * 16384;
+    const size_t sizes[] = {batch - 315, batch - 314, batch - 313,    batch - 1,
+                            batch,       batch + 1,   2 * batch - 100};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        round_trip(sizes[i]);
     round_trip(3 * 1024 * 1024);
     round_trip(3 * 1024 * 1024 + 777);
 }
@@ -170,8 +178,7 @@ static void test_duplicate_recipients(void **state)
     assert_int_equal(do_seal((const uint8_t *)"x", 1, r, 3, alice, false, &env), GPG_ERR_DUP_KEY);
     assert_int_equal(env.len, 0);
     mem_sink_free(&env);
-    assert_int_equal(do_seal((const uint8_t *)"x", 1, r, 0, alice, false, &env),
-                     GPG_ERR_INV_VALUE);
+    assert_int_equal(do_seal((const uint8_t *)"x", 1, r, 0, alice, false, &env), GPG_ERR_INV_VALUE);
     mem_sink_free(&env);
     /* A public key cannot sign. */
     assert_int_equal(do_seal((const uint8_t *)"x", 1, r, 1, bob_pub, false, &env),
@@ -194,9 +201,8 @@ static void test_untrusted_sender(void **state) /* R14 */
 
     /* Inspection reports the fact instead. */
     struct mem_source src;
-    assert_int_equal(envelope_inspect(mem_source_init(&src, env.data, env.len), bob, &trusted,
-                                      &info),
-                     0);
+    assert_int_equal(
+        envelope_inspect(mem_source_init(&src, env.data, env.len), bob, &trusted, &info), 0);
     assert_true(info.decrypted);
     assert_false(info.signature_valid);
     assert_null(info.sender_name);
@@ -228,9 +234,8 @@ static void test_inspect(void **state)
     assert_int_equal(info.header_len, 11 + 2 * 34 + 256 + 384);
     assert_int_equal(info.payload_len, env.len - info.header_len);
     /* With a key: the sender and the rest. */
-    assert_int_equal(envelope_inspect(mem_source_init(&src, env.data, env.len), carol, &trusted,
-                                      &info),
-                     0);
+    assert_int_equal(
+        envelope_inspect(mem_source_init(&src, env.data, env.len), carol, &trusted, &info), 0);
     assert_true(info.decrypted);
     assert_true(info.signature_valid);
     assert_string_equal(info.sender_name, "alice");
@@ -300,22 +305,22 @@ static void test_tamper_every_region(void **state)
         uint8_t v;
         gpg_err_code_t code;
     } cases[] = {
-        {0, XOR, 4, GPG_ERR_INV_DATA},                    /* magic (R1) */
-        {7, XOR, 4, GPG_ERR_INV_DATA},                    /* magic (R1) */
-        {8, SET, 2, GPG_ERR_UNKNOWN_VERSION},             /* version (R2) */
-        {9, SET, 0x40, GPG_ERR_TOO_LARGE},                /* count 0x4001 (R3) */
-        {10, SET, 0, GPG_ERR_INV_DATA},                   /* count 0 (R3) */
-        {11, XOR, 4, GPG_ERR_NO_SECKEY},                  /* our fingerprint (R7) */
-        {43, SET, 0, GPG_ERR_INV_LENGTH},                 /* wrapped length 0 (R4) */
-        {44, SET, 1, GPG_ERR_DECRYPT_FAILED},             /* wrapped length 257 (R8) */
-        {45, XOR, 4, GPG_ERR_DECRYPT_FAILED},             /* wrapped key (R8) */
-        {300, XOR, 4, GPG_ERR_DECRYPT_FAILED},            /* wrapped key (R8) */
-        {301, XOR, 4, GPG_ERR_CHECKSUM},                  /* salt (R9) */
-        {340, XOR, 4, GPG_ERR_CHECKSUM},                  /* commitment (R9) */
-        {357, XOR, 4, GPG_ERR_CHECKSUM},                  /* chunk 0 (R10) */
-        {357 + 16400 + 9, XOR, 4, GPG_ERR_CHECKSUM},      /* chunk 1 (R10) */
-        {env.len - 300, XOR, 4, GPG_ERR_CHECKSUM},        /* final chunk (R10) */
-        {env.len - 1, XOR, 4, GPG_ERR_CHECKSUM},          /* final tag (R10) */
+        {0, XOR, 4, GPG_ERR_INV_DATA},               /* magic (R1) */
+        {7, XOR, 4, GPG_ERR_INV_DATA},               /* magic (R1) */
+        {8, SET, 2, GPG_ERR_UNKNOWN_VERSION},        /* version (R2) */
+        {9, SET, 0x40, GPG_ERR_TOO_LARGE},           /* count 0x4001 (R3) */
+        {10, SET, 0, GPG_ERR_INV_DATA},              /* count 0 (R3) */
+        {11, XOR, 4, GPG_ERR_NO_SECKEY},             /* our fingerprint (R7) */
+        {43, SET, 0, GPG_ERR_INV_LENGTH},            /* wrapped length 0 (R4) */
+        {44, SET, 1, GPG_ERR_DECRYPT_FAILED},        /* wrapped length 257 (R8) */
+        {45, XOR, 4, GPG_ERR_DECRYPT_FAILED},        /* wrapped key (R8) */
+        {300, XOR, 4, GPG_ERR_DECRYPT_FAILED},       /* wrapped key (R8) */
+        {301, XOR, 4, GPG_ERR_CHECKSUM},             /* salt (R9) */
+        {340, XOR, 4, GPG_ERR_CHECKSUM},             /* commitment (R9) */
+        {357, XOR, 4, GPG_ERR_CHECKSUM},             /* chunk 0 (R10) */
+        {357 + 16400 + 9, XOR, 4, GPG_ERR_CHECKSUM}, /* chunk 1 (R10) */
+        {env.len - 300, XOR, 4, GPG_ERR_CHECKSUM},   /* final chunk (R10) */
+        {env.len - 1, XOR, 4, GPG_ERR_CHECKSUM},     /* final tag (R10) */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t o = cases[i].off;
@@ -341,8 +346,21 @@ static void test_truncation(void **state)
     struct seal_rsa_key *r[] = {bob};
     uint8_t *msg = pattern(40000);
     assert_int_equal(do_seal(msg, 40000, r, 1, alice, false, &env), 0);
-    const size_t cuts[] = {0, 5, 11, 200, 301, 330, 357, 358, 372, 373, 357 + 16400,
-                           357 + 16400 + 15, 357 + 16400 + 16, 357 + 2 * 16400, env.len - 1};
+    const size_t cuts[] = {0,
+                           5,
+                           11,
+                           200,
+                           301,
+                           330,
+                           357,
+                           358,
+                           372,
+                           373,
+                           357 + 16400,
+                           357 + 16400 + 15,
+                           357 + 16400 + 16,
+                           357 + 2 * 16400,
+                           env.len - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         gpg_err_code_t e = do_unseal(env.data, cuts[i], bob, &out, &info);
         /* Truncation is an error wherever it happens (R6, R11), or a failed
@@ -357,6 +375,52 @@ static void test_truncation(void **state)
     assert_int_equal(do_unseal(longer, env.len + 1, bob, &out, &info), GPG_ERR_CHECKSUM);
     mem_sink_free(&out);
     free(longer);
+    mem_sink_free(&env);
+    free(msg);
+}
+
+/* Faults in the helper thread's half of a batch and across batches. */
+static void test_batch_faults(void **state)
+{
+    (void)state;
+    struct mem_sink env, out;
+    struct envelope_info info;
+    struct seal_rsa_key *r[] = {bob};
+    size_t len = 64 * 16384; /* 64 full chunks and a final one */
+    uint8_t *msg = pattern(len);
+    assert_int_equal(do_seal(msg, len, r, 1, alice, false, &env), 0);
+    assert_int_equal(env.len, 357 + 64 * 16400 + 314 + 16);
+    const size_t flips[] = {20, 31, 32, 63};
+    for (size_t i = 0; i < 4; i++) {
+        size_t o = 357 + flips[i] * 16400 + 77;
+        env.data[o] ^= 0x80;
+        assert_int_equal(do_unseal(env.data, env.len, bob, &out, &info), GPG_ERR_CHECKSUM);
+        env.data[o] ^= 0x80;
+        mem_sink_free(&out);
+    }
+    const size_t swaps[][2] = {{15, 16}, {31, 32}};
+    uint8_t *tmp = malloc(16400);
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t *a = env.data + 357 + swaps[i][0] * 16400,
+                *b = env.data + 357 + swaps[i][1] * 16400;
+        memcpy(tmp, a, 16400);
+        memcpy(a, b, 16400);
+        memcpy(b, tmp, 16400);
+        assert_int_equal(do_unseal(env.data, env.len, bob, &out, &info), GPG_ERR_CHECKSUM);
+        memcpy(b, a, 16400);
+        memcpy(a, tmp, 16400);
+        mem_sink_free(&out);
+    }
+    free(tmp);
+    /* Ends at a batch boundary, or after the last full chunk. */
+    assert_int_equal(do_unseal(env.data, 357 + 32 * 16400, bob, &out, &info), GPG_ERR_TRUNCATED);
+    mem_sink_free(&out);
+    assert_int_equal(do_unseal(env.data, 357 + 64 * 16400, bob, &out, &info), GPG_ERR_TRUNCATED);
+    mem_sink_free(&out);
+    assert_int_equal(do_unseal(env.data, env.len, bob, &out, &info), 0);
+    assert_int_equal(out.len, len);
+    assert_memory_equal(out.data, msg, len);
+    mem_sink_free(&out);
     mem_sink_free(&env);
     free(msg);
 }
@@ -400,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_fresh_randomness),
         cmocka_unit_test(test_tamper_every_region),
         cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_batch_faults),
         cmocka_unit_test(test_trust_load),
     };
     if (seal_crypto_init())

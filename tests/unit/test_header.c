@@ -103,8 +103,7 @@ static void test_bad_magic(void **state) /* R1 */
     /* A short non-envelope is "not an envelope", not "truncated". */
     struct envelope_header h;
     size_t need;
-    assert_int_equal(envelope_header_parse((const uint8_t *)"hi", 2, &h, &need),
-                     GPG_ERR_INV_DATA);
+    assert_int_equal(envelope_header_parse((const uint8_t *)"hi", 2, &h, &need), GPG_ERR_INV_DATA);
     free(b);
 }
 
@@ -285,16 +284,11 @@ static void test_max_header(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_trailing_bytes_ignored),
-        cmocka_unit_test(test_bad_magic),
-        cmocka_unit_test(test_unknown_version),
-        cmocka_unit_test(test_bad_count),
-        cmocka_unit_test(test_bad_wrapped_len),
-        cmocka_unit_test(test_duplicate_recipient),
-        cmocka_unit_test(test_truncation_every_offset),
-        cmocka_unit_test(test_read_stream),
-        cmocka_unit_test(test_max_header),
+        cmocka_unit_test(test_round_trip),          cmocka_unit_test(test_trailing_bytes_ignored),
+        cmocka_unit_test(test_bad_magic),           cmocka_unit_test(test_unknown_version),
+        cmocka_unit_test(test_bad_count),           cmocka_unit_test(test_bad_wrapped_len),
+        cmocka_unit_test(test_duplicate_recipient), cmocka_unit_test(test_truncation_every_offset),
+        cmocka_unit_test(test_read_stream),         cmocka_unit_test(test_max_header),
     };
     if (seal_crypto_init())
         return 1;

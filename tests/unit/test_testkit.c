@@ -105,7 +105,7 @@ static void test_testkit(void **state)
     struct dirent *de;
     int cases = 0, failures = 0;
     bool seen[7] = {false};
-    const char *classes[7] = {"success_",  "header_",    "not_recipient_", "payload_",
+    const char *classes[7] = {"success_",   "header_",    "not_recipient_", "payload_",
                               "signature_", "untrusted_", "armor_"};
     while ((de = readdir(d)) != NULL) {
         size_t n = strlen(de->d_name);
