@@ -52,7 +52,8 @@ if [ -n "$missing" ]; then
 fi
 
 W=$(mktemp -d "${BENCH_DIR:-/var/tmp}/seal-bench.XXXXXX")
-trap 'rm -rf "$W"' EXIT
+# The gpg-agent started for the temporary GNUPGHOME goes with it.
+trap 'GNUPGHOME="$W/gnupg" gpgconf --kill gpg-agent 2>/dev/null; rm -rf "$W"' EXIT
 trap 'exit 1' HUP INT TERM
 cd "$W"
 umask 077

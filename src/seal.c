@@ -172,6 +172,7 @@ struct options {
     const char *sender;
     const char *passphrase_file;
     const char *output;
+    char *output_owned; /* OUTPUT when derived from the input's name */
     const char *input;
     bool armor;
     bool force;
@@ -278,7 +279,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             }
             memcpy(name, o->input, n);
             memcpy(name + n, ".seal", sizeof ".seal");
-            o->output = name; /* lives until exit */
+            o->output = o->output_owned = name;
         }
     }
     return -1;
@@ -415,6 +416,9 @@ int main(int argc, char **argv)
     if ((status = parse_options(argc, argv, &o)) >= 0)
         return status;
     if ((rc = seal_crypto_init()))
-        return cli_error(NULL, rc);
-    return seal_file(&o);
+        status = cli_error(NULL, rc);
+    else
+        status = seal_file(&o);
+    free(o.output_owned);
+    return status;
 }

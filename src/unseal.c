@@ -256,6 +256,7 @@ struct options {
     const char *senders;
     const char *passphrase_file;
     const char *output;
+    char *output_owned; /* OUTPUT when derived from the input's name */
     const char *input;
     bool force;
     bool quiet;
@@ -413,7 +414,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return EXIT_IO;
             }
             name[strlen(name) - 5] = '\0';
-            o->output = name; /* lives until exit */
+            o->output = o->output_owned = name;
         } else {
             cli_errorf("%s: name does not end in .seal, cannot choose an output name", o->input);
             cli_hint("use -o OUTPUT (or -o - for standard output)");
@@ -701,13 +702,16 @@ int main(int argc, char **argv)
     cli_set_program("unseal");
     if ((status = parse_options(argc, argv, &o)) >= 0)
         return status;
-    if ((rc = seal_crypto_init()))
-        return cli_error(NULL, rc);
     in_name = file_is_stdio(o.input) ? stdin_name : o.input;
     seal_clear_detail();
-    if ((rc = file_open_read(o.input, &fd)))
-        return cli_error(in_name, rc);
-    status = o.inspect ? inspect(&o, fd, in_name) : unseal(&o, fd, in_name);
-    close(fd);
+    if ((rc = seal_crypto_init())) {
+        status = cli_error(NULL, rc);
+    } else if ((rc = file_open_read(o.input, &fd))) {
+        status = cli_error(in_name, rc);
+    } else {
+        status = o.inspect ? inspect(&o, fd, in_name) : unseal(&o, fd, in_name);
+        close(fd);
+    }
+    free(o.output_owned);
     return status;
 }
