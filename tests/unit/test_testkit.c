@@ -2,7 +2,7 @@
  * envelope_unseal() as bob, trusting alice and carol, and checks that the
  * outcome is the one in NAME.expect and, for successes, that the plaintext
  * has the expected SHA-256. The same files are run through the unseal
- * program by tests/testkit.sh. */
+ * program by tests/testkit_run.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -4,11 +4,13 @@
 # once to a file and once to stdout. Checks the exit status exactly, the
 # plaintext of successes, and that a failure leaves no output file, no
 # temporary file and nothing on stdout.
+# (Not named tests/testkit.sh: make's built-in rule "%: %.sh" would then try
+# to build the directory tests/testkit from it, e.g. in make dist.)
 set -u
 
 kit="$top_srcdir/tests/testkit"
 if [ ! -x "$UNSEAL" ]; then
-    echo "testkit.sh: $UNSEAL not built; skipping"
+    echo "testkit_run.sh: $UNSEAL not built; skipping"
     exit 77
 fi
 tmp=$(mktemp -d) || exit 99
