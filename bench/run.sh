@@ -141,7 +141,8 @@ bench_file() {
         unseal) unseal_t=$t ;;
         esac
         if [ "$side" = enc ]; then ref=$seal_t; else ref=$unseal_t; fi
-        rate=$(awk -v b="$bytes" -v t="$t" 'BEGIN {printf "%.1f", b / t / 1e6}')
+        # Throughput means nothing for 1 KiB: there only the time counts.
+        rate=$(awk -v b="$bytes" -v t="$t" 'BEGIN {if (b < 1e6) print "-"; else printf "%.1f", b / t / 1e6}')
         # Same bytes, so the throughput ratio is the inverse time ratio.
         ratio=$(awk -v r="$ref" -v t="$t" 'BEGIN {printf "%.2f", r / t}')
         rss=$(peak_rss_kib "$c")

@@ -408,12 +408,15 @@ static int parse_options(int argc, char **argv, struct options *o)
         if (file_is_stdio(o->input)) {
             o->output = "-";
         } else if (has_seal_suffix(o->input)) {
-            char *name = strdup(o->input);
+            /* "./" keeps "-.seal" from turning into standard output. */
+            size_t n = strlen(o->input) - 5;
+            char *name = malloc(n + 3);
             if (name == NULL) {
                 cli_errorf("out of memory");
                 return EXIT_IO;
             }
-            name[strlen(name) - 5] = '\0';
+            snprintf(name, n + 3, "%s%.*s", n == 1 && o->input[0] == '-' ? "./" : "", (int)n,
+                     o->input);
             o->output = o->output_owned = name;
         } else {
             cli_errorf("%s: name does not end in .seal, cannot choose an output name", o->input);
