@@ -5,7 +5,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="build-essential autoconf automake pkg-config libgcrypt20-dev libgpg-error-dev
-libcmocka-dev zlib1g-dev openssl netcat-openbsd groff-base bsdextrautils"
+libcmocka-dev zlib1g-dev openssl netcat-openbsd groff-base bsdextrautils python3"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
