@@ -95,10 +95,6 @@ void seal_random(void *buf, size_t n)
     gcry_randomize(buf, n, GCRY_STRONG_RANDOM);
 }
 
-void seal_random_key(void *buf, size_t n)
-{
-    gcry_randomize(buf, n, GCRY_VERY_STRONG_RANDOM);
-}
 
 /* ---- hashing and key derivation ---------------------------------------- */
 

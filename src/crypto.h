@@ -44,9 +44,12 @@ bool seal_ct_equal(const void *a, const void *b, size_t n);
 
 /* ---- randomness -------------------------------------------------------- */
 
-/* Fills BUF from libgcrypt's CSPRNG (strong level; keys use very strong). */
+/* Fills BUF from libgcrypt's CSPRNG at the GCRY_STRONG_RANDOM level, also
+ * for per-message keys: it is what GnuPG uses for session keys, and the
+ * "very strong" level costs about 10 ms per process (it re-polls the kernel
+ * entropy source), which alone would make sealing a small file slower than
+ * gpg. RSA key generation picks its own level inside libgcrypt. */
 void seal_random(void *buf, size_t n);
-void seal_random_key(void *buf, size_t n);
 
 /* ---- hashing and key derivation ---------------------------------------- */
 

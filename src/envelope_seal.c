@@ -75,7 +75,7 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
     if (fx && fx->file_key)
         memcpy(s->file_key, fx->file_key, SEAL_AEAD_KEY_LEN);
     else
-        seal_random_key(s->file_key, SEAL_AEAD_KEY_LEN);
+        seal_random(s->file_key, SEAL_AEAD_KEY_LEN);
 
     memset(&h, 0, sizeof h);
     h.version = ENVELOPE_VERSION;

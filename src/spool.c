@@ -149,7 +149,7 @@ static gpg_err_code_t file_start(struct spool *s)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     if ((secret = seal_secure_malloc(SEAL_AEAD_KEY_LEN + SEAL_AEAD_NONCE_LEN)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
-    seal_random_key(secret, SEAL_AEAD_KEY_LEN + SEAL_AEAD_NONCE_LEN);
+    seal_random(secret, SEAL_AEAD_KEY_LEN + SEAL_AEAD_NONCE_LEN);
     r = chunked_raw_new(secret, secret + SEAL_AEAD_KEY_LEN, &s->c);
     seal_secure_free(secret, SEAL_AEAD_KEY_LEN + SEAL_AEAD_NONCE_LEN);
     if (r != 0)
