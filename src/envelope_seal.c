@@ -140,6 +140,7 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
     size_t got;
     gpg_err_code_t e;
 
+    seal_clear_detail();
     memset(&s, 0, sizeof s);
     memset(&t, 0, sizeof t);
     if ((e = make_header(&s, req, fx)))

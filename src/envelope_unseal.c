@@ -374,6 +374,7 @@ static gpg_err_code_t process(struct byte_source in, const struct seal_rsa_key *
     uint64_t msg_len = 0;
     gpg_err_code_t e;
 
+    seal_clear_detail();
     memset(info, 0, sizeof *info);
     memset(&t, 0, sizeof t);
     if (!(u = calloc(1, sizeof *u)))

@@ -33,7 +33,11 @@
  * period, no secrets) as the explanation of the current failure and returns
  * CODE, so that `return seal_fail(GPG_ERR_TRUNCATED, "PEM body ends early");`
  * reads naturally. The first detail recorded since the last seal_clear_detail()
- * wins: it is the closest to the cause. */
+ * wins: it is the closest to the cause. The library's entry points
+ * (key_load_*, envelope_seal, envelope_unseal, envelope_inspect,
+ * trusted_senders_load) start by clearing it, so a detail always belongs to
+ * the operation that just failed; code that recovers from a failure it
+ * provoked itself (a trial parse) clears it too. */
 gpg_err_code_t seal_fail(gpg_err_code_t code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

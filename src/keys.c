@@ -225,6 +225,7 @@ gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, voi
     gpg_err_code_t err;
 
     *key = NULL;
+    seal_clear_detail();
     /* Secure memory: the file may be an unencrypted private key. Its mode
      * is not checked here: reading the public half of a private key needs
      * no protection, and refusing would only get in the way. */
@@ -243,6 +244,7 @@ gpg_err_code_t key_load_private(const char *path, key_passphrase_fn get_pass, vo
     gpg_err_code_t err;
 
     *key = NULL;
+    seal_clear_detail();
     if ((err = file_read_all(path, KEY_FILE_MAX, true, true, &data, &len)) != 0)
         return err;
     err = key_decode_private_pass(data, len, get_pass, ctx, path, key);

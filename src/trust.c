@@ -133,6 +133,7 @@ gpg_err_code_t trusted_senders_load(const char *path, struct trusted_senders *ou
     struct stat st;
     gpg_err_code_t e;
 
+    seal_clear_detail();
     memset(out, 0, sizeof *out);
     if (stat(path, &st) != 0)
         return seal_fail(seal_errno_code(), "%s: %s", path, strerror(errno));
