@@ -26,14 +26,18 @@ struct sealer {
     uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
     struct message_digest md;
     bool md_live;
-    uint8_t *pt; /* a batch of pieces + room for the trailer */
-    uint8_t *ct; /* a batch of encrypted chunks */
+    uint8_t *pt;    /* a batch of pieces + room for the trailer */
+    uint8_t *ct[2]; /* batches of encrypted chunks: one being written, one filled */
+    int cur;        /* the one to fill next */
     struct armor_encoder *armor;
-    struct byte_sink out;
+    struct async_writer *writer; /* to the output (through the armor encoder) */
 };
 
 static void sealer_free(struct sealer *s)
 {
+    /* First: the writer thread may still be reading the header or a ct
+     * buffer. */
+    async_writer_free(s->writer);
     seal_secure_free(s->file_key, SEAL_AEAD_KEY_LEN);
     for (size_t i = 0; i < SEAL_MAX_RECIPIENTS; i++)
         free(s->wrapped[i]);
@@ -48,7 +52,8 @@ static void sealer_free(struct sealer *s)
         seal_wipe(s->pt, PT_BUF);
         free(s->pt);
     }
-    free(s->ct);
+    free(s->ct[0]);
+    free(s->ct[1]);
     armor_encoder_free(s->armor);
 }
 
@@ -120,15 +125,25 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
                                &s->cipher);
 }
 
+/* Hands the N bytes just put in the current ct buffer to the writer and
+ * switches to the other buffer (the writer has finished with it: one write
+ * is in flight at most). */
+static gpg_err_code_t write_ct(struct sealer *s, size_t n)
+{
+    gpg_err_code_t e = async_writer_write(s->writer, s->ct[s->cur], n, NULL, 0);
+    s->cur ^= 1;
+    return e;
+}
+
 static gpg_err_code_t put_chunk(struct sealer *s, uint64_t index, const uint8_t *pt, size_t len,
                                 bool final)
 {
     if (index >= CHUNKED_MAX_CHUNKS)
         return seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
-    gpg_err_code_t e = chunked_encrypt_chunk(s->cipher, index, pt, len, final, s->ct);
+    gpg_err_code_t e = chunked_encrypt_chunk(s->cipher, index, pt, len, final, s->ct[s->cur]);
     if (e)
         return e;
-    return s->out.write(s->out.ctx, s->ct, len + CHUNK_TAG_LEN);
+    return write_ct(s, len + CHUNK_TAG_LEN);
 }
 
 gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct seal_fixed *fx)
@@ -146,21 +161,25 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
     if ((e = make_header(&s, req, fx)))
         goto out;
     s.pt = malloc(PT_BUF);
-    s.ct = malloc(CT_BUF);
-    if (!s.pt || !s.ct) {
+    s.ct[0] = malloc(CT_BUF);
+    s.ct[1] = malloc(CT_BUF);
+    if (!s.pt || !s.ct[0] || !s.ct[1]) {
         e = seal_errno_code();
         goto out;
     }
-    s.out = req->out;
+    struct byte_sink out = req->out;
     if (req->armor) {
         if ((e = armor_encoder_new(req->out, &s.armor)))
             goto out;
-        s.out = armor_encoder_sink(s.armor);
+        out = armor_encoder_sink(s.armor);
     }
+    if ((e = async_writer_start(out, &s.writer)))
+        goto out;
     const uint8_t *header = s.head.data + ENVELOPE_CONTEXT_LABEL_LEN;
     size_t header_all = s.head.len - ENVELOPE_CONTEXT_LABEL_LEN; /* with salt, commitment */
     seal_sha256(header, header_all, h);
-    if ((e = s.out.write(s.out.ctx, header, header_all)))
+    /* s.head stays put until the end, so it can be written behind. */
+    if ((e = async_writer_write(s.writer, header, header_all, NULL, 0)))
         goto out;
 
     if ((e = message_digest_init(&s.md)))
@@ -183,13 +202,13 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
             e = seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
             goto out;
         }
-        if (full && (e = chunk_batch(s.helper, s.cipher, s.cipher2, true, index, full, s.pt, s.ct,
-                                     s.hash, &bad)))
+        if (full && (e = chunk_batch(s.helper, s.cipher, s.cipher2, true, index, full, s.pt,
+                                     s.ct[s.cur], s.hash, &bad)))
             goto out;
         for (size_t i = 0; i < full; i++)
             if ((e = message_digest_add(&s.md, s.hash[i], CHUNK_SIZE)))
                 goto out;
-        if (full && (e = s.out.write(s.out.ctx, s.ct, full * CHUNK_CT_MAX)))
+        if (full && (e = write_ct(&s, full * CHUNK_CT_MAX)))
             goto out;
         index += full;
         done += full * CHUNK_SIZE;
@@ -229,6 +248,8 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
         tail -= CHUNK_SIZE;
     }
     if ((e = put_chunk(&s, index, p, tail, true)))
+        goto out;
+    if ((e = async_writer_flush(s.writer)))
         goto out;
     if (s.armor && (e = armor_encoder_finish(s.armor)))
         goto out;

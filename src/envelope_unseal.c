@@ -57,16 +57,21 @@ struct unsealer {
     struct helper *helper;
     struct message_digest md;
     bool md_live;
-    uint8_t *ct;      /* a batch of chunks as read */
-    uint8_t *pt;      /* their plaintext */
-    uint8_t *pending; /* the last full chunk so far, not yet released */
-    uint8_t *fin;     /* the final chunk's plaintext */
+    uint8_t *ct; /* a batch of chunks as read */
+    /* Their plaintext, in turn: batch b goes to pt[b % 3]. The writer may
+     * still be releasing batch b-1 (and the last chunk of b-2, held back
+     * until a full chunk followed it) while batch b is decrypted. */
+    uint8_t *pt[3];
+    uint8_t *fin; /* the final chunk's plaintext */
     uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
     uint8_t pending_hash[SEAL_SHA256_LEN];
+    struct async_writer *writer; /* to the caller's sink, or NULL */
 };
 
 static void unsealer_free(struct unsealer *u)
 {
+    /* First: the writer thread may still be reading a plaintext buffer. */
+    async_writer_free(u->writer);
     armor_decoder_free(u->armor);
     free(u->head);
     seal_secure_free(u->file_key, 64);
@@ -77,13 +82,11 @@ static void unsealer_free(struct unsealer *u)
         message_digest_free(&u->md);
     free(u->ct);
     /* Unverified plaintext: wipe it. */
-    if (u->pt) {
-        seal_wipe(u->pt, CHUNK_BATCH * CHUNK_SIZE);
-        free(u->pt);
-    }
-    if (u->pending) {
-        seal_wipe(u->pending, CHUNK_SIZE);
-        free(u->pending);
+    for (size_t i = 0; i < 3; i++) {
+        if (u->pt[i]) {
+            seal_wipe(u->pt[i], CHUNK_BATCH * CHUNK_SIZE);
+            free(u->pt[i]);
+        }
     }
     if (u->fin) {
         seal_wipe(u->fin, CHUNK_SIZE);
@@ -241,15 +244,14 @@ static gpg_err_code_t read_payload(struct unsealer *u, const struct byte_sink *o
 {
     uint8_t tail[TRAILER_MAX_LEN], h[SEAL_SHA256_LEN], d[SEAL_SHA256_LEN];
     uint64_t index = 0, released = 0, bad = 0;
-    bool have_pending = false;
     size_t got, flen = 0;
     gpg_err_code_t e;
 
     u->ct = malloc(CHUNK_BATCH * CHUNK_CT_MAX);
-    u->pt = malloc(CHUNK_BATCH * CHUNK_SIZE);
-    u->pending = malloc(CHUNK_SIZE);
+    for (size_t i = 0; i < 3; i++)
+        u->pt[i] = malloc(CHUNK_BATCH * CHUNK_SIZE);
     u->fin = malloc(CHUNK_SIZE);
-    if (!u->ct || !u->pt || !u->pending || !u->fin)
+    if (!u->ct || !u->pt[0] || !u->pt[1] || !u->pt[2] || !u->fin)
         return seal_errno_code();
     if ((e = message_digest_init(&u->md)))
         return e;
@@ -258,9 +260,13 @@ static gpg_err_code_t read_payload(struct unsealer *u, const struct byte_sink *o
         helper_stop(u->helper);
         u->helper = NULL;
     }
+    if (out && out->write && (e = async_writer_start(*out, &u->writer)))
+        return e;
 
     const uint8_t *last_full = NULL; /* the chunk before the final one */
-    for (;;) {
+    const uint8_t *pending = NULL;   /* the last full chunk so far, not yet released */
+    for (size_t batch = 0;; batch++) {
+        uint8_t *pt = u->pt[batch % 3];
         if ((e = source_read_full(&u->in, u->ct, CHUNK_BATCH * CHUNK_CT_MAX, &got)))
             return e;
         /* A full-size chunk is never final; a short read is the end. */
@@ -269,7 +275,7 @@ static gpg_err_code_t read_payload(struct unsealer *u, const struct byte_sink *o
         if (index + full + 1 > CHUNKED_MAX_CHUNKS) /* R12 */
             return seal_fail(GPG_ERR_TOO_LARGE, "envelope has too many chunks");
         if (full && (e = chunk_batch(u->helper, u->cipher, u->cipher2, false, index, full, u->ct,
-                                     u->pt, u->hash, &bad)))
+                                     pt, u->hash, &bad)))
             return chunk_failed(e, bad);
         if (end) {
             if (rem < CHUNK_TAG_LEN) /* R11 */
@@ -279,33 +285,35 @@ static gpg_err_code_t read_payload(struct unsealer *u, const struct byte_sink *o
                 return chunk_failed(e, index + full);
         }
         if (full == 0) {
-            last_full = have_pending ? u->pending : NULL;
+            last_full = pending;
             break;
         }
-        /* A full chunk of this batch follows the pending one. */
-        if (have_pending) {
-            if ((e = message_digest_add(&u->md, u->pending_hash, CHUNK_SIZE)) ||
-                (e = release(out, u->pending, CHUNK_SIZE)))
-                return e;
-            released += CHUNK_SIZE;
-        }
+        /* A full chunk of this batch follows the pending one, so that one
+         * is all message; so is every full chunk of this batch but the
+         * last. They go to the (private) sink behind our back. */
+        size_t pending_len = pending ? CHUNK_SIZE : 0;
+        if (pending && (e = message_digest_add(&u->md, u->pending_hash, CHUNK_SIZE)))
+            return e;
         for (size_t i = 0; i + 1 < full; i++)
             if ((e = message_digest_add(&u->md, u->hash[i], CHUNK_SIZE)))
                 return e;
-        if ((e = release(out, u->pt, (full - 1) * CHUNK_SIZE)))
+        if (u->writer && (e = async_writer_write(u->writer, pending, pending_len, pt,
+                                                 (full - 1) * CHUNK_SIZE)))
             return e;
-        released += (full - 1) * CHUNK_SIZE;
+        released += pending_len + (full - 1) * CHUNK_SIZE;
         index += full;
         if (progress)
             progress(progress_ctx, u->src.count);
+        pending = pt + (full - 1) * CHUNK_SIZE;
+        memcpy(u->pending_hash, u->hash[full - 1], SEAL_SHA256_LEN);
         if (end) {
-            last_full = u->pt + (full - 1) * CHUNK_SIZE;
+            last_full = pending;
             break;
         }
-        memcpy(u->pending, u->pt + (full - 1) * CHUNK_SIZE, CHUNK_SIZE);
-        memcpy(u->pending_hash, u->hash[full - 1], SEAL_SHA256_LEN);
-        have_pending = true;
     }
+    /* The rest is released synchronously, after the writer is done. */
+    if (u->writer && (e = async_writer_flush(u->writer)))
+        return e;
 
     /* R13: the trailer from the end of last_full || final. */
     uint64_t inner_len = released + (last_full ? CHUNK_SIZE : 0) + flen;

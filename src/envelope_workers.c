@@ -88,6 +88,70 @@ void helper_stop(struct helper *h)
     free(h);
 }
 
+/* ---- write-behind --------------------------------------------------------- */
+
+struct async_writer {
+    struct helper *thread; /* NULL: write synchronously */
+    struct byte_sink sink;
+    const uint8_t *p[2];
+    size_t n[2];
+    gpg_err_code_t err; /* the first failed write; later writes are skipped */
+};
+
+static void async_write_job(void *arg)
+{
+    struct async_writer *w = arg;
+    for (size_t i = 0; i < 2; i++)
+        if (!w->err && w->n[i])
+            w->err = w->sink.write(w->sink.ctx, w->p[i], w->n[i]);
+}
+
+gpg_err_code_t async_writer_start(struct byte_sink sink, struct async_writer **out)
+{
+    struct async_writer *w = calloc(1, sizeof *w);
+    *out = NULL;
+    if (!w)
+        return seal_errno_code();
+    w->sink = sink;
+    if (helper_start(&w->thread) != 0)
+        w->thread = NULL;
+    *out = w;
+    return 0;
+}
+
+gpg_err_code_t async_writer_flush(struct async_writer *w)
+{
+    if (w->thread)
+        helper_wait(w->thread);
+    return w->err;
+}
+
+gpg_err_code_t async_writer_write(struct async_writer *w, const uint8_t *p1, size_t n1,
+                                  const uint8_t *p2, size_t n2)
+{
+    gpg_err_code_t e = async_writer_flush(w);
+    if (e)
+        return e;
+    w->p[0] = p1;
+    w->n[0] = n1;
+    w->p[1] = p2;
+    w->n[1] = n2;
+    if (!w->thread) {
+        async_write_job(w);
+        return w->err;
+    }
+    helper_submit(w->thread, async_write_job, w);
+    return 0;
+}
+
+void async_writer_free(struct async_writer *w)
+{
+    if (!w)
+        return;
+    helper_stop(w->thread);
+    free(w);
+}
+
 /* ---- batches of full-size chunks ---------------------------------------- */
 
 #include "crypto.h"

@@ -25,6 +25,32 @@ void helper_stop(struct helper *h);
 
 #endif
 
+/* ---- write-behind ----------------------------------------------------------
+ * Output I/O (a file write, armor encoding, the unseal spool's encryption)
+ * runs on its own thread while the next batch is being encrypted or
+ * decrypted: on two cores that overlaps what would otherwise follow each
+ * other. One write is in flight at a time; its bytes must stay untouched
+ * until the next async_writer_* call returns, so callers alternate buffers. */
+
+#include "envelope.h"
+
+struct async_writer;
+
+/* Starts writing to SINK from a second thread. If no thread can be had,
+ * writes happen synchronously: slower, equally correct. */
+gpg_err_code_t async_writer_start(struct byte_sink sink, struct async_writer **out);
+
+/* Waits for the write in flight (returning its error, if any), then starts
+ * writing N1 bytes at P1 followed by N2 bytes at P2 (either may be 0). */
+gpg_err_code_t async_writer_write(struct async_writer *w, const uint8_t *p1, size_t n1,
+                                  const uint8_t *p2, size_t n2);
+
+/* Waits for the write in flight; returns the first error of any write. */
+gpg_err_code_t async_writer_flush(struct async_writer *w);
+
+/* Waits for the write in flight and frees W. NULL is fine. */
+void async_writer_free(struct async_writer *w);
+
 /* ---- batches of full-size chunks ---------------------------------------- */
 
 #include <stdbool.h>
