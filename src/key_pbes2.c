@@ -145,6 +145,9 @@ static gpg_err_code_t pbes2_get_scrypt(struct reader *r, struct pbes2_params *pp
                          "key encryption: scrypt r=%llu not supported "
                          "(libgcrypt implements r=8 only)",
                          (unsigned long long)pp->r);
+    /* Both factors are capped above, so the product cannot overflow. */
+    if (pp->n * pp->p > KEY_SCRYPT_MAX_WORK)
+        return seal_fail(GPG_ERR_TOO_LARGE, "key encryption: scrypt work N*p above 2^20");
     if (128 * pp->r * pp->n > KEY_SCRYPT_MAX_MEM)
         return seal_fail(GPG_ERR_TOO_LARGE, "key encryption: scrypt needs more than 1 GiB");
     return 0;

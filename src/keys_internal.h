@@ -47,6 +47,11 @@ extern const uint8_t key_oid_aes256_cbc[9];
 #define KEY_SCRYPT_MAX_N ((uint64_t)1 << 20)
 #define KEY_SCRYPT_MAX_P 16
 #define KEY_SCRYPT_MAX_MEM ((uint64_t)1 << 30)
+/* scrypt's time is proportional to N * r * p (r is always 8): N = 2^20 with
+ * p = 16 alone would take about a minute. N * p <= 2^20 bounds a key file
+ * to a few seconds, and still admits OpenSSL's N = 2^14 with p up to 16 and
+ * our own N = 2^14, p = 8. */
+#define KEY_SCRYPT_MAX_WORK ((uint64_t)1 << 20)
 #define KEY_SALT_MIN 8
 #define KEY_SALT_MAX 64
 

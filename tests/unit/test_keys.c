@@ -602,6 +602,11 @@ static void test_hostile_scrypt(void **state)
     expect_detail("scrypt p");
     scrypt_kdf(&kdf, 16, (uint64_t)1 << 14, 8, 0, -1);
     assert_int_equal(try_epki(&kdf, 16), GPG_ERR_TOO_LARGE);
+    /* Each parameter within its cap, but N * p = 2^21: about a minute of
+     * CPU at N = 2^20, p = 16, so the product is capped too. */
+    scrypt_kdf(&kdf, 16, (uint64_t)1 << 17, 8, 16, -1);
+    assert_int_equal(try_epki(&kdf, 16), GPG_ERR_TOO_LARGE);
+    expect_detail("scrypt work N*p above 2^20");
     scrypt_kdf(&kdf, 16, 3000, 8, 1, -1);
     assert_int_equal(try_epki(&kdf, 16), GPG_ERR_INV_OBJ);
     expect_detail("power of two");
