@@ -48,8 +48,10 @@ static bool oid_has_prefix(const uint8_t *oid, size_t len, const uint8_t *prefix
     return len > plen && memcmp(oid, prefix, plen) == 0;
 }
 
-/* Dotted text of OID for details ("1.2.840..."), truncated to fit. */
-static void oid_text(const uint8_t *oid, size_t len, char *buf, size_t cap)
+/* Dotted text of OID for details ("1.2.840..."). False if it does not fit
+ * in CAP or has an arc too large for 64 bits: the caller then says so
+ * instead of showing half a name. */
+static bool oid_text(const uint8_t *oid, size_t len, char *buf, size_t cap)
 {
     size_t i, o = 0;
     uint64_t v = 0;
@@ -57,9 +59,9 @@ static void oid_text(const uint8_t *oid, size_t len, char *buf, size_t cap)
     int n;
 
     buf[0] = '\0';
-    for (i = 0; i < len && o < cap; i++) {
+    for (i = 0; i < len; i++) {
         if (v > (UINT64_MAX >> 7))
-            break;
+            return false;
         v = v << 7 | (oid[i] & 0x7f);
         if (oid[i] & 0x80)
             continue;
@@ -71,11 +73,12 @@ static void oid_text(const uint8_t *oid, size_t len, char *buf, size_t cap)
         } else {
             n = snprintf(buf + o, cap - o, ".%llu", (unsigned long long)v);
         }
-        if (n < 0)
-            break;
+        if (n < 0 || (size_t)n >= cap - o)
+            return false;
         o += (size_t)n;
         v = 0;
     }
+    return o > 0;
 }
 
 /* Reads an AlgorithmIdentifier that must be rsaEncryption with NULL
@@ -85,7 +88,7 @@ static gpg_err_code_t key_get_rsa_algorithm(struct reader *r)
     struct reader alg;
     const uint8_t *oid;
     size_t oidlen, i;
-    char text[64];
+    char text[136]; /* a 32-byte OID prints in at most 128 characters */
     gpg_err_code_t err;
 
     if ((err = der_get_sequence(r, &alg)) != 0)
@@ -99,11 +102,10 @@ static gpg_err_code_t key_get_rsa_algorithm(struct reader *r)
                 return seal_fail(GPG_ERR_PUBKEY_ALGO, "%s key: only RSA keys are supported",
                                  key_other_algorithms[i].name);
         }
-        oid_text(oid, oidlen, text, sizeof text);
+        if (!oid_text(oid, oidlen, text, sizeof text))
+            snprintf(text, sizeof text, "(OID not printable)");
         return seal_fail(GPG_ERR_PUBKEY_ALGO,
-                         "unsupported key algorithm %s: only RSA keys are "
-                         "supported",
-                         text);
+                         "unsupported key algorithm %s: only RSA keys are supported", text);
     }
     /* RFC 3279 2.3.1: the parameters MUST be NULL; not absent, not anything
      * else. */

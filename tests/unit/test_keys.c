@@ -316,6 +316,60 @@ static void test_foreign_keys(void **state)
     }
 }
 
+/* An SPKI whose algorithm is the OID with content OID (OIDLEN bytes), NULL
+ * parameters and a dummy key. */
+static gpg_err_code_t decode_spki_with_oid(const uint8_t *oid, size_t oidlen)
+{
+    static const uint8_t small[] = {1};
+    struct writer alg, rsa, bits, spki, w;
+    struct seal_rsa_key *key = NULL;
+    gpg_err_code_t err;
+
+    writer_init(&alg, 100, false);
+    writer_init(&rsa, 100, false);
+    writer_init(&bits, 100, false);
+    writer_init(&spki, 300, false);
+    writer_init(&w, 300, false);
+    der_put_oid(&alg, oid, oidlen);
+    der_put_null(&alg);
+    der_put_integer(&rsa, small, sizeof small);
+    der_put_integer(&rsa, small, sizeof small);
+    writer_put_u8(&bits, 0);
+    der_put_wrapped(&bits, DER_SEQUENCE, &rsa);
+    der_put_wrapped(&spki, DER_SEQUENCE, &alg);
+    der_put_wrapped(&spki, DER_BIT_STRING, &bits);
+    assert_int_equal(der_put_wrapped(&w, DER_SEQUENCE, &spki), 0);
+    seal_clear_detail();
+    err = key_decode_public(w.data, w.len, &key);
+    assert_null(key);
+    writer_free(&alg);
+    writer_free(&rsa);
+    writer_free(&bits);
+    writer_free(&spki);
+    writer_free(&w);
+    return err;
+}
+
+/* An unknown algorithm is named by its dotted OID; one with an arc too large
+ * to print still gets a readable detail, not an empty name. */
+static void test_unknown_algorithm(void **state)
+{
+    static const uint8_t known_shape[] = {0x2a, 0x03, 0x04}; /* 1.2.3.4 */
+    uint8_t huge[21], longest[32];
+    (void)state;
+    assert_int_equal(decode_spki_with_oid(known_shape, sizeof known_shape), GPG_ERR_PUBKEY_ALGO);
+    expect_detail("unsupported key algorithm 1.2.3.4: only RSA keys are supported");
+    /* the longest OID we read, 32 one-byte arcs, still fits */
+    memset(longest, 0x7f, sizeof longest);
+    assert_int_equal(decode_spki_with_oid(longest, sizeof longest), GPG_ERR_PUBKEY_ALGO);
+    expect_detail("algorithm 2.47.127.127.127.127.127.127.127.127.127.127.127.127.127.127.127."
+                  "127.127.127.127.127.127.127.127.127.127.127.127.127.127.127.127: only RSA");
+    memset(huge, 0xff, sizeof huge);
+    huge[sizeof huge - 1] = 0x7f;
+    assert_int_equal(decode_spki_with_oid(huge, sizeof huge), GPG_ERR_PUBKEY_ALGO);
+    expect_detail("unsupported key algorithm (OID not printable): only RSA keys are supported");
+}
+
 static void test_exponents(void **state)
 {
     struct seal_rsa_key *key = NULL;
@@ -830,6 +884,7 @@ int main(void)
         cmocka_unit_test(test_passphrase_callback),
         cmocka_unit_test(test_weak_key),
         cmocka_unit_test(test_foreign_keys),
+        cmocka_unit_test(test_unknown_algorithm),
         cmocka_unit_test(test_exponents),
         cmocka_unit_test(test_unsupported_protection),
         cmocka_unit_test(test_public_where_private_needed),
