@@ -117,13 +117,17 @@ gpg_err_code_t envelope_header_read(const struct byte_source *src, uint8_t *buf,
         if ((e = source_read_full(src, buf + have, need - have, &got)))
             return e;
         have += got;
+        /* Nothing at all (a sender that never connected, an empty file) is
+         * not an envelope, and no sign of tampering: R1, not R6. */
+        if (have == 0)
+            return seal_fail(GPG_ERR_INV_DATA, "empty input, not a sealed envelope");
         if (have < need) {
             /* One last parse so a short non-envelope is called that. */
             e = envelope_header_parse(buf, have, h, &need);
             if (e != GPG_ERR_TRUNCATED)
                 return e;
-            return seal_fail(GPG_ERR_TRUNCATED, "envelope ends inside the header (%zu bytes)",
-                             have);
+            return seal_fail(GPG_ERR_TRUNCATED, "envelope ends inside the header (after %zu byte%s)",
+                             have, have == 1 ? "" : "s");
         }
     }
 }

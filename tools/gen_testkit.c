@@ -483,6 +483,8 @@ static void header_cases(void)
     struct bytes txt = {NULL, 0};
     put(&txt, "This is not an envelope.\n", 25);
     emit("header_magic_text", &txt, HF, NULL, 0);
+    /* Empty input: no magic at all. */
+    emit_prefix("header_magic_empty", b, 0, HF);
     free(txt.p);
     /* R2 */
     emit_set("header_version_0", b, 8, 0, HF);
@@ -521,7 +523,6 @@ static void header_cases(void)
         env_free(&de);
     }
     /* R6 */
-    emit_prefix("header_truncated_empty", b, 0, HF);
     emit_prefix("header_truncated_magic", b, 5, HF);
     emit_prefix("header_truncated_count", b, 10, HF);
     emit_prefix("header_truncated_fingerprint", b, 20, HF);

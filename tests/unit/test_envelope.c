@@ -346,7 +346,10 @@ static void test_truncation(void **state)
     struct seal_rsa_key *r[] = {bob};
     uint8_t *msg = pattern(40000);
     assert_int_equal(do_seal(msg, 40000, r, 1, alice, false, &env), 0);
-    const size_t cuts[] = {0,
+    /* Nothing at all is not an envelope (R1) rather than a truncated one. */
+    assert_int_equal(do_unseal(env.data, 0, bob, &out, &info), GPG_ERR_INV_DATA);
+    mem_sink_free(&out);
+    const size_t cuts[] = {1,
                            5,
                            11,
                            200,

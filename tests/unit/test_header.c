@@ -238,7 +238,14 @@ static void test_read_stream(void **state)
     assert_int_equal(m.off, len); /* nothing after the header consumed */
     assert_memory_equal(buf, b, len);
 
-    const size_t cuts[] = {0, 5, 8, 9, 10, 11, 30, 43, 45, 300, len - 1};
+    /* Empty input is not an envelope (R1), not a truncated one: nothing
+     * was cut off, the sender sent nothing. */
+    src = mem_source_init(&m, c, 0);
+    seal_clear_detail();
+    assert_int_equal(envelope_header_read(&src, buf, &h), GPG_ERR_INV_DATA);
+    assert_string_equal(seal_detail(), "empty input, not a sealed envelope");
+
+    const size_t cuts[] = {1, 5, 8, 9, 10, 11, 30, 43, 45, 300, len - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         src = mem_source_init(&m, c, cuts[i]);
         seal_clear_detail();
@@ -246,6 +253,10 @@ static void test_read_stream(void **state)
         assert_int_equal(e, GPG_ERR_TRUNCATED);
         assert_non_null(seal_detail());
     }
+    src = mem_source_init(&m, c, 1);
+    seal_clear_detail();
+    assert_int_equal(envelope_header_read(&src, buf, &h), GPG_ERR_TRUNCATED);
+    assert_string_equal(seal_detail(), "envelope ends inside the header (after 1 byte)");
     /* Not an envelope at all. */
     src = mem_source_init(&m, "hello, world", 12);
     assert_int_equal(envelope_header_read(&src, buf, &h), GPG_ERR_INV_DATA);
