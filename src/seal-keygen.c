@@ -407,6 +407,13 @@ static int parse_options(int argc, char **argv, struct options *opt, bool *done)
         cli_errorf("-l/--fingerprint and --no-passphrase cannot be used together");
         return EXIT_USAGE;
     }
+    /* The key would use up standard input and leave the passphrase an
+     * empty "first line". */
+    if (opt->seen_l && opt->seen_pf && file_is_stdio(opt->fpr_file) &&
+        file_is_stdio(opt->pass_file)) {
+        cli_errorf("-l - and --passphrase-file - cannot both read standard input");
+        return EXIT_USAGE;
+    }
     if (!opt->seen_o && !opt->seen_l) {
         cli_errorf("nothing to do: give -o NAME to make a key pair or -l FILE");
         cli_hint("see seal-keygen --help");

@@ -20,4 +20,5 @@ usage_error 'nothing to do' --no-passphrase
 usage_error "unexpected argument 'extra'" -o "$T/k" --no-passphrase extra
 usage_error 'unknown option --frobnicate' --frobnicate
 usage_error 'needs an argument' -o
+usage_error 'cannot both read standard input' -l - --passphrase-file -
 [ ! -e "$T/k.key" ] && [ ! -e "$T/k.pub" ] || fail "a key was written"
