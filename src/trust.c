@@ -75,15 +75,16 @@ static gpg_err_code_t load_dir(const char *dir, struct trusted_senders *t)
     size_t n = 0;
     gpg_err_code_t e = 0;
     DIR *d = opendir(dir);
+    /* Details leave out DIR: the program names it in front of them. */
     if (!d)
-        return seal_fail(seal_errno_code(), "%s: %s", dir, strerror(errno));
+        return seal_fail(seal_errno_code(), "%s", strerror(errno));
     struct dirent *de;
     errno = 0;
     while ((de = readdir(d)) != NULL) {
         if (!has_pub_suffix(de->d_name) || de->d_name[0] == '.')
             continue;
         if (n == TRUST_MAX_KEYS) {
-            e = seal_fail(GPG_ERR_TOO_LARGE, "%s: more than %d keys", dir, TRUST_MAX_KEYS);
+            e = seal_fail(GPG_ERR_TOO_LARGE, "directory holds more than %d keys", TRUST_MAX_KEYS);
             goto out;
         }
         char **nv = realloc(names, (n + 1) * sizeof *nv);
@@ -97,11 +98,11 @@ static gpg_err_code_t load_dir(const char *dir, struct trusted_senders *t)
         n++;
     }
     if (errno) {
-        e = seal_fail(seal_errno_code(), "%s: %s", dir, strerror(errno));
+        e = seal_fail(seal_errno_code(), "%s", strerror(errno));
         goto out;
     }
     if (n == 0) {
-        e = seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "%s: no *.pub files", dir);
+        e = seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "directory holds no *.pub files");
         goto out;
     }
     qsort(names, n, sizeof *names, by_name);
@@ -113,12 +114,17 @@ static gpg_err_code_t load_dir(const char *dir, struct trusted_senders *t)
             goto out;
         }
         snprintf(path, len, "%s/%s", dir, names[i]);
+        seal_clear_detail();
         e = add_key(t, path);
-        if (e)
-            seal_fail(e, "%s: cannot load trusted key", path);
         free(path);
-        if (e)
+        if (e) {
+            /* The key loader's detail says what is wrong, not with which of
+             * the directory's files: put the file's name in front. */
+            char why[256];
+            snprintf(why, sizeof why, "%s", seal_detail() ? seal_detail() : gpg_strerror(e));
+            seal_fail_override(e, "%s: %s", names[i], why);
             goto out;
+        }
     }
 out:
     for (size_t i = 0; i < n; i++)
@@ -136,7 +142,7 @@ gpg_err_code_t trusted_senders_load(const char *path, struct trusted_senders *ou
     seal_clear_detail();
     memset(out, 0, sizeof *out);
     if (stat(path, &st) != 0)
-        return seal_fail(seal_errno_code(), "%s: %s", path, strerror(errno));
+        return seal_fail(seal_errno_code(), "%s", strerror(errno));
     e = S_ISDIR(st.st_mode) ? load_dir(path, out) : add_key(out, path);
     if (e)
         trusted_senders_free(out);

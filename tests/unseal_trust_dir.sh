@@ -22,4 +22,20 @@ grep -q "^unseal: good signature from dave-laptop (" "$T/err" || fail "verdict: 
 "$SEAL" -r "$T/bob.pub" -s "$T/outsider.key" -o "$T/outsider.seal" "$T/msg" || fail "seal"
 expect_status 6 "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" -o - "$T/outsider.seal"
 [ ! -s "$T/out" ] || fail "bytes on stdout"
+
+# Errors name the file at fault once: a bad *.pub in the directory by its
+# name, a missing -s path not twice.
+mkdir "$T/broken"
+cp "$T/carol.pub" "$T/broken/carol.pub"
+echo "not a key" >"$T/broken/typo.pub"
+expect_status 3 "$UNSEAL" -k "$T/bob.key" -s "$T/broken" -o - "$T/carol.seal"
+grep -q "^unseal: error: $T/broken: typo.pub: " "$T/err" || fail "bad key not named: $(cat "$T/err")"
+[ ! -s "$T/out" ] || fail "bytes on stdout"
+expect_status 7 "$UNSEAL" -k "$T/bob.key" -s "$T/nowhere" -o - "$T/carol.seal"
+[ "$(cat "$T/err")" = "unseal: error: $T/nowhere: No such file or directory" ] ||
+    fail "missing -s: $(cat "$T/err")"
+mkdir "$T/empty"
+expect_status 4 "$UNSEAL" -k "$T/bob.key" -s "$T/empty" -o - "$T/carol.seal"
+[ "$(cat "$T/err")" = "unseal: error: $T/empty: directory holds no *.pub files" ] ||
+    fail "empty -s dir: $(cat "$T/err")"
 echo "ok: trust directory"
