@@ -87,8 +87,10 @@ static gpg_err_code_t file_flush(struct spool *s)
     gpg_err_code_t r;
 
     if (s->batchlen > 0) {
+        /* Override fd_write_all's "write error": the user must learn that
+         * the spool (in $TMPDIR) failed, not the output. */
         if ((r = fd_write_all(s->fd, s->batch, s->batchlen)) != 0)
-            return seal_fail(r, "cannot write the spool file: %s", gpg_strerror(r));
+            return seal_fail_override(r, "cannot write the spool file: %s", gpg_strerror(r));
         s->batchlen = 0;
     }
     return 0;
@@ -247,7 +249,7 @@ static gpg_err_code_t file_replay(struct spool *s, struct byte_sink sink)
         return seal_fail(seal_errno_code(), "cannot rewind the spool file");
     for (;;) {
         if ((r = fd_read_full(s->fd, s->batch, BATCH_SIZE, &got)) != 0)
-            return seal_fail(r, "cannot read the spool file: %s", gpg_strerror(r));
+            return seal_fail_override(r, "cannot read the spool file: %s", gpg_strerror(r));
         for (off = 0; got - off >= CHUNK_CT_MAX; off += CHUNK_CT_MAX)
             if ((r = replay_chunk(s, sink, index++, s->batch + off, CHUNK_CT_MAX, false,
                                   &total)) != 0)

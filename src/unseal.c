@@ -131,6 +131,7 @@ struct plain_out {
     size_t len;
     uint64_t written; /* bytes written to the file so far */
     bool failed;      /* writing the output failed (not reading the input) */
+    bool spool_failed; /* ... because the spool could not hold the message */
 };
 
 /* Asks the kernel to start writing the N bytes just written at *OFF to
@@ -189,7 +190,7 @@ static gpg_err_code_t plain_write(void *ctx, const uint8_t *data, size_t n)
     if (!p->to_stdout)
         return plain_put(p, data, n); /* a temporary file nobody else sees */
     if ((rc = spool_write(p->spool, data, n)))
-        p->failed = true;
+        p->failed = p->spool_failed = true;
     return rc;
 }
 
@@ -681,6 +682,9 @@ static int unseal(const struct options *o, int fd, const char *in_name)
             cli_hint("unseal --inspect lists the keys it is addressed to");
         else if (rc == GPG_ERR_NOT_TRUSTED)
             cli_hint("the signer is not among the senders given with -s");
+        else if (out.spool_failed)
+            cli_hint("standard output waits in an encrypted spool in $TMPDIR (or /tmp) "
+                     "until verified; free space there, set TMPDIR, or use -o FILE");
         goto out;
     }
     status = EXIT_OK;

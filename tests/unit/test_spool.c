@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -292,6 +293,39 @@ static void test_sink_error(void **state)
     free(data);
 }
 
+/* A spool file that cannot be written (a full $TMPDIR) is reported as the
+ * spool's problem, not as a bare "write error" that the program would pin
+ * on its output; the error is sticky. */
+static void test_file_write_error(void **state)
+{
+    const size_t n = SPOOL_MEMORY_MAX + 1;
+    uint8_t *data = pattern(n, 9);
+    struct spool *s;
+    gpg_err_code_t e = 0;
+
+    (void)state;
+    assert_int_equal(spool_new(&s), 0);
+    assert_int_equal(spool_write(s, data, n), 0);
+    int fd = spool_fd_for_testing(s);
+    assert_true(fd >= 0);
+    /* Swap the file for a descriptor that refuses writes. */
+    int ro = open("/dev/null", O_RDONLY);
+    assert_true(ro >= 0);
+    assert_true(dup2(ro, fd) == fd);
+    close(ro);
+    seal_clear_detail();
+    for (int i = 0; i < 64 && e == 0; i++)
+        e = spool_write(s, data, 65536);
+    if (e == 0)
+        e = spool_finish(s);
+    assert_int_equal(e, GPG_ERR_EBADF);
+    assert_non_null(seal_detail());
+    assert_non_null(strstr(seal_detail(), "spool file"));
+    assert_int_equal(spool_write(s, data, 1), GPG_ERR_EBADF);
+    spool_free(s);
+    free(data);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -306,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_tamper_detected),
         cmocka_unit_test(test_state_errors),
         cmocka_unit_test(test_sink_error),
+        cmocka_unit_test(test_file_write_error),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }
