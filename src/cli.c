@@ -1,6 +1,7 @@
 /* How the programs talk to the user; see cli.h. */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -154,4 +155,48 @@ void cli_progress_done(void)
     if (progress.active && seconds_since(&progress.start) >= 1.0)
         fputs("\r\033[K", stderr);
     progress.active = false;
+}
+
+gpg_err_code_t cli_input_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    struct cli_input *in = ctx;
+    gpg_err_code_t rc = fd_read_full(in->fd, buf, cap, got);
+    if (rc)
+        in->failed = true;
+    return rc;
+}
+
+gpg_err_code_t cli_output_write(void *ctx, const uint8_t *buf, size_t n)
+{
+    struct cli_output *out = ctx;
+    gpg_err_code_t rc = atomic_out_write(&out->ao, buf, n);
+    if (rc)
+        out->failed = true;
+    return rc;
+}
+
+static volatile sig_atomic_t have_tmp;
+static const char *tmp_to_remove;
+
+static void remove_and_die(int sig)
+{
+    if (have_tmp)
+        unlink(tmp_to_remove);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_remove_on_signal(const char *path)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+    struct sigaction sa;
+
+    have_tmp = 0;
+    tmp_to_remove = path;
+    have_tmp = path != NULL;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = path ? remove_and_die : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
 }

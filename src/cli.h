@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "errors.h"
+#include "fileio.h"
 
 enum cli_exit {
     EXIT_OK = 0,
@@ -59,6 +60,26 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_progress_start(const char *what, uint64_t total);
 void cli_progress_update(void *ctx, uint64_t done);
 void cli_progress_done(void);
+
+/* Input and output for the envelope code (byte_source / byte_sink
+ * callbacks over a file descriptor and an atomic output). FAILED records
+ * that the failure was this side's, so the error names the right file. */
+struct cli_input {
+    int fd;
+    bool failed;
+};
+gpg_err_code_t cli_input_read(void *ctx, uint8_t *buf, size_t cap, size_t *got);
+
+struct cli_output {
+    struct atomic_out ao;
+    bool failed;
+};
+gpg_err_code_t cli_output_write(void *ctx, const uint8_t *buf, size_t n);
+
+/* Until called again (NULL: never), removes PATH if SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT or SIGPIPE ends the program, so no temporary file is left
+ * behind; then dies of the signal as usual. */
+void cli_remove_on_signal(const char *path);
 
 /* Refuses a duplicate option: if *SEEN, prints "option -X given twice" and
  * returns false; otherwise sets *SEEN. */

@@ -40,12 +40,15 @@ gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n);
 gpg_err_code_t fd_copy(int in, int out);
 
 struct atomic_out {
-    int fd;            /* write here */
+    int fd;            /* the temporary file, or stdout */
     bool to_stdout;    /* "-": fd is stdout, commit/abort only flush */
     bool force;        /* replace an existing final file */
     mode_t mode;       /* final mode */
     char *final_path;
     char *tmp_path;
+    uint8_t *buf;      /* gathers writes into large blocks */
+    size_t len;
+    uint64_t flushed;  /* bytes written to fd so far */
 };
 
 /* Prepares output to PATH ("-" = stdout) with final MODE. Without FORCE an
@@ -54,14 +57,23 @@ struct atomic_out {
  * meanwhile. */
 gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mode, bool force);
 
-/* Appends N bytes. */
+/* Appends N bytes. Writes reach the file in blocks of ATOMIC_OUT_BLOCK
+ * bytes (one write(2) per 16 KiB chunk would cost more than encrypting it),
+ * and each block's writeback to disk starts at once (Linux), so the fsync
+ * at commit finds little left to do. */
+#define ATOMIC_OUT_BLOCK (1024 * 1024)
 gpg_err_code_t atomic_out_write(struct atomic_out *o, const void *buf, size_t n);
 
-/* fsyncs, sets the mode and moves the file into place (link(2) without
- * FORCE, so an existing file is never replaced; rename(2) with it). */
+/* Writes out what is buffered (standard output: before exiting). */
+gpg_err_code_t atomic_out_flush(struct atomic_out *o);
+
+/* Flushes, fsyncs, sets the mode and moves the file into place (link(2)
+ * without FORCE, so an existing file is never replaced; rename(2) with it).
+ * For standard output it only flushes. */
 gpg_err_code_t atomic_out_commit(struct atomic_out *o);
 
-/* Removes the temporary file (no-op after commit). Always safe to call. */
+/* Removes the temporary file (no-op after commit) and wipes the buffer.
+ * Always safe to call. */
 void atomic_out_abort(struct atomic_out *o);
 
 /* An anonymous read/write temporary file in $TMPDIR (or /tmp), already

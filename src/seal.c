@@ -5,15 +5,12 @@
  * This file only talks to the user: it parses options, opens files, loads
  * keys and hands everything to envelope_seal().
  */
-/* For sync_file_range(2) (Linux); everything else is POSIX. */
-#define _GNU_SOURCE
 #include <config.h>
 
 #include <fcntl.h>
 
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +22,6 @@
 #include "envelope.h"
 #include "fileio.h"
 #include "keys.h"
-
-/* Output is collected in blocks of this size: the library hands over one
- * chunk at a time, and one write(2) per 16 KiB chunk would cost more than
- * the encryption itself on fast storage. */
-#define OUT_BLOCK (1024 * 1024)
 
 static const char *stdin_name = "(stdin)";
 static const char *stdout_name = "(stdout)";
@@ -63,105 +55,6 @@ static void help(void)
           "Exit status: 0 ok, 2 usage, 3 malformed input, 4 key or passphrase problem,\n"
           "7 I/O error. See seal(1).\n",
           stdout);
-}
-
-/* ---- signals: never leave a temporary file behind ----------------------- */
-
-static volatile sig_atomic_t have_tmp;
-static const char *tmp_to_remove;
-
-static void on_signal(int sig)
-{
-    if (have_tmp)
-        unlink(tmp_to_remove);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void guard_tmp(const char *path)
-{
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
-    struct sigaction sa;
-
-    tmp_to_remove = path;
-    have_tmp = path != NULL;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaction(sigs[i], &sa, NULL);
-}
-
-/* ---- input and output callbacks ----------------------------------------- */
-
-struct input {
-    int fd;
-    bool failed;
-};
-
-static gpg_err_code_t input_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
-{
-    struct input *in = ctx;
-    gpg_err_code_t rc = fd_read_full(in->fd, buf, cap, got);
-
-    if (rc)
-        in->failed = true;
-    return rc;
-}
-
-struct output {
-    struct atomic_out ao;
-    uint8_t *buf;
-    size_t len;
-    uint64_t written; /* bytes written to the file so far */
-    bool failed;
-};
-
-/* Asks the kernel to start writing the N bytes just written at *OFF to
- * disk now, so that the fsync before the final rename finds little left to
- * do: disk writes overlap with decryption instead of following it. Only a
- * hint; without sync_file_range nothing changes but speed. */
-static void start_writeback(const struct atomic_out *ao, uint64_t *off, size_t n)
-{
-    if (ao->to_stdout)
-        return;
-#ifdef SYNC_FILE_RANGE_WRITE
-    (void)sync_file_range(ao->fd, (off_t)*off, (off_t)n, SYNC_FILE_RANGE_WRITE);
-#endif
-    *off += n;
-}
-
-static gpg_err_code_t output_flush(struct output *out)
-{
-    gpg_err_code_t rc = 0;
-
-    if (out->len && !(rc = atomic_out_write(&out->ao, out->buf, out->len)))
-        start_writeback(&out->ao, &out->written, out->len);
-    out->len = 0;
-    if (rc)
-        out->failed = true;
-    return rc;
-}
-
-static gpg_err_code_t output_write(void *ctx, const uint8_t *p, size_t n)
-{
-    struct output *out = ctx;
-    gpg_err_code_t rc;
-
-    if (out->len + n > OUT_BLOCK) {
-        if ((rc = output_flush(out)))
-            return rc;
-    }
-    if (n >= OUT_BLOCK) {
-        if ((rc = atomic_out_write(&out->ao, p, n)))
-            out->failed = true;
-        else
-            start_writeback(&out->ao, &out->written, n);
-        return rc;
-    }
-    memcpy(out->buf + out->len, p, n);
-    out->len += n;
-    return 0;
 }
 
 /* ---- options ------------------------------------------------------------- */
@@ -320,8 +213,8 @@ static int seal_file(const struct options *o)
     struct seal_rsa_key *rcpt[SEAL_MAX_RECIPIENTS] = {NULL};
     struct seal_rsa_key *sender = NULL;
     struct cli_passphrase pp = {o->passphrase_file};
-    struct input in = {-1, false};
-    struct output out;
+    struct cli_input in = {-1, false};
+    struct cli_output out;
     const char *in_name = file_is_stdio(o->input) ? stdin_name : o->input;
     const char *out_name = file_is_stdio(o->output) ? stdout_name : o->output;
     struct seal_request req;
@@ -353,10 +246,6 @@ static int seal_file(const struct options *o)
     if ((status = load_keys(o, &pp, rcpt, &sender)) != EXIT_OK)
         goto out;
 
-    if ((out.buf = malloc(OUT_BLOCK)) == NULL) {
-        status = cli_error(NULL, seal_errno_code());
-        goto out;
-    }
     /* The envelope is not secret; readable as the umask allows. */
     mask = umask(0);
     umask(mask);
@@ -367,25 +256,23 @@ static int seal_file(const struct options *o)
             cli_hint("use -f to overwrite it or -o to choose another name");
         goto out;
     }
-    guard_tmp(out.ao.tmp_path);
+    cli_remove_on_signal(out.ao.tmp_path);
 
     memset(&req, 0, sizeof req);
     req.recipients = rcpt;
     req.n_recipients = o->n_recipients;
     req.sender = sender;
     req.armor = o->armor;
-    req.in = (struct byte_source){input_read, &in};
-    req.out = (struct byte_sink){output_write, &out};
+    req.in = (struct byte_source){cli_input_read, &in};
+    req.out = (struct byte_sink){cli_output_write, &out};
     req.progress = cli_progress_update;
     /* Drawn only if stderr is a terminal and the run lasts over a second. */
     cli_progress_start("sealing", S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
     seal_clear_detail();
     rc = envelope_seal(&req);
-    if (!rc)
-        rc = output_flush(&out);
     cli_progress_done();
-    if (!rc)
-        rc = atomic_out_commit(&out.ao);
+    if (!rc && (rc = atomic_out_commit(&out.ao)))
+        out.failed = true;
     if (rc) {
         atomic_out_abort(&out.ao);
         status = cli_error(in.failed ? in_name : out.failed ? out_name : NULL, rc);
@@ -394,10 +281,8 @@ static int seal_file(const struct options *o)
     status = EXIT_OK;
 
 out:
-    guard_tmp(NULL);
-    if (out.ao.fd >= 0 || out.ao.tmp_path)
-        atomic_out_abort(&out.ao);
-    free(out.buf);
+    cli_remove_on_signal(NULL);
+    atomic_out_abort(&out.ao);
     for (size_t i = 0; i < o->n_recipients; i++)
         seal_rsa_free(rcpt[i]);
     seal_rsa_free(sender);

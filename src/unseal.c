@@ -9,14 +9,11 @@
  * destination, or an encrypted spool for standard output), and this file
  * makes that output visible only after envelope_unseal() returned 0.
  */
-/* For sync_file_range(2) (Linux); everything else is POSIX. */
-#define _GNU_SOURCE
 #include <config.h>
 
 #include <fcntl.h>
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +27,6 @@
 #include "fileio.h"
 #include "keys.h"
 #include "spool.h"
-
-/* Plaintext is handed to the file in blocks this large (see seal.c). */
-#define OUT_BLOCK (1024 * 1024)
 
 static const char *stdin_name = "(stdin)";
 static const char *stdout_name = "(stdout)";
@@ -74,50 +68,6 @@ static void help(void)
           stdout);
 }
 
-/* ---- signals: never leave a temporary file behind ----------------------- */
-
-static volatile sig_atomic_t have_tmp;
-static const char *tmp_to_remove;
-
-static void on_signal(int sig)
-{
-    if (have_tmp)
-        unlink(tmp_to_remove);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void guard_tmp(const char *path)
-{
-    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-    struct sigaction sa;
-
-    tmp_to_remove = path;
-    have_tmp = path != NULL;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaction(sigs[i], &sa, NULL);
-}
-
-/* ---- input ---------------------------------------------------------------- */
-
-struct input {
-    int fd;
-    bool failed;
-};
-
-static gpg_err_code_t input_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
-{
-    struct input *in = ctx;
-    gpg_err_code_t rc = fd_read_full(in->fd, buf, cap, got);
-
-    if (rc)
-        in->failed = true;
-    return rc;
-}
-
 /* ---- private plaintext output --------------------------------------------
  * Either a temporary file that becomes the output file on release, or an
  * encrypted spool (spool.h) that is replayed to standard output on release.
@@ -127,58 +77,19 @@ struct plain_out {
     bool to_stdout;
     struct atomic_out ao; /* the file, or fd 1 for standard output */
     struct spool *spool;
-    uint8_t *buf; /* gathers plaintext into large writes */
-    size_t len;
-    uint64_t written; /* bytes written to the file so far */
     bool failed;      /* writing the output failed (not reading the input) */
     bool spool_failed; /* ... because the spool could not hold the message */
 };
-
-/* Asks the kernel to start writing the N bytes just written at *OFF to
- * disk now, so that the fsync before the final rename finds little left to
- * do: disk writes overlap with decryption instead of following it. Only a
- * hint; without sync_file_range nothing changes but speed. */
-static void start_writeback(const struct atomic_out *ao, uint64_t *off, size_t n)
-{
-    if (ao->to_stdout)
-        return;
-#ifdef SYNC_FILE_RANGE_WRITE
-    (void)sync_file_range(ao->fd, (off_t)*off, (off_t)n, SYNC_FILE_RANGE_WRITE);
-#endif
-    *off += n;
-}
-
-static gpg_err_code_t plain_flush(struct plain_out *p)
-{
-    gpg_err_code_t rc = 0;
-
-    if (p->len && !(rc = atomic_out_write(&p->ao, p->buf, p->len)))
-        start_writeback(&p->ao, &p->written, p->len);
-    seal_wipe(p->buf, p->len);
-    p->len = 0;
-    if (rc)
-        p->failed = true;
-    return rc;
-}
 
 /* Buffered write to the output file or standard output. */
 static gpg_err_code_t plain_put(void *ctx, const uint8_t *data, size_t n)
 {
     struct plain_out *p = ctx;
-    gpg_err_code_t rc;
+    gpg_err_code_t rc = atomic_out_write(&p->ao, data, n);
 
-    if (p->len + n > OUT_BLOCK && (rc = plain_flush(p)))
-        return rc;
-    if (n >= OUT_BLOCK) {
-        if ((rc = atomic_out_write(&p->ao, data, n)))
-            p->failed = true;
-        else
-            start_writeback(&p->ao, &p->written, n);
-        return rc;
-    }
-    memcpy(p->buf + p->len, data, n);
-    p->len += n;
-    return 0;
+    if (rc)
+        p->failed = true;
+    return rc;
 }
 
 /* The private sink envelope_unseal() writes to. */
@@ -200,8 +111,6 @@ static gpg_err_code_t plain_open(struct plain_out *p, const char *path, bool for
 
     memset(p, 0, sizeof *p);
     p->ao.fd = -1;
-    if ((p->buf = malloc(OUT_BLOCK)) == NULL)
-        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     if (file_is_stdio(path)) {
         p->to_stdout = true;
         if ((rc = spool_new(&p->spool)))
@@ -211,7 +120,7 @@ static gpg_err_code_t plain_open(struct plain_out *p, const char *path, bool for
     /* Mode 0600 from creation to the end: the plaintext was secret. */
     if ((rc = atomic_out_open(&p->ao, path, 0600, force)))
         return rc;
-    guard_tmp(p->ao.tmp_path);
+    cli_remove_on_signal(p->ao.tmp_path);
     return 0;
 }
 
@@ -228,8 +137,6 @@ static gpg_err_code_t plain_release(struct plain_out *p)
         if ((rc = spool_replay(p->spool, (struct byte_sink){plain_put, p})))
             return rc;
     }
-    if ((rc = plain_flush(p)))
-        return rc;
     if ((rc = atomic_out_commit(&p->ao)))
         p->failed = true;
     return rc;
@@ -242,12 +149,7 @@ static void plain_discard(struct plain_out *p)
     p->spool = NULL;
     atomic_out_abort(&p->ao);
     if (!p->to_stdout)
-        guard_tmp(NULL);
-    if (p->buf) {
-        seal_wipe(p->buf, OUT_BLOCK);
-        free(p->buf);
-        p->buf = NULL;
-    }
+        cli_remove_on_signal(NULL);
 }
 
 /* ---- options ------------------------------------------------------------- */
@@ -578,7 +480,7 @@ static int inspect(const struct options *o, int fd, const char *in_name)
     struct seal_rsa_key *key = NULL;
     struct trusted_senders senders = {NULL, 0};
     bool have_senders = false;
-    struct input in = {fd, false};
+    struct cli_input in = {fd, false};
     struct envelope_info info;
     gpg_err_code_t rc;
     const char *sig;
@@ -588,7 +490,7 @@ static int inspect(const struct options *o, int fd, const char *in_name)
     if ((status = load_keys(o, &key, &senders, &have_senders)) != EXIT_OK)
         goto out;
     seal_clear_detail();
-    rc = envelope_inspect((struct byte_source){input_read, &in}, key,
+    rc = envelope_inspect((struct byte_source){cli_input_read, &in}, key,
                           have_senders ? &senders : NULL, &info);
     sig = signature_status(&info, have_senders);
     /* Report what was learned even when a later step failed, as long as the
@@ -632,7 +534,7 @@ static int unseal(const struct options *o, int fd, const char *in_name)
     struct seal_rsa_key *key = NULL;
     struct trusted_senders senders = {NULL, 0};
     bool have_senders = false;
-    struct input in = {fd, false};
+    struct cli_input in = {fd, false};
     struct plain_out out;
     struct unseal_request req;
     struct envelope_info info;
@@ -664,7 +566,7 @@ static int unseal(const struct options *o, int fd, const char *in_name)
     memset(&req, 0, sizeof req);
     req.recipient = key;
     req.senders = &senders;
-    req.in = (struct byte_source){input_read, &in};
+    req.in = (struct byte_source){cli_input_read, &in};
     req.out = (struct byte_sink){plain_write, &out};
     req.progress = cli_progress_update;
     cli_progress_start("unsealing", S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
