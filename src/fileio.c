@@ -200,11 +200,11 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
         return 0;
     }
     struct stat st;
-    if (lstat(path, &st) == 0) {
+    if (lstat(path, &st) == 0 && (!force || S_ISDIR(st.st_mode))) {
+        atomic_out_abort(o); /* frees the block buffer */
         if (!force)
             return seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite");
-        if (S_ISDIR(st.st_mode))
-            return seal_fail(GPG_ERR_EISDIR, "is a directory");
+        return seal_fail(GPG_ERR_EISDIR, "is a directory");
     }
     gpg_err_code_t e = GPG_ERR_ENOMEM;
     o->final_path = strdup(path);
