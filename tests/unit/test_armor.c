@@ -431,7 +431,10 @@ static void test_reject_long_line_early(void **state)
     size_t got, hdr = strlen(ARMOR_BEGIN "\n");
 
     (void)state;
-    assert_non_null(text);
+    /* abort(), not only assert_non_null: GCC's -Warray-bounds at -O1 with
+     * sanitizers cannot see that cmocka's assertion does not return. */
+    if (!text)
+        abort();
     memset(text, 'A', n);
     memcpy(text, ARMOR_BEGIN "\n", hdr);
     memset(&s, 0, sizeof s);
