@@ -100,6 +100,12 @@ age encrypt (no signature)|enc|-|age -r $age_rcpt -o @IN@.age @IN@
 age decrypt (no signature)|dec|age encrypt (no signature)|age -d -i age.key -o @IN@.age.out @IN@.age
 openssl cms sign+encrypt|enc|-|openssl cms -sign -binary -nodetach -in @IN@ -signer cms-sender.crt -inkey cms-sender.key -outform DER | openssl cms -encrypt -binary -aes-256-cbc -inform DER -outform DER -out @IN@.cms cms-recipient.crt
 openssl cms decrypt+verify|dec|openssl cms sign+encrypt|openssl cms -decrypt -binary -inform DER -in @IN@.cms -recip cms-recipient.crt -inkey cms-recipient.key -outform DER | openssl cms -verify -binary -inform DER -CAfile cms-sender.crt -purpose any -out @IN@.cms.out
+seal to /dev/null|enc0|-|$SEAL -r recipient.pub -s sender.key <@IN@ >/dev/null
+gpg -z0 sign+encrypt to /dev/null|enc0|-|$GPG -z 0 -u sender@bench -r recipient@bench --sign --encrypt -o - @IN@ >/dev/null
+age encrypt to /dev/null|enc0|-|age -r $age_rcpt @IN@ >/dev/null
+unseal to /dev/null (spooled)|dec0|seal|$UNSEAL -q -k recipient.key -s sender.pub <@IN@.seal >/dev/null
+gpg -z0 decrypt+verify to /dev/null|dec0|gpg -z0 sign+encrypt|$GPG -o - --decrypt @IN@.gpg0 >/dev/null
+age decrypt to /dev/null|dec0|age encrypt (no signature)|age -d -i age.key @IN@.age >/dev/null
 EOF
 }
 
@@ -125,6 +131,8 @@ bench_file() {
     printf '%-42s %10s %10s %9s %10s\n' "command" "time" "MB/s" "x seal" "peak RSS"
     seal_t=
     unseal_t=
+    seal0_t=
+    unseal0_t=
     commands | while IFS='|' read -r name side _dep cmd; do
         c=$(printf '%s' "$cmd" | sed "s|@IN@|$file|g")
         # One untimed run checks that it works and makes the input of the
@@ -139,8 +147,15 @@ bench_file() {
         case $name in
         seal) seal_t=$t ;;
         unseal) unseal_t=$t ;;
+        "seal to /dev/null") seal0_t=$t ;;
+        "unseal to /dev/null"*) unseal0_t=$t ;;
         esac
-        if [ "$side" = enc ]; then ref=$seal_t; else ref=$unseal_t; fi
+        case $side in
+        enc) ref=$seal_t ;;
+        dec) ref=$unseal_t ;;
+        enc0) ref=$seal0_t ;;
+        dec0) ref=$unseal0_t ;;
+        esac
         # Throughput means nothing for 1 KiB: there only the time counts.
         rate=$(awk -v b="$bytes" -v t="$t" 'BEGIN {if (b < 1e6) print "-"; else printf "%.1f", b / t / 1e6}')
         # Same bytes, so the throughput ratio is the inverse time ratio.
@@ -163,5 +178,8 @@ echo "bench: generating a $size_mb MiB file"
 head -c "$((size_mb * 1024 * 1024))" /dev/urandom >big
 bench_file big "$((size_mb * 1024 * 1024))" "$runs" "$size_mb MiB file: throughput" 0
 echo
-echo "x seal: throughput relative to seal (sealing side) or unseal (opening side);"
-echo "above 1 is faster than seal. Peak RSS of a pipeline is its largest process."
+echo "x seal: throughput relative to seal (sealing side) or unseal (opening side),"
+echo "and for the '/dev/null' rows relative to seal / unseal to /dev/null (no disk"
+echo "writes: the processing speed alone; unseal still spools, which is its"
+echo "guarantee). Above 1 is faster than seal. Peak RSS of a pipeline is its largest"
+echo "process. seal and unseal fsync the files they write; the peers do not."
