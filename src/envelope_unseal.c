@@ -369,6 +369,20 @@ static gpg_err_code_t drain(struct unsealer *u)
     return 0;
 }
 
+/* What anyone can check without a key (R11, R13 by size alone): the chunks
+ * after salt and commitment must end in a final chunk of 16..16399 bytes,
+ * and the inner stream must be long enough for the smallest trailer. */
+static gpg_err_code_t check_public_sizes(uint64_t chunks_len)
+{
+    uint64_t final_len = chunks_len % CHUNK_CT_MAX;
+    uint64_t n_chunks = chunks_len / CHUNK_CT_MAX + 1;
+    if (final_len < CHUNK_TAG_LEN)
+        return seal_fail(GPG_ERR_TRUNCATED, "envelope is truncated (no final chunk)");
+    if (chunks_len - n_chunks * CHUNK_TAG_LEN < TRAILER_FIXED_LEN + TRAILER_SIG_MIN)
+        return seal_fail(GPG_ERR_TRUNCATED, "envelope too short to hold a signed message");
+    return 0;
+}
+
 /* The one pipeline behind unseal and inspect. STRICT: an unknown sender or a
  * bad signature is an error (unseal), not just a fact (inspect). */
 static gpg_err_code_t process(struct byte_source in, const struct seal_rsa_key *recipient,
@@ -390,7 +404,8 @@ static gpg_err_code_t process(struct byte_source in, const struct seal_rsa_key *
     if ((e = open_input(u, in, info)) || (e = read_header(u, info)))
         goto out;
     if (!recipient) {
-        if ((e = read_prefix(u, info)) || (e = drain(u)))
+        if ((e = read_prefix(u, info)) || (e = drain(u)) ||
+            (e = check_public_sizes(u->src.count - u->h.len - CHUNKED_PREFIX_LEN)))
             goto out;
         goto measured;
     }

@@ -71,4 +71,10 @@ PY
 fi
 # Not an envelope at all: malformed (3).
 expect_status 3 "$UNSEAL" --inspect "$T/msg"
+# Sizes anyone can check: an envelope cut so short that no signature fits
+# is refused even without a key: authentication failure (1).
+size=$(wc -c <"$T/msg.seal")
+head -c $((size - 60)) "$T/msg.seal" >"$T/cut.seal"
+expect_status 1 "$UNSEAL" --inspect "$T/cut.seal"
+grep -q "truncated\|too short" "$T/err" || fail "cut envelope: $(cat "$T/err")"
 echo "ok: inspect"
