@@ -187,7 +187,6 @@ static int load_keys(const struct options *o, struct cli_passphrase *pp, struct 
     gpg_err_code_t rc;
 
     for (size_t i = 0; i < o->n_recipients; i++) {
-        seal_clear_detail();
         if ((rc = key_load_public(o->recipients[i], cli_passphrase_get, pp, &rcpt[i])))
             return cli_error(o->recipients[i], rc);
         if ((rc = key_fingerprint(rcpt[i], fprs[i])))
@@ -202,7 +201,6 @@ static int load_keys(const struct options *o, struct cli_passphrase *pp, struct 
             }
         }
     }
-    seal_clear_detail();
     if ((rc = key_load_private(o->sender, cli_passphrase_get, pp, sender)))
         return cli_error(o->sender, rc);
     return EXIT_OK;
@@ -268,7 +266,6 @@ static int seal_file(const struct options *o)
     req.progress = cli_progress_update;
     /* Drawn only if stderr is a terminal and the run lasts over a second. */
     cli_progress_start("sealing", S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
-    seal_clear_detail();
     rc = envelope_seal(&req);
     cli_progress_done();
     if (!rc && (rc = atomic_out_commit(&out.ao)))

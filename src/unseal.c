@@ -462,12 +462,10 @@ static int load_keys(const struct options *o, struct seal_rsa_key **key,
 
     *have_senders = false;
     if (o->key) {
-        seal_clear_detail();
         if ((rc = key_load_private(o->key, cli_passphrase_get, &pp, key)))
             return cli_error(o->key, rc);
     }
     if (o->senders) {
-        seal_clear_detail();
         if ((rc = trusted_senders_load(o->senders, senders)))
             return cli_error(o->senders, rc);
         *have_senders = true;
@@ -489,7 +487,6 @@ static int inspect(const struct options *o, int fd, const char *in_name)
     memset(&info, 0, sizeof info);
     if ((status = load_keys(o, &key, &senders, &have_senders)) != EXIT_OK)
         goto out;
-    seal_clear_detail();
     rc = envelope_inspect((struct byte_source){cli_input_read, &in}, key,
                           have_senders ? &senders : NULL, &info);
     sig = signature_status(&info, have_senders);
@@ -570,7 +567,6 @@ static int unseal(const struct options *o, int fd, const char *in_name)
     req.out = (struct byte_sink){plain_write, &out};
     req.progress = cli_progress_update;
     cli_progress_start("unsealing", S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
-    seal_clear_detail();
     rc = envelope_unseal(&req, &info);
     cli_progress_done();
     /* The one place where plaintext becomes visible: only after every chunk
