@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cli_passphrase.h"
-#include "crypto.h"
-#include "fileio.h"
-#include "keys.h"
+#include "cli/cli.h"
+#include "cli/passphrase.h"
+#include "crypto/crypto.h"
+#include "base/fileio.h"
+#include "keys/keys.h"
 
 #define PROGRAM "seal-keygen"
 #define DEFAULT_BITS 3072

@@ -17,11 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cli_passphrase.h"
-#include "envelope.h"
-#include "fileio.h"
-#include "keys.h"
+#include "cli/cli.h"
+#include "cli/passphrase.h"
+#include "envelope/envelope.h"
+#include "base/fileio.h"
+#include "keys/keys.h"
 
 static const char *stdin_name = "(stdin)";
 static const char *stdout_name = "(stdout)";

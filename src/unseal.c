@@ -21,12 +21,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "cli_passphrase.h"
-#include "envelope.h"
-#include "fileio.h"
-#include "keys.h"
-#include "spool.h"
+#include "cli/cli.h"
+#include "cli/passphrase.h"
+#include "envelope/envelope.h"
+#include "base/fileio.h"
+#include "keys/keys.h"
+#include "cli/spool.h"
 
 static const char *stdin_name = "(stdin)";
 static const char *stdout_name = "(stdout)";

@@ -1,0 +1,359 @@
+/* Opening, reading and atomically writing files; see fileio.h. */
+/* For sync_file_range(2), a Linux speed hint; everything else is POSIX. */
+#define _GNU_SOURCE
+#include "base/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/secmem.h"
+
+bool file_is_stdio(const char *path)
+{
+    return path && strcmp(path, "-") == 0;
+}
+
+gpg_err_code_t file_open_read(const char *path, int *fd)
+{
+    *fd = -1;
+    if (file_is_stdio(path)) {
+        *fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (*fd < 0)
+            return seal_fail(seal_errno_code(), "cannot use standard input: %s", strerror(errno));
+        return 0;
+    }
+    *fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (*fd < 0)
+        return seal_fail(seal_errno_code(), "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(*fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(*fd);
+        *fd = -1;
+        return seal_fail(GPG_ERR_EISDIR, "is a directory");
+    }
+    return 0;
+}
+
+gpg_err_code_t fd_read_full(int fd, void *buf, size_t n, size_t *got)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = read(fd, (uint8_t *)buf + done, n - done);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            *got = done;
+            return seal_fail(seal_errno_code(), "read error: %s", strerror(errno));
+        }
+        if (r == 0)
+            break;
+        done += (size_t)r;
+    }
+    *got = done;
+    return 0;
+}
+
+gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return seal_fail(seal_errno_code(), "write error: %s", strerror(errno));
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+gpg_err_code_t fd_copy(int in, int out)
+{
+    static const size_t bufsize = 128 * 1024;
+    uint8_t *buf = malloc(bufsize);
+    if (!buf)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    gpg_err_code_t e = 0;
+    for (;;) {
+        size_t got;
+        e = fd_read_full(in, buf, bufsize, &got);
+        if (e || got == 0)
+            break;
+        e = fd_write_all(out, buf, got);
+        if (e || got < bufsize)
+            break;
+    }
+    free(buf);
+    return e;
+}
+
+/* Private key files must not be open to group or others, like OpenSSH. */
+static gpg_err_code_t check_private_mode(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return seal_fail(seal_errno_code(), "cannot stat: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return seal_fail(GPG_ERR_BAD_SECKEY, "private key is not a regular file");
+    if (st.st_mode & (S_IRWXG | S_IRWXO))
+        return seal_fail(GPG_ERR_BAD_SECKEY,
+                         "private key file permissions %04o are too open (group or others may "
+                         "access it); run chmod 600",
+                         (unsigned)(st.st_mode & 07777));
+    return 0;
+}
+
+gpg_err_code_t file_read_all(const char *path, size_t max, bool secure, bool private_key,
+                             uint8_t **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    int fd;
+    if (file_is_stdio(path)) {
+        fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+    } else {
+        fd = open(path, O_RDONLY | O_CLOEXEC | (private_key ? O_NOFOLLOW : 0));
+    }
+    if (fd < 0) {
+        if (errno == ELOOP && private_key)
+            return seal_fail(GPG_ERR_BAD_SECKEY, "private key file is a symbolic link");
+        return seal_fail(seal_errno_code(), "cannot open: %s", strerror(errno));
+    }
+    gpg_err_code_t e = 0;
+    if (private_key && !file_is_stdio(path))
+        e = check_private_mode(fd);
+    /* One byte more than the cap tells "too large" from "exactly max". */
+    size_t cap = max + 1;
+    uint8_t *buf = NULL;
+    if (!e) {
+        buf = secure ? seal_secure_malloc(cap + 1) : calloc(1, cap + 1);
+        if (!buf)
+            e = seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    }
+    size_t got = 0;
+    if (!e)
+        e = fd_read_full(fd, buf, cap, &got);
+    if (!e && got > max)
+        e = seal_fail(GPG_ERR_TOO_LARGE, "file is larger than %zu bytes", max);
+    close(fd);
+    if (e) {
+        if (buf) {
+            if (secure)
+                seal_secure_free(buf, cap + 1);
+            else {
+                seal_wipe(buf, cap + 1);
+                free(buf);
+            }
+        }
+        return e;
+    }
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    return 0;
+}
+
+/* A fresh name next to FINAL: DIR/.NAME.XXXXXX, created by mkstemp (O_EXCL,
+ * 0600). */
+static gpg_err_code_t make_temp_beside(const char *final, char **tmp, int *fd)
+{
+    const char *slash = strrchr(final, '/');
+    size_t dirlen = slash ? (size_t)(slash - final) + 1 : 0;
+    const char *base = slash ? slash + 1 : final;
+    size_t n = dirlen + 1 + strlen(base) + 8 + 1;
+    char *t = malloc(n);
+    if (!t)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    snprintf(t, n, "%.*s.%s.XXXXXX", (int)dirlen, final, base);
+    int f = mkstemp(t);
+    if (f < 0) {
+        gpg_err_code_t e = seal_fail(seal_errno_code(), "cannot create temporary file: %s",
+                                     strerror(errno));
+        free(t);
+        return e;
+    }
+    (void)fcntl(f, F_SETFD, FD_CLOEXEC);
+    *tmp = t;
+    *fd = f;
+    return 0;
+}
+
+gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mode, bool force)
+{
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    o->mode = mode;
+    o->force = force;
+    if (!(o->buf = malloc(ATOMIC_OUT_BLOCK)))
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    if (file_is_stdio(path)) {
+        o->to_stdout = true;
+        o->fd = STDOUT_FILENO;
+        return 0;
+    }
+    struct stat st;
+    if (lstat(path, &st) == 0 && (!force || S_ISDIR(st.st_mode))) {
+        atomic_out_abort(o); /* frees the block buffer */
+        if (!force)
+            return seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite");
+        return seal_fail(GPG_ERR_EISDIR, "is a directory");
+    }
+    gpg_err_code_t e = GPG_ERR_ENOMEM;
+    o->final_path = strdup(path);
+    if (!o->final_path || (e = make_temp_beside(path, &o->tmp_path, &o->fd))) {
+        atomic_out_abort(o);
+        return e == GPG_ERR_ENOMEM ? seal_fail(e, "out of memory") : e;
+    }
+    return 0;
+}
+
+/* Writes N bytes straight to the file and starts their writeback to disk:
+ * only a hint, so the fsync at commit finds little left to do and disk
+ * writes overlap with the work that produces the next block. */
+static gpg_err_code_t write_through(struct atomic_out *o, const void *p, size_t n)
+{
+    gpg_err_code_t e = fd_write_all(o->fd, p, n);
+    if (e)
+        return e;
+#ifdef SYNC_FILE_RANGE_WRITE
+    if (!o->to_stdout)
+        (void)sync_file_range(o->fd, (off_t)o->flushed, (off_t)n, SYNC_FILE_RANGE_WRITE);
+#endif
+    o->flushed += n;
+    return 0;
+}
+
+gpg_err_code_t atomic_out_flush(struct atomic_out *o)
+{
+    size_t n = o->len;
+    o->len = 0;
+    return n ? write_through(o, o->buf, n) : 0;
+}
+
+gpg_err_code_t atomic_out_write(struct atomic_out *o, const void *buf, size_t n)
+{
+    gpg_err_code_t e;
+    if (o->len + n > ATOMIC_OUT_BLOCK && (e = atomic_out_flush(o)))
+        return e;
+    if (n >= ATOMIC_OUT_BLOCK)
+        return write_through(o, buf, n);
+    memcpy(o->buf + o->len, buf, n);
+    o->len += n;
+    return 0;
+}
+
+/* Frees everything but the file; the buffer may have held plaintext. */
+static void atomic_out_release(struct atomic_out *o)
+{
+    free(o->final_path);
+    free(o->tmp_path);
+    o->final_path = o->tmp_path = NULL;
+    if (o->buf) {
+        seal_wipe(o->buf, ATOMIC_OUT_BLOCK);
+        free(o->buf);
+        o->buf = NULL;
+    }
+    o->len = 0;
+}
+
+/* Makes the new directory entry for PATH durable (best effort). */
+static void sync_parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dirbuf[PATH_MAX];
+    if (!slash)
+        snprintf(dirbuf, sizeof dirbuf, ".");
+    else
+        snprintf(dirbuf, sizeof dirbuf, "%.*s", (int)(slash - path) + 1, path);
+    int d = open(dirbuf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d >= 0) {
+        (void)fsync(d);
+        close(d);
+    }
+}
+
+gpg_err_code_t atomic_out_commit(struct atomic_out *o)
+{
+    if (o->to_stdout) {
+        gpg_err_code_t e = atomic_out_flush(o);
+        atomic_out_release(o);
+        return e;
+    }
+    if (o->fd < 0 || !o->tmp_path)
+        return seal_fail(GPG_ERR_INTERNAL, "output already closed");
+    gpg_err_code_t e = atomic_out_flush(o);
+    if (!e && (fchmod(o->fd, o->mode) != 0 || fsync(o->fd) != 0))
+        e = seal_fail(seal_errno_code(), "cannot finish output: %s", strerror(errno));
+    if (close(o->fd) != 0 && !e)
+        e = seal_fail(seal_errno_code(), "cannot close output: %s", strerror(errno));
+    o->fd = -1;
+    if (!e) {
+        if (o->force) {
+            if (rename(o->tmp_path, o->final_path) != 0)
+                e = seal_fail(seal_errno_code(), "cannot rename into place: %s",
+                              strerror(errno));
+        } else {
+            /* link(2) fails if the name exists: a file that appeared since
+             * open is never replaced. */
+            if (link(o->tmp_path, o->final_path) != 0)
+                e = errno == EEXIST
+                        ? seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite")
+                        : seal_fail(seal_errno_code(), "cannot move into place: %s",
+                                    strerror(errno));
+            unlink(o->tmp_path);
+        }
+    }
+    if (e)
+        unlink(o->tmp_path);
+    else
+        sync_parent_dir(o->final_path);
+    atomic_out_release(o);
+    return e;
+}
+
+void atomic_out_abort(struct atomic_out *o)
+{
+    if (o->to_stdout) {
+        atomic_out_release(o);
+        return;
+    }
+    if (o->fd >= 0)
+        close(o->fd);
+    o->fd = -1;
+    if (o->tmp_path)
+        unlink(o->tmp_path);
+    atomic_out_release(o);
+}
+
+gpg_err_code_t file_open_spool(int *fd)
+{
+    *fd = -1;
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    size_t n = strlen(dir) + sizeof "/seal-spool.XXXXXX";
+    char *t = malloc(n);
+    if (!t)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    snprintf(t, n, "%s/seal-spool.XXXXXX", dir);
+    int f = mkstemp(t);
+    if (f < 0) {
+        gpg_err_code_t e =
+            seal_fail(seal_errno_code(), "cannot create spool file in %s: %s", dir, strerror(errno));
+        free(t);
+        return e;
+    }
+    unlink(t);
+    free(t);
+    (void)fcntl(f, F_SETFD, FD_CLOEXEC);
+    *fd = f;
+    return 0;
+}

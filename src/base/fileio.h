@@ -1,0 +1,83 @@
+/*
+ * The one place that opens files. "-" means stdin (for reading) or stdout
+ * (for writing). Outputs appear atomically: bytes go to a temporary file in
+ * the destination's directory (mode 0600, O_EXCL) that is fsynced and moved
+ * into place only on commit; abort removes it. Nothing is ever visible under
+ * the final name until it is complete.
+ */
+#ifndef SEAL_FILEIO_H
+#define SEAL_FILEIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/errors.h"
+
+/* True iff PATH is "-". */
+bool file_is_stdio(const char *path);
+
+/* Opens PATH for reading ("-" gives a dup of stdin). O_CLOEXEC. */
+gpg_err_code_t file_open_read(const char *path, int *fd);
+
+/* Reads all of PATH (at most MAX bytes: GPG_ERR_TOO_LARGE beyond, with a
+ * detail). With SECURE the bytes are in libgcrypt secure memory and must be
+ * freed with seal_secure_free(data, len); otherwise with free(). The buffer
+ * is NUL-terminated (not counted in LEN). With PRIVATE, PATH is opened with
+ * O_NOFOLLOW and refused (GPG_ERR_BAD_SECKEY, detail naming the mode) if
+ * group or others may read or write it, like OpenSSH. */
+gpg_err_code_t file_read_all(const char *path, size_t max, bool secure, bool private_key,
+                             uint8_t **data, size_t *len);
+
+/* Reads up to N bytes, retrying short reads and EINTR; *GOT < N only at EOF. */
+gpg_err_code_t fd_read_full(int fd, void *buf, size_t n, size_t *got);
+
+/* Writes all N bytes, retrying short writes and EINTR. */
+gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n);
+
+/* Copies everything from IN to OUT (used to replay a spool). */
+gpg_err_code_t fd_copy(int in, int out);
+
+struct atomic_out {
+    int fd;            /* the temporary file, or stdout */
+    bool to_stdout;    /* "-": fd is stdout, commit/abort only flush */
+    bool force;        /* replace an existing final file */
+    mode_t mode;       /* final mode */
+    char *final_path;
+    char *tmp_path;
+    uint8_t *buf;      /* gathers writes into large blocks */
+    size_t len;
+    uint64_t flushed;  /* bytes written to fd so far */
+};
+
+/* Prepares output to PATH ("-" = stdout) with final MODE. Without FORCE an
+ * existing PATH is GPG_ERR_EEXIST (detail "already exists; use -f to
+ * overwrite") both now and at commit, which never replaces a file created
+ * meanwhile. */
+gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mode, bool force);
+
+/* Appends N bytes. Writes reach the file in blocks of ATOMIC_OUT_BLOCK
+ * bytes (one write(2) per 16 KiB chunk would cost more than encrypting it),
+ * and each block's writeback to disk starts at once (Linux), so the fsync
+ * at commit finds little left to do. */
+#define ATOMIC_OUT_BLOCK (1024 * 1024)
+gpg_err_code_t atomic_out_write(struct atomic_out *o, const void *buf, size_t n);
+
+/* Writes out what is buffered (standard output: before exiting). */
+gpg_err_code_t atomic_out_flush(struct atomic_out *o);
+
+/* Flushes, fsyncs, sets the mode and moves the file into place (link(2)
+ * without FORCE, so an existing file is never replaced; rename(2) with it).
+ * For standard output it only flushes. */
+gpg_err_code_t atomic_out_commit(struct atomic_out *o);
+
+/* Removes the temporary file (no-op after commit) and wipes the buffer.
+ * Always safe to call. */
+void atomic_out_abort(struct atomic_out *o);
+
+/* An anonymous read/write temporary file in $TMPDIR (or /tmp), already
+ * unlinked, mode 0600: for spooling. */
+gpg_err_code_t file_open_spool(int *fd);
+
+#endif

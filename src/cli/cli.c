@@ -1,0 +1,202 @@
+/* How the programs talk to the user; see cli.h. */
+#include "cli/cli.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *program = "seal";
+
+void cli_set_program(const char *name)
+{
+    program = name;
+}
+
+int cli_exit_status(gpg_err_code_t code)
+{
+    switch (code) {
+    case 0:
+        return EXIT_OK;
+    case GPG_ERR_BAD_SIGNATURE:
+    case GPG_ERR_CHECKSUM:
+    case GPG_ERR_TRUNCATED:
+    case GPG_ERR_DECRYPT_FAILED:
+    case GPG_ERR_BAD_MAC:
+        return EXIT_AUTH;
+    case GPG_ERR_INV_ARG:
+    case GPG_ERR_SYNTAX:
+        return EXIT_USAGE;
+    case GPG_ERR_BAD_SECKEY:
+    case GPG_ERR_BAD_PUBKEY:
+    case GPG_ERR_BAD_PASSPHRASE:
+    case GPG_ERR_NO_PASSPHRASE:
+    case GPG_ERR_WEAK_KEY:
+    case GPG_ERR_UNUSABLE_PUBKEY:
+    case GPG_ERR_UNUSABLE_SECKEY:
+    case GPG_ERR_PUBKEY_ALGO:
+    case GPG_ERR_DUP_KEY:
+    case GPG_ERR_CANCELED:
+        return EXIT_KEY;
+    case GPG_ERR_NO_SECKEY:
+        return EXIT_NOT_RECIPIENT;
+    case GPG_ERR_NOT_TRUSTED:
+        return EXIT_UNTRUSTED;
+    default:
+        break;
+    }
+    /* Everything the operating system reported is an I/O problem. */
+    if ((code & GPG_ERR_SYSTEM_ERROR) || code == GPG_ERR_EOF)
+        return EXIT_IO;
+    return EXIT_FORMAT;
+}
+
+static void vsay(const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: %s: ", program, kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+int cli_error(const char *file, gpg_err_code_t code)
+{
+    const char *detail = seal_detail();
+    if (!detail)
+        detail = gpg_strerror(gpg_err_make(GPG_ERR_SOURCE_USER_1, code));
+    if (file)
+        fprintf(stderr, "%s: error: %s: %s\n", program, file, detail);
+    else
+        fprintf(stderr, "%s: error: %s\n", program, detail);
+    seal_clear_detail();
+    return cli_exit_status(code);
+}
+
+void cli_errorf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay("error", fmt, ap);
+    va_end(ap);
+}
+
+void cli_hint(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay("hint", fmt, ap);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay("warning", fmt, ap);
+    va_end(ap);
+}
+
+bool cli_once(bool *seen, const char *option)
+{
+    if (*seen) {
+        cli_errorf("option %s given twice", option);
+        return false;
+    }
+    *seen = true;
+    return true;
+}
+
+/* Progress: drawn only on a terminal, at most about 4 times a second. */
+static struct {
+    bool active;
+    const char *what;
+    uint64_t total;
+    struct timespec start, last;
+} progress;
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+void cli_progress_start(const char *what, uint64_t total)
+{
+    progress.active = isatty(STDERR_FILENO) == 1;
+    progress.what = what;
+    progress.total = total;
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+    progress.last = progress.start;
+}
+
+void cli_progress_update(void *ctx, uint64_t done)
+{
+    (void)ctx;
+    if (!progress.active || seconds_since(&progress.last) < 0.25)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &progress.last);
+    double elapsed = seconds_since(&progress.start);
+    /* Quiet for the first second: short runs show nothing. */
+    if (elapsed < 1.0)
+        return;
+    double mib = (double)done / (1024.0 * 1024.0);
+    if (progress.total)
+        fprintf(stderr, "\r%s: %s %.0f%% (%.0f MiB, %.0f MiB/s)   ", program, progress.what,
+                100.0 * (double)done / (double)progress.total, mib, mib / elapsed);
+    else
+        fprintf(stderr, "\r%s: %s %.0f MiB (%.0f MiB/s)   ", program, progress.what, mib,
+                mib / elapsed);
+}
+
+void cli_progress_done(void)
+{
+    if (progress.active && seconds_since(&progress.start) >= 1.0)
+        fputs("\r\033[K", stderr);
+    progress.active = false;
+}
+
+gpg_err_code_t cli_input_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    struct cli_input *in = ctx;
+    gpg_err_code_t rc = fd_read_full(in->fd, buf, cap, got);
+    if (rc)
+        in->failed = true;
+    return rc;
+}
+
+gpg_err_code_t cli_output_write(void *ctx, const uint8_t *buf, size_t n)
+{
+    struct cli_output *out = ctx;
+    gpg_err_code_t rc = atomic_out_write(&out->ao, buf, n);
+    if (rc)
+        out->failed = true;
+    return rc;
+}
+
+static volatile sig_atomic_t have_tmp;
+static const char *tmp_to_remove;
+
+static void remove_and_die(int sig)
+{
+    if (have_tmp)
+        unlink(tmp_to_remove);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void cli_remove_on_signal(const char *path)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+    struct sigaction sa;
+
+    have_tmp = 0;
+    tmp_to_remove = path;
+    have_tmp = path != NULL;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = path ? remove_and_die : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}

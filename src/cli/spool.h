@@ -1,0 +1,62 @@
+/*
+ * A private, encrypted, anonymous temporary store for plaintext that must not
+ * be released yet (unseal to stdout: nothing may reach stdout before the
+ * signature verifies, and the message may be far larger than memory).
+ *
+ * Up to SPOOL_MEMORY_MAX bytes stay in process memory and never touch the
+ * disk. Beyond that everything goes to an unlinked 0600 file
+ * (file_open_spool), encrypted in 16 KiB chunks with Cobblestone raw mode
+ * under a random key and base nonce that exist only in this process's secure
+ * memory: the file is useless to anyone who finds it, and any change to it
+ * (modified, truncated, extended) is detected on replay. Everything is wiped
+ * on spool_free.
+ *
+ * Use: spool_new, spool_write ..., spool_finish, then spool_replay (once or
+ * more), spool_free on every path.
+ */
+#ifndef SEAL_SPOOL_H
+#define SEAL_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/stream.h"
+
+#define SPOOL_MEMORY_MAX (1024 * 1024)
+
+struct spool;
+
+/* An empty spool in memory (no file yet). */
+gpg_err_code_t spool_new(struct spool **out);
+
+/* Appends N bytes. The first write that takes the total beyond
+ * SPOOL_MEMORY_MAX creates the encrypted file and moves everything there.
+ * GPG_ERR_INV_STATE after spool_finish. I/O errors as system codes. */
+gpg_err_code_t spool_write(struct spool *s, const uint8_t *buf, size_t n);
+
+/* A sink that appends to S (spool_write), e.g. the private plaintext sink of
+ * envelope_unseal. */
+struct byte_sink spool_sink(struct spool *s);
+
+/* Ends the input: encrypts and writes the final chunk. */
+gpg_err_code_t spool_finish(struct spool *s);
+
+/* Total bytes written so far. */
+uint64_t spool_size(const struct spool *s);
+
+/* Writes everything back, in order, to SINK (after spool_finish, else
+ * GPG_ERR_INV_STATE). Every chunk is authenticated before it is passed on;
+ * a spool file that was modified, truncated or extended is GPG_ERR_CHECKSUM
+ * or GPG_ERR_TRUNCATED (detail "spool file ..."), after the verified chunks
+ * before the damage were written. SINK errors are returned as is. */
+gpg_err_code_t spool_replay(struct spool *s, struct byte_sink sink);
+
+/* Wipes everything in memory and closes (and so deletes) the file. NULL is
+ * fine. */
+void spool_free(struct spool *s);
+
+/* For tests only: the spool file's descriptor, or -1 while in memory. */
+int spool_fd_for_testing(const struct spool *s);
+
+#endif

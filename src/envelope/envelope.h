@@ -1,0 +1,102 @@
+/*
+ * Sealing and unsealing envelopes (format: man/seal.5).
+ *
+ * The library reads from and writes to callbacks, so the programs decide
+ * where bytes come from and when output becomes visible. envelope_unseal()
+ * writes plaintext only to a sink the caller keeps private (a temporary file
+ * or a spool) and returns 0 only once every chunk tag and the sender's
+ * signature have verified; the caller releases the output after that and
+ * discards it on any error.
+ */
+#ifndef SEAL_ENVELOPE_H
+#define SEAL_ENVELOPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/stream.h"
+#include "crypto/crypto.h"
+#include "keys/keyring.h"
+#include "keys/keys.h"
+
+#define SEAL_ENVELOPE_ID_LEN 16
+#define SEAL_MAX_RECIPIENTS 64
+
+struct seal_request {
+    struct seal_rsa_key *const *recipients; /* public keys, 1..SEAL_MAX_RECIPIENTS */
+    size_t n_recipients;
+    const struct seal_rsa_key *sender; /* key pair */
+    bool armor;                        /* ASCII armor instead of binary */
+    struct byte_source in;             /* plaintext */
+    struct byte_sink out;              /* envelope */
+    progress_fn progress;              /* may be NULL */
+    void *progress_ctx;
+};
+
+/* Seals REQ->in to REQ->out in one streaming pass. Duplicate recipients are
+ * GPG_ERR_DUP_KEY. */
+gpg_err_code_t envelope_seal(const struct seal_request *req);
+
+/* Test-kit only: values envelope_seal() otherwise makes up. Each NULL (or
+ * have_created false) means "random" (or "now"). */
+struct seal_fixed {
+    const uint8_t *file_key;    /* 32 bytes */
+    const uint8_t *salt;        /* CHUNKED_SALT_LEN bytes */
+    const uint8_t *envelope_id; /* SEAL_ENVELOPE_ID_LEN bytes */
+    bool have_created;
+    uint64_t created;
+};
+
+/* envelope_seal() with FIXED values (reproducible test envelopes). */
+gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct seal_fixed *fixed);
+
+/* What the envelope says, filled as far as it was read. */
+struct envelope_info {
+    unsigned version;
+    bool armored;
+    size_t n_recipients;
+    uint8_t recipient_fpr[SEAL_MAX_RECIPIENTS][SEAL_FPR_LEN];
+    uint64_t header_len;   /* bytes of header (magic .. last stanza) */
+    uint64_t envelope_len; /* bytes of (binary) envelope read */
+    uint64_t payload_len;  /* bytes after the header: salt, commitment, chunks */
+    bool header_verified;  /* the key commitment matched: a later failure
+                              lies in the payload, not the header */
+    /* Known only to a recipient (after decryption): */
+    bool decrypted;
+    uint64_t plaintext_len;
+    uint8_t sender_fpr[SEAL_FPR_LEN];
+    const char *sender_name; /* points into the trusted senders, or NULL */
+    uint64_t created;        /* seconds since the epoch */
+    uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN];
+    bool signature_valid;
+};
+
+struct unseal_request {
+    const struct seal_rsa_key *recipient;  /* key pair */
+    const struct trusted_senders *senders; /* expected signers */
+    struct byte_source in;                 /* envelope, binary or armored */
+    struct byte_sink out;                  /* private plaintext sink */
+    progress_fn progress;
+    void *progress_ctx;
+};
+
+/* Unseals. Returns 0 only when everything verified; INFO is filled as far as
+ * processing got. Errors: GPG_ERR_INV_DATA & co. (not an envelope),
+ * GPG_ERR_UNKNOWN_VERSION, GPG_ERR_INV_ARMOR, GPG_ERR_NO_SECKEY (not
+ * addressed to this key), GPG_ERR_CHECKSUM / GPG_ERR_TRUNCATED /
+ * GPG_ERR_DECRYPT_FAILED (tampered or truncated), GPG_ERR_BAD_SIGNATURE,
+ * GPG_ERR_NOT_TRUSTED (valid signature by a key not in SENDERS). */
+gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope_info *info);
+
+/* Reads the envelope's public part (no key needed) and the rest of the input
+ * to measure it; with RECIPIENT it also decrypts (discarding the plaintext)
+ * to report the sender, creation time, envelope ID and whether the signature
+ * verifies (SENDERS may be NULL). With RECIPIENT, the header, key unwrap and
+ * payload checks fail as in envelope_unseal(); an unknown sender or a bad
+ * signature is not an error here: it returns 0 with signature_valid false
+ * (sender_name is set when the sender is one of SENDERS). */
+gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_rsa_key *recipient,
+                                const struct trusted_senders *senders, struct envelope_info *info);
+
+#endif

@@ -1,0 +1,168 @@
+/* The envelope header codec; see envelope_header.h and man/seal.5. */
+#include "envelope/header.h"
+
+#include <string.h>
+
+const uint8_t envelope_magic[ENVELOPE_MAGIC_LEN] = {0x89, 'S', 'E', 'A', 'L', '\r', '\n', 0x1a};
+
+/* Borrows N bytes, or reports how much input the parse needs. No detail is
+ * recorded for running out of input: a streaming caller simply reads more. */
+static gpg_err_code_t take(struct reader *r, size_t n, const uint8_t **out, size_t *need)
+{
+    if (reader_remaining(r) < n) {
+        *need = r->off + n;
+        return GPG_ERR_TRUNCATED;
+    }
+    return reader_get_view(r, n, out);
+}
+
+static uint16_t be16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct envelope_header *h,
+                                     size_t *need)
+{
+    struct reader r;
+    const uint8_t *p;
+    gpg_err_code_t e;
+
+    memset(h, 0, sizeof *h);
+    *need = 0;
+    reader_init(&r, data, len);
+
+    /* R1: judge the magic on whatever prefix is there, so that a short
+     * non-envelope is "not an envelope" rather than "truncated". */
+    size_t have = len < ENVELOPE_MAGIC_LEN ? len : ENVELOPE_MAGIC_LEN;
+    if (memcmp(data, envelope_magic, have) != 0)
+        return seal_fail(GPG_ERR_INV_DATA, "not a sealed envelope (bad magic)");
+    if ((e = take(&r, ENVELOPE_MAGIC_LEN, &p, need)))
+        return e;
+
+    /* R2: the version decides how everything after it is read. */
+    if ((e = take(&r, 1, &p, need)))
+        return e;
+    h->version = p[0];
+    if (h->version != ENVELOPE_VERSION)
+        return seal_fail(GPG_ERR_UNKNOWN_VERSION, "unsupported envelope version %u", h->version);
+
+    /* R3, before anything is sized by the count. */
+    if ((e = take(&r, 2, &p, need)))
+        return e;
+    size_t n = be16(p);
+    if (n == 0)
+        return seal_fail(GPG_ERR_INV_DATA, "envelope has no recipients");
+    if (n > SEAL_MAX_RECIPIENTS)
+        return seal_fail(GPG_ERR_TOO_LARGE, "envelope has %zu recipients (at most %d)", n,
+                         SEAL_MAX_RECIPIENTS);
+
+    for (size_t i = 0; i < n; i++) {
+        struct envelope_stanza *s = &h->stanza[i];
+        if ((e = take(&r, SEAL_FPR_LEN, &s->fpr, need)))
+            return e;
+        /* R4, before the wrapped key is read. */
+        if ((e = take(&r, 2, &p, need)))
+            return e;
+        size_t w = be16(p);
+        if (w < ENVELOPE_WRAPPED_MIN || w > ENVELOPE_WRAPPED_MAX)
+            return seal_fail(GPG_ERR_INV_LENGTH,
+                             "recipient %zu: wrapped key length %zu out of range %d..%d", i + 1, w,
+                             ENVELOPE_WRAPPED_MIN, ENVELOPE_WRAPPED_MAX);
+        if ((e = take(&r, w, &s->wrapped, need)))
+            return e;
+        s->wrapped_len = w;
+        /* R5: one stanza per key, so "the stanza for this key" is unique. */
+        for (size_t j = 0; j < i; j++)
+            if (memcmp(h->stanza[j].fpr, s->fpr, SEAL_FPR_LEN) == 0)
+                return seal_fail(GPG_ERR_INV_DATA, "recipients %zu and %zu are the same key", j + 1,
+                                 i + 1);
+        h->n = i + 1;
+    }
+    h->len = r.off;
+    return 0;
+}
+
+gpg_err_code_t source_read_full(const struct byte_source *src, uint8_t *buf, size_t n, size_t *got)
+{
+    size_t off = 0;
+    *got = 0;
+    while (off < n) {
+        size_t k = 0;
+        gpg_err_code_t e = src->read(src->ctx, buf + off, n - off, &k);
+        if (e)
+            return e;
+        if (k == 0)
+            break;
+        if (k > n - off)
+            return seal_fail(GPG_ERR_BUG, "byte source returned more than asked");
+        off += k;
+    }
+    *got = off;
+    return 0;
+}
+
+gpg_err_code_t envelope_header_read(const struct byte_source *src, uint8_t *buf,
+                                    struct envelope_header *h)
+{
+    size_t have = 0, need = ENVELOPE_FIXED_LEN;
+    for (;;) {
+        gpg_err_code_t e = envelope_header_parse(buf, have, h, &need);
+        if (e != GPG_ERR_TRUNCATED || need == 0)
+            return e;
+        /* The parser never asks for more than the cap (R3, R4). */
+        if (need > ENVELOPE_HEADER_MAX || need <= have)
+            return seal_fail(GPG_ERR_BUG, "header parser asked for %zu bytes", need);
+        size_t got;
+        if ((e = source_read_full(src, buf + have, need - have, &got)))
+            return e;
+        have += got;
+        /* Nothing at all (a sender that never connected, an empty file) is
+         * not an envelope, and no sign of tampering: R1, not R6. */
+        if (have == 0)
+            return seal_fail(GPG_ERR_INV_DATA, "empty input, not a sealed envelope");
+        if (have < need) {
+            /* One last parse so a short non-envelope is called that. */
+            e = envelope_header_parse(buf, have, h, &need);
+            if (e != GPG_ERR_TRUNCATED)
+                return e;
+            return seal_fail(GPG_ERR_TRUNCATED, "envelope ends inside the header (after %zu byte%s)",
+                             have, have == 1 ? "" : "s");
+        }
+    }
+}
+
+int envelope_header_find(const struct envelope_header *h, const uint8_t fpr[SEAL_FPR_LEN])
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (memcmp(h->stanza[i].fpr, fpr, SEAL_FPR_LEN) == 0)
+            return (int)i;
+    return -1;
+}
+
+gpg_err_code_t envelope_header_encode(const struct envelope_header *h, struct writer *w)
+{
+    if (h->version != ENVELOPE_VERSION)
+        return seal_fail(GPG_ERR_INV_VALUE, "cannot write envelope version %u", h->version);
+    if (h->n == 0 || h->n > SEAL_MAX_RECIPIENTS)
+        return seal_fail(GPG_ERR_INV_VALUE, "%zu recipients (need 1..%d)", h->n,
+                         SEAL_MAX_RECIPIENTS);
+    for (size_t i = 0; i < h->n; i++) {
+        size_t wl = h->stanza[i].wrapped_len;
+        if (wl < ENVELOPE_WRAPPED_MIN || wl > ENVELOPE_WRAPPED_MAX)
+            return seal_fail(GPG_ERR_INV_VALUE, "recipient %zu: key of unsupported size", i + 1);
+        for (size_t j = 0; j < i; j++)
+            if (memcmp(h->stanza[j].fpr, h->stanza[i].fpr, SEAL_FPR_LEN) == 0)
+                return seal_fail(GPG_ERR_DUP_KEY, "recipients %zu and %zu are the same key", j + 1,
+                                 i + 1);
+    }
+    writer_put_bytes(w, envelope_magic, ENVELOPE_MAGIC_LEN);
+    writer_put_u8(w, (uint8_t)h->version);
+    writer_put_u16(w, (uint16_t)h->n);
+    for (size_t i = 0; i < h->n; i++) {
+        writer_put_bytes(w, h->stanza[i].fpr, SEAL_FPR_LEN);
+        writer_put_u16(w, (uint16_t)h->stanza[i].wrapped_len);
+        writer_put_bytes(w, h->stanza[i].wrapped, h->stanza[i].wrapped_len);
+    }
+    return writer_status(w);
+}

@@ -1,0 +1,471 @@
+/* Unsealing and inspecting envelopes, in the order man/seal.5 ("DECODING")
+ * prescribes. Message bytes go only to the caller's private sink; 0 is
+ * returned only after every chunk and the signature verified. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "envelope/armor.h"
+#include "envelope/chunked.h"
+#include "envelope/envelope.h"
+#include "envelope/header.h"
+#include "envelope/trailer.h"
+#include "envelope/pipeline.h"
+
+/* Bytes looked at to tell armor from binary. */
+#define SNIFF_LEN 1024
+
+/* A source that first replays bytes already read (the sniffed prefix), then
+ * reads from INNER, and counts what it hands out. */
+struct replay_source {
+    const uint8_t *prefix;
+    size_t prefix_len, prefix_off;
+    struct byte_source inner;
+    uint64_t count;
+};
+
+static gpg_err_code_t replay_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    struct replay_source *r = ctx;
+    *got = 0;
+    if (r->prefix_off < r->prefix_len) {
+        size_t n = r->prefix_len - r->prefix_off;
+        if (n > cap)
+            n = cap;
+        memcpy(buf, r->prefix + r->prefix_off, n);
+        r->prefix_off += n;
+        *got = n;
+    } else {
+        gpg_err_code_t e = r->inner.read(r->inner.ctx, buf, cap, got);
+        if (e)
+            return e;
+    }
+    r->count += *got;
+    return 0;
+}
+
+struct unsealer {
+    uint8_t sniff[SNIFF_LEN];
+    struct armor_decoder *armor;
+    struct replay_source src; /* binary envelope bytes, counted */
+    struct byte_source in;
+    uint8_t *head; /* context label || header || salt || commitment */
+    struct envelope_header h;
+    uint8_t *file_key; /* secure */
+    struct chunked *cipher;
+    struct chunked *cipher2; /* the helper thread's context */
+    struct helper *helper;
+    struct message_digest md;
+    bool md_live;
+    uint8_t *ct; /* a batch of chunks as read */
+    /* Their plaintext, in turn: batch b goes to pt[b % 3]. The writer may
+     * still be releasing batch b-1 (and the last chunk of b-2, held back
+     * until a full chunk followed it) while batch b is decrypted. */
+    uint8_t *pt[3];
+    uint8_t *fin; /* the final chunk's plaintext */
+    uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
+    uint8_t pending_hash[SEAL_SHA256_LEN];
+    struct async_writer *writer; /* to the caller's sink, or NULL */
+};
+
+static void unsealer_free(struct unsealer *u)
+{
+    /* First: the writer thread may still be reading a plaintext buffer. */
+    async_writer_free(u->writer);
+    armor_decoder_free(u->armor);
+    free(u->head);
+    seal_secure_free(u->file_key, 64);
+    helper_stop(u->helper);
+    chunked_free(u->cipher);
+    chunked_free(u->cipher2);
+    if (u->md_live)
+        message_digest_free(&u->md);
+    free(u->ct);
+    /* Unverified plaintext: wipe it. */
+    for (size_t i = 0; i < 3; i++) {
+        if (u->pt[i]) {
+            seal_wipe(u->pt[i], CHUNK_BATCH * CHUNK_SIZE);
+            free(u->pt[i]);
+        }
+    }
+    if (u->fin) {
+        seal_wipe(u->fin, CHUNK_SIZE);
+        free(u->fin);
+    }
+}
+
+/* Opens the input: armor is recognised by its first bytes and decoded on the
+ * fly; everything after is read through U->in, which counts binary bytes. */
+static gpg_err_code_t open_input(struct unsealer *u, struct byte_source in,
+                                 struct envelope_info *info)
+{
+    size_t n;
+    gpg_err_code_t e = source_read_full(&in, u->sniff, sizeof u->sniff, &n);
+    if (e)
+        return e;
+    memset(&u->src, 0, sizeof u->src);
+    if (armor_looks_armored(u->sniff, n)) {
+        info->armored = true;
+        if ((e = armor_decoder_new(in, u->sniff, n, &u->armor)))
+            return e;
+        u->src.inner = armor_decoder_source(u->armor);
+    } else {
+        u->src.prefix = u->sniff;
+        u->src.prefix_len = n;
+        u->src.inner = in;
+    }
+    u->in.read = replay_read;
+    u->in.ctx = &u->src;
+    return 0;
+}
+
+/* Steps 1 and 3 of the public part: the header (R1-R6). */
+static gpg_err_code_t read_header(struct unsealer *u, struct envelope_info *info)
+{
+    u->head = malloc(ENVELOPE_CONTEXT_LABEL_LEN + ENVELOPE_HEADER_MAX + CHUNKED_PREFIX_LEN);
+    if (!u->head)
+        return seal_errno_code();
+    memcpy(u->head, ENVELOPE_CONTEXT_LABEL, ENVELOPE_CONTEXT_LABEL_LEN);
+    gpg_err_code_t e = envelope_header_read(&u->in, u->head + ENVELOPE_CONTEXT_LABEL_LEN, &u->h);
+    info->envelope_len = u->src.count;
+    if (e)
+        return e;
+    info->version = u->h.version;
+    info->n_recipients = u->h.n;
+    info->header_len = u->h.len;
+    for (size_t i = 0; i < u->h.n; i++)
+        memcpy(info->recipient_fpr[i], u->h.stanza[i].fpr, SEAL_FPR_LEN);
+    return 0;
+}
+
+/* R6: salt and commitment follow the header. */
+static gpg_err_code_t read_prefix(struct unsealer *u, struct envelope_info *info)
+{
+    size_t got;
+    gpg_err_code_t e = source_read_full(&u->in, u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len,
+                                        CHUNKED_PREFIX_LEN, &got);
+    info->envelope_len = u->src.count;
+    if (e)
+        return e;
+    if (got < CHUNKED_PREFIX_LEN)
+        return seal_fail(GPG_ERR_TRUNCATED, "envelope ends inside the salt or key commitment");
+    return 0;
+}
+
+/* R7 with a detail that tells the user whom the envelope is for. */
+static gpg_err_code_t not_addressed(const struct envelope_header *h)
+{
+    char list[3 * (SEAL_FPR_TEXT_LEN + 2)] = "";
+    size_t shown = h->n < 2 ? h->n : 2;
+    for (size_t i = 0; i < shown; i++) {
+        char t[SEAL_FPR_TEXT_LEN];
+        key_fingerprint_text(h->stanza[i].fpr, t);
+        if (i)
+            strcat(list, ", ");
+        strcat(list, t);
+    }
+    if (h->n > shown)
+        return seal_fail_override(GPG_ERR_NO_SECKEY,
+                                  "not addressed to this key (recipients: %s and %zu more)", list,
+                                  h->n - shown);
+    return seal_fail_override(GPG_ERR_NO_SECKEY, "not addressed to this key (recipients: %s)",
+                              list);
+}
+
+/* R7, R8, R6, R9: our stanza, the file key, salt and commitment, the key
+ * commitment check. */
+static gpg_err_code_t open_payload(struct unsealer *u, const struct seal_rsa_key *recipient,
+                                   struct envelope_info *info)
+{
+    uint8_t fpr[SEAL_FPR_LEN];
+    size_t fklen = 0;
+    gpg_err_code_t e = key_fingerprint(recipient, fpr);
+    if (e)
+        return e;
+    int i = envelope_header_find(&u->h, fpr);
+    if (i < 0)
+        return not_addressed(&u->h);
+    const struct envelope_stanza *st = &u->h.stanza[i];
+    /* Room for more than a file key, so a wrong length is detected rather
+     * than truncated. */
+    if (!(u->file_key = seal_secure_malloc(64)))
+        return seal_errno_code();
+    /* R8: every way to fail is one answer, so the stanza is no oracle. */
+    if (st->wrapped_len != seal_rsa_modulus_len(recipient) ||
+        seal_rsa_oaep_decrypt(recipient, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN, st->wrapped,
+                              st->wrapped_len, u->file_key, 64, &fklen) != 0 ||
+        fklen != SEAL_AEAD_KEY_LEN)
+        return seal_fail_override(GPG_ERR_DECRYPT_FAILED,
+                                  "cannot unwrap the file key: the envelope was modified");
+    if ((e = read_prefix(u, info)))
+        return e;
+    /* R9: the commitment covers the context, i.e. every header byte. */
+    e = chunked_decrypt_new(u->file_key, SEAL_AEAD_KEY_LEN, u->head,
+                            ENVELOPE_CONTEXT_LABEL_LEN + u->h.len,
+                            u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len, &u->cipher);
+    if (e == GPG_ERR_CHECKSUM)
+        return seal_fail_override(GPG_ERR_CHECKSUM,
+                                  "the header was modified (key commitment mismatch)");
+    return e;
+}
+
+/* Releases N message bytes (to OUT if it has a writer). */
+static gpg_err_code_t release(const struct byte_sink *out, const uint8_t *p, size_t n)
+{
+    return n && out && out->write ? out->write(out->ctx, p, n) : 0;
+}
+
+/* Hashes and releases one message piece (the message part of a chunk). */
+static gpg_err_code_t emit_piece(struct unsealer *u, const struct byte_sink *out, const uint8_t *p,
+                                 size_t n)
+{
+    if (n == 0)
+        return 0;
+    gpg_err_code_t e = message_digest_add_piece(&u->md, p, n);
+    return e ? e : release(out, p, n);
+}
+
+static gpg_err_code_t chunk_failed(gpg_err_code_t e, uint64_t index)
+{
+    return seal_fail_override(e, "chunk %llu: %s (modified, reordered or truncated)",
+                              (unsigned long long)index,
+                              e == GPG_ERR_CHECKSUM ? "authentication failed" : "wrong size");
+}
+
+/* Steps 4 and 5: decrypt every chunk (R10-R12), split off the trailer (R13)
+ * and compute the signed digest S. Chunks are read and decrypted a batch at
+ * a time (on two threads). The last full chunk seen stays pending: the
+ * trailer may reach into it from the final chunk. Every earlier full chunk
+ * is all message, since a full chunk follows it. */
+static gpg_err_code_t read_payload(struct unsealer *u, const struct byte_sink *out,
+                                   progress_fn progress, void *progress_ctx,
+                                   struct envelope_trailer *t, uint64_t *msg_len,
+                                   uint8_t sd[SEAL_SHA256_LEN])
+{
+    uint8_t tail[TRAILER_MAX_LEN], h[SEAL_SHA256_LEN], d[SEAL_SHA256_LEN];
+    uint64_t index = 0, released = 0, bad = 0;
+    size_t got, flen = 0;
+    gpg_err_code_t e;
+
+    u->ct = malloc(CHUNK_BATCH * CHUNK_CT_MAX);
+    for (size_t i = 0; i < 3; i++)
+        u->pt[i] = malloc(CHUNK_BATCH * CHUNK_SIZE);
+    u->fin = malloc(CHUNK_SIZE);
+    if (!u->ct || !u->pt[0] || !u->pt[1] || !u->pt[2] || !u->fin)
+        return seal_errno_code();
+    if ((e = message_digest_init(&u->md)))
+        return e;
+    u->md_live = true;
+    if (helper_start(&u->helper) != 0 || chunked_clone(u->cipher, &u->cipher2) != 0) {
+        helper_stop(u->helper);
+        u->helper = NULL;
+    }
+    if (out && out->write && (e = async_writer_start(*out, &u->writer)))
+        return e;
+
+    const uint8_t *last_full = NULL; /* the chunk before the final one */
+    const uint8_t *pending = NULL;   /* the last full chunk so far, not yet released */
+    for (size_t batch = 0;; batch++) {
+        uint8_t *pt = u->pt[batch % 3];
+        if ((e = source_read_full(&u->in, u->ct, CHUNK_BATCH * CHUNK_CT_MAX, &got)))
+            return e;
+        /* A full-size chunk is never final; a short read is the end. */
+        bool end = got < CHUNK_BATCH * CHUNK_CT_MAX;
+        size_t full = got / CHUNK_CT_MAX, rem = got % CHUNK_CT_MAX;
+        if (index + full + 1 > CHUNKED_MAX_CHUNKS) /* R12 */
+            return seal_fail(GPG_ERR_TOO_LARGE, "envelope has too many chunks");
+        if (full && (e = chunk_batch(u->helper, u->cipher, u->cipher2, false, index, full, u->ct,
+                                     pt, u->hash, &bad)))
+            return chunk_failed(e, bad);
+        if (end) {
+            if (rem < CHUNK_TAG_LEN) /* R11 */
+                return seal_fail(GPG_ERR_TRUNCATED, "envelope is truncated (no final chunk)");
+            if ((e = chunked_decrypt_chunk(u->cipher, index + full, u->ct + full * CHUNK_CT_MAX,
+                                           rem, true, u->fin, &flen)))
+                return chunk_failed(e, index + full);
+        }
+        if (full == 0) {
+            last_full = pending;
+            break;
+        }
+        /* A full chunk of this batch follows the pending one, so that one
+         * is all message; so is every full chunk of this batch but the
+         * last. They go to the (private) sink behind our back. */
+        size_t pending_len = pending ? CHUNK_SIZE : 0;
+        if (pending && (e = message_digest_add(&u->md, u->pending_hash, CHUNK_SIZE)))
+            return e;
+        for (size_t i = 0; i + 1 < full; i++)
+            if ((e = message_digest_add(&u->md, u->hash[i], CHUNK_SIZE)))
+                return e;
+        if (u->writer && (e = async_writer_write(u->writer, pending, pending_len, pt,
+                                                 (full - 1) * CHUNK_SIZE)))
+            return e;
+        released += pending_len + (full - 1) * CHUNK_SIZE;
+        index += full;
+        if (progress)
+            progress(progress_ctx, u->src.count);
+        pending = pt + (full - 1) * CHUNK_SIZE;
+        memcpy(u->pending_hash, u->hash[full - 1], SEAL_SHA256_LEN);
+        if (end) {
+            last_full = pending;
+            break;
+        }
+    }
+    /* The rest is released synchronously, after the writer is done. */
+    if (u->writer && (e = async_writer_flush(u->writer)))
+        return e;
+
+    /* R13: the trailer from the end of last_full || final. */
+    uint64_t inner_len = released + (last_full ? CHUNK_SIZE : 0) + flen;
+    size_t tl = inner_len < TRAILER_MAX_LEN ? (size_t)inner_len : TRAILER_MAX_LEN;
+    size_t from_final = tl < flen ? tl : flen;
+    size_t from_last = tl - from_final;
+    if (from_last)
+        memcpy(tail, last_full + CHUNK_SIZE - from_last, from_last);
+    memcpy(tail + from_last, u->fin + flen - from_final, from_final);
+    if ((e = trailer_parse(tail, tl, inner_len, t, msg_len)))
+        return e;
+
+    /* The rest of the message: a piece from the last full chunk, then one
+     * from the final chunk (message pieces are the chunks' message parts). */
+    uint64_t left = *msg_len - released;
+    if (last_full) {
+        size_t n = left < CHUNK_SIZE ? (size_t)left : CHUNK_SIZE;
+        if ((e = emit_piece(u, out, last_full, n)))
+            return e;
+        left -= n;
+    }
+    if ((e = emit_piece(u, out, u->fin, (size_t)left)))
+        return e;
+    message_digest_final(&u->md, d);
+    u->md_live = false;
+
+    seal_sha256(u->head + ENVELOPE_CONTEXT_LABEL_LEN, u->h.len + CHUNKED_PREFIX_LEN, h);
+    envelope_signed_digest(h, t, d, sd);
+    if (progress)
+        progress(progress_ctx, u->src.count);
+    return 0;
+}
+
+static const struct trusted_sender *find_sender(const struct trusted_senders *ts,
+                                                const uint8_t fpr[SEAL_FPR_LEN])
+{
+    for (size_t i = 0; ts && i < ts->n; i++)
+        if (memcmp(ts->v[i].fpr, fpr, SEAL_FPR_LEN) == 0)
+            return &ts->v[i];
+    return NULL;
+}
+
+/* Drains the rest of the input to measure it (public inspection). */
+static gpg_err_code_t drain(struct unsealer *u)
+{
+    uint8_t buf[4096];
+    size_t got;
+    do {
+        gpg_err_code_t e = u->in.read(u->in.ctx, buf, sizeof buf, &got);
+        if (e)
+            return e;
+    } while (got > 0);
+    return 0;
+}
+
+/* What anyone can check without a key (R11, R13 by size alone): the chunks
+ * after salt and commitment must end in a final chunk of 16..16399 bytes,
+ * and the inner stream must be long enough for the smallest trailer. */
+static gpg_err_code_t check_public_sizes(uint64_t chunks_len)
+{
+    uint64_t final_len = chunks_len % CHUNK_CT_MAX;
+    uint64_t n_chunks = chunks_len / CHUNK_CT_MAX + 1;
+    if (final_len < CHUNK_TAG_LEN)
+        return seal_fail(GPG_ERR_TRUNCATED, "envelope is truncated (no final chunk)");
+    if (chunks_len - n_chunks * CHUNK_TAG_LEN < TRAILER_FIXED_LEN + TRAILER_SIG_MIN)
+        return seal_fail(GPG_ERR_TRUNCATED, "envelope too short to hold a signed message");
+    return 0;
+}
+
+/* The one pipeline behind unseal and inspect. STRICT: an unknown sender or a
+ * bad signature is an error (unseal), not just a fact (inspect). */
+static gpg_err_code_t process(struct byte_source in, const struct seal_rsa_key *recipient,
+                              const struct trusted_senders *senders, const struct byte_sink *out,
+                              progress_fn progress, void *progress_ctx, bool strict,
+                              struct envelope_info *info)
+{
+    struct unsealer *u;
+    struct envelope_trailer t;
+    uint8_t sd[SEAL_SHA256_LEN];
+    uint64_t msg_len = 0;
+    gpg_err_code_t e;
+
+    seal_clear_detail();
+    memset(info, 0, sizeof *info);
+    memset(&t, 0, sizeof t);
+    if (!(u = calloc(1, sizeof *u)))
+        return seal_errno_code();
+    if ((e = open_input(u, in, info)) || (e = read_header(u, info)))
+        goto out;
+    if (!recipient) {
+        if ((e = read_prefix(u, info)) || (e = drain(u)) ||
+            (e = check_public_sizes(u->src.count - u->h.len - CHUNKED_PREFIX_LEN)))
+            goto out;
+        goto measured;
+    }
+    /* Our stanza before the rest of the input is even read: "not for you"
+     * is known from the header alone. */
+    if ((e = open_payload(u, recipient, info)))
+        goto out;
+    info->header_verified = true;
+    if ((e = read_payload(u, out, progress, progress_ctx, &t, &msg_len, sd)))
+        goto out;
+    info->decrypted = true;
+    info->plaintext_len = msg_len;
+    memcpy(info->sender_fpr, t.sender_fpr, SEAL_FPR_LEN);
+    info->created = t.created;
+    memcpy(info->envelope_id, t.envelope_id, SEAL_ENVELOPE_ID_LEN);
+
+    const struct trusted_sender *ts = find_sender(senders, t.sender_fpr);
+    if (!ts) {
+        /* R14: without the key nothing can be verified, and a stranger's
+         * valid signature would not be what the user asked for anyway. */
+        char txt[SEAL_FPR_TEXT_LEN];
+        key_fingerprint_text(t.sender_fpr, txt);
+        if (strict) {
+            e = seal_fail_override(GPG_ERR_NOT_TRUSTED, "signed by unknown key %s", txt);
+            goto out;
+        }
+    } else {
+        info->sender_name = ts->name;
+        e = trailer_verify(ts->key, sd, &t); /* R15 */
+        if (e && strict) {
+            e = seal_fail_override(GPG_ERR_BAD_SIGNATURE, "bad signature (claims to be from %s)",
+                                   ts->name);
+            goto out;
+        }
+        info->signature_valid = e == 0;
+    }
+measured:
+    info->envelope_len = u->src.count;
+    info->payload_len = info->envelope_len - info->header_len;
+    e = 0;
+out:
+    if (e)
+        info->envelope_len = u->src.count;
+    unsealer_free(u);
+    free(u);
+    seal_wipe(&t, sizeof t);
+    seal_wipe(sd, sizeof sd);
+    return e;
+}
+
+gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope_info *info)
+{
+    if (!req->recipient)
+        return seal_fail(GPG_ERR_NO_SECKEY, "no recipient key given");
+    return process(req->in, req->recipient, req->senders, &req->out, req->progress,
+                   req->progress_ctx, true, info);
+}
+
+gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_rsa_key *recipient,
+                                const struct trusted_senders *senders, struct envelope_info *info)
+{
+    return process(in, recipient, senders, NULL, NULL, NULL, false, info);
+}

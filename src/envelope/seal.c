@@ -1,0 +1,268 @@
+/* Sealing: header, wrapped keys, chunked payload, signature block. See
+ * envelope.h and man/seal.5. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "envelope/armor.h"
+#include "envelope/chunked.h"
+#include "envelope/envelope.h"
+#include "envelope/header.h"
+#include "envelope/trailer.h"
+#include "envelope/pipeline.h"
+
+#define PT_BUF (CHUNK_BATCH * CHUNK_SIZE + TRAILER_MAX_LEN)
+#define CT_BUF (CHUNK_BATCH * CHUNK_CT_MAX)
+
+/* Everything a seal holds, so one cleanup path frees (and wipes) it all. */
+struct sealer {
+    uint8_t *file_key; /* secure */
+    uint8_t *wrapped[SEAL_MAX_RECIPIENTS];
+    uint8_t fpr[SEAL_MAX_RECIPIENTS][SEAL_FPR_LEN];
+    struct writer head; /* context label || header || salt || commitment */
+    struct chunked *cipher;
+    struct chunked *cipher2; /* the helper thread's context */
+    struct helper *helper;
+    uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
+    struct message_digest md;
+    bool md_live;
+    uint8_t *pt;    /* a batch of pieces + room for the trailer */
+    uint8_t *ct[2]; /* batches of encrypted chunks: one being written, one filled */
+    int cur;        /* the one to fill next */
+    struct armor_encoder *armor;
+    struct async_writer *writer; /* to the output (through the armor encoder) */
+};
+
+static void sealer_free(struct sealer *s)
+{
+    /* First: the writer thread may still be reading the header or a ct
+     * buffer. */
+    async_writer_free(s->writer);
+    seal_secure_free(s->file_key, SEAL_AEAD_KEY_LEN);
+    for (size_t i = 0; i < SEAL_MAX_RECIPIENTS; i++)
+        free(s->wrapped[i]);
+    writer_free(&s->head);
+    helper_stop(s->helper);
+    chunked_free(s->cipher);
+    chunked_free(s->cipher2);
+    if (s->md_live)
+        message_digest_free(&s->md);
+    /* The plaintext is the user's secret too. */
+    if (s->pt) {
+        seal_wipe(s->pt, PT_BUF);
+        free(s->pt);
+    }
+    free(s->ct[0]);
+    free(s->ct[1]);
+    armor_encoder_free(s->armor);
+}
+
+/* Checks the keys and writes the header: fingerprints, duplicates, wraps. */
+static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *req,
+                                  const struct seal_fixed *fx)
+{
+    struct envelope_header h;
+    gpg_err_code_t e;
+
+    if (req->n_recipients == 0 || req->n_recipients > SEAL_MAX_RECIPIENTS)
+        return seal_fail(GPG_ERR_INV_VALUE, "%zu recipients (need 1..%d)", req->n_recipients,
+                         SEAL_MAX_RECIPIENTS);
+    if (!req->sender || !seal_rsa_has_private(req->sender))
+        return seal_fail(GPG_ERR_NO_SECKEY, "the sender key has no private part");
+    size_t sk = seal_rsa_modulus_len(req->sender);
+    if (sk < TRAILER_SIG_MIN || sk > TRAILER_SIG_MAX)
+        return seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "sender key of %u bits is not supported",
+                         seal_rsa_bits(req->sender));
+
+    s->file_key = seal_secure_malloc(SEAL_AEAD_KEY_LEN);
+    if (!s->file_key)
+        return seal_errno_code();
+    if (fx && fx->file_key)
+        memcpy(s->file_key, fx->file_key, SEAL_AEAD_KEY_LEN);
+    else
+        seal_random(s->file_key, SEAL_AEAD_KEY_LEN);
+
+    memset(&h, 0, sizeof h);
+    h.version = ENVELOPE_VERSION;
+    h.n = req->n_recipients;
+    for (size_t i = 0; i < h.n; i++) {
+        const struct seal_rsa_key *rk = req->recipients[i];
+        if ((e = key_fingerprint(rk, s->fpr[i])))
+            return e;
+        /* Duplicates are refused here with the sealer's code; the encoder
+         * would refuse them too. */
+        for (size_t j = 0; j < i; j++)
+            if (memcmp(s->fpr[j], s->fpr[i], SEAL_FPR_LEN) == 0)
+                return seal_fail(GPG_ERR_DUP_KEY, "recipients %zu and %zu are the same key", j + 1,
+                                 i + 1);
+        size_t k = seal_rsa_modulus_len(rk);
+        if (k < ENVELOPE_WRAPPED_MIN || k > ENVELOPE_WRAPPED_MAX)
+            return seal_fail(GPG_ERR_UNUSABLE_PUBKEY,
+                             "recipient %zu: key of %u bits is not supported", i + 1,
+                             seal_rsa_bits(rk));
+        if (!(s->wrapped[i] = malloc(k)))
+            return seal_errno_code();
+        if ((e = seal_rsa_oaep_encrypt(rk, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN,
+                                       s->file_key, SEAL_AEAD_KEY_LEN, s->wrapped[i])))
+            return e;
+        h.stanza[i].fpr = s->fpr[i];
+        h.stanza[i].wrapped = s->wrapped[i];
+        h.stanza[i].wrapped_len = k;
+    }
+
+    writer_init(&s->head, ENVELOPE_CONTEXT_LABEL_LEN + ENVELOPE_HEADER_MAX + CHUNKED_PREFIX_LEN,
+                false);
+    writer_put_bytes(&s->head, ENVELOPE_CONTEXT_LABEL, ENVELOPE_CONTEXT_LABEL_LEN);
+    if ((e = envelope_header_encode(&h, &s->head)))
+        return e;
+    uint8_t *prefix = writer_reserve(&s->head, CHUNKED_PREFIX_LEN);
+    if (!prefix)
+        return writer_status(&s->head);
+    /* The context is the label and the header, i.e. the writer minus the
+     * prefix just reserved. */
+    return chunked_encrypt_new(s->file_key, SEAL_AEAD_KEY_LEN, s->head.data,
+                               s->head.len - CHUNKED_PREFIX_LEN, fx ? fx->salt : NULL, prefix,
+                               &s->cipher);
+}
+
+/* Hands the N bytes just put in the current ct buffer to the writer and
+ * switches to the other buffer (the writer has finished with it: one write
+ * is in flight at most). */
+static gpg_err_code_t write_ct(struct sealer *s, size_t n)
+{
+    gpg_err_code_t e = async_writer_write(s->writer, s->ct[s->cur], n, NULL, 0);
+    s->cur ^= 1;
+    return e;
+}
+
+static gpg_err_code_t put_chunk(struct sealer *s, uint64_t index, const uint8_t *pt, size_t len,
+                                bool final)
+{
+    if (index >= CHUNKED_MAX_CHUNKS)
+        return seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
+    gpg_err_code_t e = chunked_encrypt_chunk(s->cipher, index, pt, len, final, s->ct[s->cur]);
+    if (e)
+        return e;
+    return write_ct(s, len + CHUNK_TAG_LEN);
+}
+
+gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct seal_fixed *fx)
+{
+    struct sealer s;
+    struct envelope_trailer t;
+    uint8_t h[SEAL_SHA256_LEN], d[SEAL_SHA256_LEN], sd[SEAL_SHA256_LEN];
+    uint64_t index = 0, done = 0;
+    size_t got;
+    gpg_err_code_t e;
+
+    seal_clear_detail();
+    memset(&s, 0, sizeof s);
+    memset(&t, 0, sizeof t);
+    if ((e = make_header(&s, req, fx)))
+        goto out;
+    s.pt = malloc(PT_BUF);
+    s.ct[0] = malloc(CT_BUF);
+    s.ct[1] = malloc(CT_BUF);
+    if (!s.pt || !s.ct[0] || !s.ct[1]) {
+        e = seal_errno_code();
+        goto out;
+    }
+    struct byte_sink out = req->out;
+    if (req->armor) {
+        if ((e = armor_encoder_new(req->out, &s.armor)))
+            goto out;
+        out = armor_encoder_sink(s.armor);
+    }
+    if ((e = async_writer_start(out, &s.writer)))
+        goto out;
+    const uint8_t *header = s.head.data + ENVELOPE_CONTEXT_LABEL_LEN;
+    size_t header_all = s.head.len - ENVELOPE_CONTEXT_LABEL_LEN; /* with salt, commitment */
+    seal_sha256(header, header_all, h);
+    /* s.head stays put until the end, so it can be written behind. */
+    if ((e = async_writer_write(s.writer, header, header_all, NULL, 0)))
+        goto out;
+
+    if ((e = message_digest_init(&s.md)))
+        goto out;
+    s.md_live = true;
+    /* Two threads when we can have them; one is enough to be correct. */
+    if (helper_start(&s.helper) != 0 || chunked_clone(s.cipher, &s.cipher2) != 0) {
+        helper_stop(s.helper);
+        s.helper = NULL;
+    }
+    /* A full piece is never the last chunk: the trailer always follows. So
+     * every full piece of a batch is encrypted at once; the short piece at
+     * the end of input (maybe empty) goes with the trailer. */
+    for (;;) {
+        if ((e = source_read_full(&req->in, s.pt, CHUNK_BATCH * CHUNK_SIZE, &got)))
+            goto out;
+        size_t full = got / CHUNK_SIZE;
+        uint64_t bad;
+        if (index + full + 2 > CHUNKED_MAX_CHUNKS) {
+            e = seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
+            goto out;
+        }
+        if (full && (e = chunk_batch(s.helper, s.cipher, s.cipher2, true, index, full, s.pt,
+                                     s.ct[s.cur], s.hash, &bad)))
+            goto out;
+        for (size_t i = 0; i < full; i++)
+            if ((e = message_digest_add(&s.md, s.hash[i], CHUNK_SIZE)))
+                goto out;
+        if (full && (e = write_ct(&s, full * CHUNK_CT_MAX)))
+            goto out;
+        index += full;
+        done += full * CHUNK_SIZE;
+        if (req->progress && full)
+            req->progress(req->progress_ctx, done);
+        if (got < CHUNK_BATCH * CHUNK_SIZE) {
+            /* The short piece: move it to the front of the buffer. */
+            got -= full * CHUNK_SIZE;
+            memmove(s.pt, s.pt + full * CHUNK_SIZE, got);
+            break;
+        }
+    }
+    if (got > 0 && (e = message_digest_add_piece(&s.md, s.pt, got)))
+        goto out;
+    message_digest_final(&s.md, d);
+    s.md_live = false;
+
+    if ((e = key_fingerprint(req->sender, t.sender_fpr)))
+        goto out;
+    t.created = fx && fx->have_created ? fx->created : (uint64_t)time(NULL);
+    if (fx && fx->envelope_id)
+        memcpy(t.envelope_id, fx->envelope_id, SEAL_ENVELOPE_ID_LEN);
+    else
+        seal_random(t.envelope_id, SEAL_ENVELOPE_ID_LEN);
+    envelope_signed_digest(h, &t, d, sd);
+    if ((e = trailer_sign(req->sender, sd, &t)) || (e = trailer_encode(&t, s.pt + got)))
+        goto out;
+
+    /* The last piece and the trailer make one or two chunks, the last one
+     * final and shorter than CHUNK_SIZE (possibly empty). */
+    size_t tail = got + trailer_len(&t);
+    const uint8_t *p = s.pt;
+    if (tail >= CHUNK_SIZE) {
+        if ((e = put_chunk(&s, index++, p, CHUNK_SIZE, false)))
+            goto out;
+        p += CHUNK_SIZE;
+        tail -= CHUNK_SIZE;
+    }
+    if ((e = put_chunk(&s, index, p, tail, true)))
+        goto out;
+    if ((e = async_writer_flush(s.writer)))
+        goto out;
+    if (s.armor && (e = armor_encoder_finish(s.armor)))
+        goto out;
+    if (req->progress)
+        req->progress(req->progress_ctx, done + got);
+    e = 0;
+out:
+    sealer_free(&s);
+    seal_wipe(&t, sizeof t);
+    return e;
+}
+
+gpg_err_code_t envelope_seal(const struct seal_request *req)
+{
+    return envelope_seal_fixed(req, NULL);
+}

@@ -1,0 +1,188 @@
+/* The signature block and the digests it signs; see envelope_trailer.h. */
+#include "envelope/trailer.h"
+
+#include <string.h>
+
+#include "base/buf.h"
+
+static const char message_domain[] = "seal v1 message";
+static const char signature_domain[] = "seal v1 signature";
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+size_t trailer_len(const struct envelope_trailer *t)
+{
+    return TRAILER_FIXED_LEN + t->sig_len;
+}
+
+gpg_err_code_t trailer_encode(const struct envelope_trailer *t, uint8_t *out)
+{
+    if (t->sig_len < TRAILER_SIG_MIN || t->sig_len > TRAILER_SIG_MAX)
+        return seal_fail(GPG_ERR_INV_VALUE, "signature of %zu bytes cannot be encoded", t->sig_len);
+    uint8_t *p = out;
+    memcpy(p, t->sender_fpr, SEAL_FPR_LEN);
+    p += SEAL_FPR_LEN;
+    put_be64(p, t->created);
+    p += 8;
+    memcpy(p, t->envelope_id, SEAL_ENVELOPE_ID_LEN);
+    p += SEAL_ENVELOPE_ID_LEN;
+    memcpy(p, t->sig, t->sig_len);
+    p += t->sig_len;
+    p[0] = (uint8_t)(t->sig_len >> 8);
+    p[1] = (uint8_t)t->sig_len;
+    return 0;
+}
+
+gpg_err_code_t trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t inner_len,
+                             struct envelope_trailer *t, uint64_t *message_len)
+{
+    struct reader r;
+    uint16_t k;
+    gpg_err_code_t e;
+
+    memset(t, 0, sizeof *t);
+    *message_len = 0;
+    if (tail_len > inner_len || tail_len > TRAILER_MAX_LEN ||
+        (tail_len < TRAILER_MAX_LEN && tail_len != inner_len))
+        return seal_fail(GPG_ERR_BUG, "trailer_parse: inconsistent tail");
+    /* R13: the stream is authentic (it decrypted), so a bad block means the
+     * sealer itself was broken or hostile: no valid signature. */
+    if (inner_len < 2)
+        return seal_fail(GPG_ERR_BAD_SIGNATURE, "malformed signature block: stream too short");
+    reader_init(&r, tail + tail_len - 2, 2);
+    if ((e = reader_get_u16(&r, &k)))
+        return e;
+    if (k < TRAILER_SIG_MIN || k > TRAILER_SIG_MAX)
+        return seal_fail(GPG_ERR_BAD_SIGNATURE,
+                         "malformed signature block: signature length %u out of range %d..%d", k,
+                         TRAILER_SIG_MIN, TRAILER_SIG_MAX);
+    size_t tl = TRAILER_FIXED_LEN + k;
+    if (inner_len < tl)
+        return seal_fail(GPG_ERR_BAD_SIGNATURE,
+                         "malformed signature block: stream of %llu bytes too short",
+                         (unsigned long long)inner_len);
+    reader_init(&r, tail + tail_len - tl, tl - 2);
+    if ((e = reader_get_bytes(&r, t->sender_fpr, SEAL_FPR_LEN)) ||
+        (e = reader_get_u64(&r, &t->created)) ||
+        (e = reader_get_bytes(&r, t->envelope_id, SEAL_ENVELOPE_ID_LEN)) ||
+        (e = reader_get_bytes(&r, t->sig, k)) || (e = reader_expect_end(&r)))
+        return e;
+    t->sig_len = k;
+    *message_len = inner_len - tl;
+    return 0;
+}
+
+gpg_err_code_t message_digest_init(struct message_digest *md)
+{
+    memset(md, 0, sizeof *md);
+    gpg_err_code_t e = seal_sha256_new(&md->ctx);
+    if (e)
+        return e;
+    seal_sha256_update(md->ctx, message_domain, sizeof message_domain); /* with the 00 */
+    return 0;
+}
+
+gpg_err_code_t message_digest_add(struct message_digest *md, const uint8_t hash[SEAL_SHA256_LEN],
+                                  size_t piece_len)
+{
+    if (md->short_seen || piece_len == 0 || piece_len > MESSAGE_PIECE_LEN)
+        return seal_fail(GPG_ERR_BUG, "message digest: piece of %zu bytes out of order", piece_len);
+    if (piece_len < MESSAGE_PIECE_LEN)
+        md->short_seen = true;
+    seal_sha256_update(md->ctx, hash, SEAL_SHA256_LEN);
+    md->len += piece_len;
+    return 0;
+}
+
+gpg_err_code_t message_digest_add_piece(struct message_digest *md, const uint8_t *piece,
+                                        size_t piece_len)
+{
+    uint8_t h[SEAL_SHA256_LEN];
+    seal_sha256(piece, piece_len, h);
+    return message_digest_add(md, h, piece_len);
+}
+
+void message_digest_final(struct message_digest *md, uint8_t out[SEAL_SHA256_LEN])
+{
+    uint8_t len[8];
+    put_be64(len, md->len);
+    seal_sha256_update(md->ctx, len, sizeof len);
+    seal_sha256_final(md->ctx, out);
+    md->ctx = NULL;
+}
+
+void message_digest_free(struct message_digest *md)
+{
+    seal_sha256_free(md->ctx);
+    md->ctx = NULL;
+}
+
+gpg_err_code_t message_digest_oneshot(const uint8_t *msg, size_t len, uint8_t out[SEAL_SHA256_LEN])
+{
+    struct message_digest md;
+    gpg_err_code_t e = message_digest_init(&md);
+    if (e)
+        return e;
+    for (size_t off = 0; off < len; off += MESSAGE_PIECE_LEN) {
+        size_t n = len - off < MESSAGE_PIECE_LEN ? len - off : MESSAGE_PIECE_LEN;
+        if ((e = message_digest_add_piece(&md, msg + off, n))) {
+            message_digest_free(&md);
+            return e;
+        }
+    }
+    message_digest_final(&md, out);
+    return 0;
+}
+
+void envelope_signed_digest(const uint8_t header_hash[SEAL_SHA256_LEN],
+                            const struct envelope_trailer *t,
+                            const uint8_t message_digest[SEAL_SHA256_LEN],
+                            uint8_t out[SEAL_SHA256_LEN])
+{
+    uint8_t buf[sizeof signature_domain + SEAL_SHA256_LEN + SEAL_FPR_LEN + 8 +
+                SEAL_ENVELOPE_ID_LEN + SEAL_SHA256_LEN];
+    uint8_t *p = buf;
+    memcpy(p, signature_domain, sizeof signature_domain); /* with the 00 */
+    p += sizeof signature_domain;
+    memcpy(p, header_hash, SEAL_SHA256_LEN);
+    p += SEAL_SHA256_LEN;
+    memcpy(p, t->sender_fpr, SEAL_FPR_LEN);
+    p += SEAL_FPR_LEN;
+    put_be64(p, t->created);
+    p += 8;
+    memcpy(p, t->envelope_id, SEAL_ENVELOPE_ID_LEN);
+    p += SEAL_ENVELOPE_ID_LEN;
+    memcpy(p, message_digest, SEAL_SHA256_LEN);
+    p += SEAL_SHA256_LEN;
+    seal_sha256(buf, (size_t)(p - buf), out);
+}
+
+gpg_err_code_t trailer_sign(const struct seal_rsa_key *sender,
+                            const uint8_t signed_digest[SEAL_SHA256_LEN],
+                            struct envelope_trailer *t)
+{
+    size_t k = seal_rsa_modulus_len(sender);
+    if (k < TRAILER_SIG_MIN || k > TRAILER_SIG_MAX)
+        return seal_fail(GPG_ERR_INV_VALUE, "sender key of %zu bits is not supported", k * 8);
+    gpg_err_code_t e = seal_rsa_pss_sign(sender, signed_digest, t->sig);
+    if (e)
+        return e;
+    t->sig_len = k;
+    return 0;
+}
+
+gpg_err_code_t trailer_verify(const struct seal_rsa_key *sender,
+                              const uint8_t signed_digest[SEAL_SHA256_LEN],
+                              const struct envelope_trailer *t)
+{
+    if (t->sig_len != seal_rsa_modulus_len(sender) ||
+        seal_rsa_pss_verify(sender, signed_digest, t->sig, t->sig_len) != 0)
+        return seal_fail_override(GPG_ERR_BAD_SIGNATURE, "bad signature");
+    return 0;
+}
