@@ -180,21 +180,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 /* ---- sealing -------------------------------------------------------------- */
 
-static int load_keys(const struct options *o, struct cli_passphrase *pp, struct seal_rsa_key **rcpt,
-                     struct seal_rsa_key **sender)
+static int load_keys(const struct options *o, struct cli_passphrase *pp, struct seal_key **rcpt,
+                     struct seal_key **sender)
 {
-    uint8_t fprs[SEAL_MAX_RECIPIENTS][SEAL_FPR_LEN];
     gpg_err_code_t rc;
 
     for (size_t i = 0; i < o->n_recipients; i++) {
         if ((rc = key_load_public(o->recipients[i], cli_passphrase_get, pp, &rcpt[i])))
             return cli_error(o->recipients[i], rc);
-        if ((rc = key_fingerprint(rcpt[i], fprs[i])))
-            return cli_error(o->recipients[i], rc);
         for (size_t j = 0; j < i; j++) {
             /* A duplicate is most likely a typo for another recipient:
-             * refuse rather than silently sealing for fewer people. */
-            if (memcmp(fprs[i], fprs[j], SEAL_FPR_LEN) == 0) {
+             * refuse rather than silently sealing for fewer people, naming
+             * both files, before the sender's passphrase is asked for. */
+            if (memcmp(rcpt[i]->fpr, rcpt[j]->fpr, SEAL_FPR_LEN) == 0) {
                 cli_errorf("%s: the same key as %s (a recipient given twice)", o->recipients[i],
                            o->recipients[j]);
                 return EXIT_USAGE;
@@ -208,8 +206,8 @@ static int load_keys(const struct options *o, struct cli_passphrase *pp, struct 
 
 static int seal_file(const struct options *o)
 {
-    struct seal_rsa_key *rcpt[SEAL_MAX_RECIPIENTS] = {NULL};
-    struct seal_rsa_key *sender = NULL;
+    struct seal_key *rcpt[SEAL_MAX_RECIPIENTS] = {NULL};
+    struct seal_key *sender = NULL;
     struct cli_passphrase pp = {o->passphrase_file};
     struct cli_input in = {-1, false};
     struct cli_output out;
@@ -257,7 +255,7 @@ static int seal_file(const struct options *o)
     cli_remove_on_signal(out.ao.tmp_path);
 
     memset(&req, 0, sizeof req);
-    req.recipients = rcpt;
+    req.recipients = (const struct seal_key *const *)rcpt;
     req.n_recipients = o->n_recipients;
     req.sender = sender;
     req.armor = o->armor;
@@ -281,8 +279,8 @@ out:
     cli_remove_on_signal(NULL);
     atomic_out_abort(&out.ao);
     for (size_t i = 0; i < o->n_recipients; i++)
-        seal_rsa_free(rcpt[i]);
-    seal_rsa_free(sender);
+        key_free(rcpt[i]);
+    key_free(sender);
     if (in.fd >= 0)
         close(in.fd);
     return status;

@@ -454,7 +454,7 @@ static void inspect_json(const struct envelope_info *info, const char *sig)
 
 /* ---- the two jobs --------------------------------------------------------- */
 
-static int load_keys(const struct options *o, struct seal_rsa_key **key,
+static int load_keys(const struct options *o, struct seal_key **key,
                      struct trusted_senders *senders, bool *have_senders)
 {
     struct cli_passphrase pp = {o->passphrase_file};
@@ -475,7 +475,7 @@ static int load_keys(const struct options *o, struct seal_rsa_key **key,
 
 static int inspect(const struct options *o, int fd, const char *in_name)
 {
-    struct seal_rsa_key *key = NULL;
+    struct seal_key *key = NULL;
     struct trusted_senders senders = {NULL, 0};
     bool have_senders = false;
     struct cli_input in = {fd, false};
@@ -510,7 +510,7 @@ static int inspect(const struct options *o, int fd, const char *in_name)
                              info.sender_name);
     status = rc ? cli_error(in_name, rc) : EXIT_OK;
 out:
-    seal_rsa_free(key);
+    key_free(key);
     if (have_senders)
         trusted_senders_free(&senders);
     return status;
@@ -528,7 +528,7 @@ static void report_verdict(const struct envelope_info *info)
 
 static int unseal(const struct options *o, int fd, const char *in_name)
 {
-    struct seal_rsa_key *key = NULL;
+    struct seal_key *key = NULL;
     struct trusted_senders senders = {NULL, 0};
     bool have_senders = false;
     struct cli_input in = {fd, false};
@@ -591,7 +591,7 @@ static int unseal(const struct options *o, int fd, const char *in_name)
 
 out:
     plain_discard(&out);
-    seal_rsa_free(key);
+    key_free(key);
     if (have_senders)
         trusted_senders_free(&senders);
     return status;

@@ -24,13 +24,13 @@
 #define SEAL_MAX_RECIPIENTS 64
 
 struct seal_request {
-    struct seal_rsa_key *const *recipients; /* public keys, 1..SEAL_MAX_RECIPIENTS */
+    const struct seal_key *const *recipients; /* public keys, 1..SEAL_MAX_RECIPIENTS */
     size_t n_recipients;
-    const struct seal_rsa_key *sender; /* key pair */
-    bool armor;                        /* ASCII armor instead of binary */
-    struct byte_source in;             /* plaintext */
-    struct byte_sink out;              /* envelope */
-    progress_fn progress;              /* may be NULL */
+    const struct seal_key *sender; /* key pair */
+    bool armor;                    /* ASCII armor instead of binary */
+    struct byte_source in;         /* plaintext */
+    struct byte_sink out;          /* envelope */
+    progress_fn progress;          /* may be NULL */
     void *progress_ctx;
 };
 
@@ -73,7 +73,7 @@ struct envelope_info {
 };
 
 struct unseal_request {
-    const struct seal_rsa_key *recipient;  /* key pair */
+    const struct seal_key *recipient;      /* key pair */
     const struct trusted_senders *senders; /* expected signers */
     struct byte_source in;                 /* envelope, binary or armored */
     struct byte_sink out;                  /* private plaintext sink */
@@ -96,7 +96,7 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
  * payload checks fail as in envelope_unseal(); an unknown sender or a bad
  * signature is not an error here: it returns 0 with signature_valid false
  * (sender_name is set when the sender is one of SENDERS). */
-gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_rsa_key *recipient,
+gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
                                 const struct trusted_senders *senders, struct envelope_info *info);
 
 #endif

@@ -174,15 +174,12 @@ static gpg_err_code_t not_addressed(const struct envelope_header *h)
 
 /* R7, R8, R6, R9: our stanza, the file key, salt and commitment, the key
  * commitment check. */
-static gpg_err_code_t open_payload(struct unsealer *u, const struct seal_rsa_key *recipient,
+static gpg_err_code_t open_payload(struct unsealer *u, const struct seal_key *recipient,
                                    struct envelope_info *info)
 {
-    uint8_t fpr[SEAL_FPR_LEN];
     size_t fklen = 0;
-    gpg_err_code_t e = key_fingerprint(recipient, fpr);
-    if (e)
-        return e;
-    int i = envelope_header_find(&u->h, fpr);
+    gpg_err_code_t e;
+    int i = envelope_header_find(&u->h, recipient->fpr);
     if (i < 0)
         return not_addressed(&u->h);
     const struct envelope_stanza *st = &u->h.stanza[i];
@@ -191,8 +188,8 @@ static gpg_err_code_t open_payload(struct unsealer *u, const struct seal_rsa_key
     if (!(u->file_key = seal_secure_malloc(64)))
         return seal_errno_code();
     /* R8: every way to fail is one answer, so the stanza is no oracle. */
-    if (st->wrapped_len != seal_rsa_modulus_len(recipient) ||
-        seal_rsa_oaep_decrypt(recipient, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN, st->wrapped,
+    if (st->wrapped_len != seal_rsa_modulus_len(recipient->rsa) ||
+        seal_rsa_oaep_decrypt(recipient->rsa, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN, st->wrapped,
                               st->wrapped_len, u->file_key, 64, &fklen) != 0 ||
         fklen != SEAL_AEAD_KEY_LEN)
         return seal_fail_override(GPG_ERR_DECRYPT_FAILED,
@@ -351,7 +348,7 @@ static const struct trusted_sender *find_sender(const struct trusted_senders *ts
                                                 const uint8_t fpr[SEAL_FPR_LEN])
 {
     for (size_t i = 0; ts && i < ts->n; i++)
-        if (memcmp(ts->v[i].fpr, fpr, SEAL_FPR_LEN) == 0)
+        if (memcmp(ts->v[i].key->fpr, fpr, SEAL_FPR_LEN) == 0)
             return &ts->v[i];
     return NULL;
 }
@@ -385,7 +382,7 @@ static gpg_err_code_t check_public_sizes(uint64_t chunks_len)
 
 /* The one pipeline behind unseal and inspect. STRICT: an unknown sender or a
  * bad signature is an error (unseal), not just a fact (inspect). */
-static gpg_err_code_t process(struct byte_source in, const struct seal_rsa_key *recipient,
+static gpg_err_code_t process(struct byte_source in, const struct seal_key *recipient,
                               const struct trusted_senders *senders, const struct byte_sink *out,
                               progress_fn progress, void *progress_ctx, bool strict,
                               struct envelope_info *info)
@@ -434,7 +431,7 @@ static gpg_err_code_t process(struct byte_source in, const struct seal_rsa_key *
         }
     } else {
         info->sender_name = ts->name;
-        e = trailer_verify(ts->key, sd, &t); /* R15 */
+        e = trailer_verify(ts->key->rsa, sd, &t); /* R15 */
         if (e && strict) {
             e = seal_fail_override(GPG_ERR_BAD_SIGNATURE, "bad signature (claims to be from %s)",
                                    ts->name);
@@ -464,7 +461,7 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
                    req->progress_ctx, true, info);
 }
 
-gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_rsa_key *recipient,
+gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
                                 const struct trusted_senders *senders, struct envelope_info *info)
 {
     return process(in, recipient, senders, NULL, NULL, NULL, false, info);

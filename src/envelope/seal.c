@@ -18,7 +18,6 @@
 struct sealer {
     uint8_t *file_key; /* secure */
     uint8_t *wrapped[SEAL_MAX_RECIPIENTS];
-    uint8_t fpr[SEAL_MAX_RECIPIENTS][SEAL_FPR_LEN];
     struct writer head; /* context label || header || salt || commitment */
     struct chunked *cipher;
     struct chunked *cipher2; /* the helper thread's context */
@@ -57,7 +56,8 @@ static void sealer_free(struct sealer *s)
     armor_encoder_free(s->armor);
 }
 
-/* Checks the keys and writes the header: fingerprints, duplicates, wraps. */
+/* Checks the keys and writes the header: one stanza (key ID, wrapped file
+ * key) per recipient. A duplicate recipient is refused by the encoder. */
 static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *req,
                                   const struct seal_fixed *fx)
 {
@@ -67,12 +67,12 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
     if (req->n_recipients == 0 || req->n_recipients > SEAL_MAX_RECIPIENTS)
         return seal_fail(GPG_ERR_INV_VALUE, "%zu recipients (need 1..%d)", req->n_recipients,
                          SEAL_MAX_RECIPIENTS);
-    if (!req->sender || !seal_rsa_has_private(req->sender))
+    if (!req->sender || !seal_rsa_has_private(req->sender->rsa))
         return seal_fail(GPG_ERR_NO_SECKEY, "the sender key has no private part");
-    size_t sk = seal_rsa_modulus_len(req->sender);
+    size_t sk = seal_rsa_modulus_len(req->sender->rsa);
     if (sk < TRAILER_SIG_MIN || sk > TRAILER_SIG_MAX)
         return seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "sender key of %u bits is not supported",
-                         seal_rsa_bits(req->sender));
+                         seal_rsa_bits(req->sender->rsa));
 
     s->file_key = seal_secure_malloc(SEAL_AEAD_KEY_LEN);
     if (!s->file_key)
@@ -86,15 +86,7 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
     h.version = ENVELOPE_VERSION;
     h.n = req->n_recipients;
     for (size_t i = 0; i < h.n; i++) {
-        const struct seal_rsa_key *rk = req->recipients[i];
-        if ((e = key_fingerprint(rk, s->fpr[i])))
-            return e;
-        /* Duplicates are refused here with the sealer's code; the encoder
-         * would refuse them too. */
-        for (size_t j = 0; j < i; j++)
-            if (memcmp(s->fpr[j], s->fpr[i], SEAL_FPR_LEN) == 0)
-                return seal_fail(GPG_ERR_DUP_KEY, "recipients %zu and %zu are the same key", j + 1,
-                                 i + 1);
+        const struct seal_rsa_key *rk = req->recipients[i]->rsa;
         size_t k = seal_rsa_modulus_len(rk);
         if (k < ENVELOPE_WRAPPED_MIN || k > ENVELOPE_WRAPPED_MAX)
             return seal_fail(GPG_ERR_UNUSABLE_PUBKEY,
@@ -105,7 +97,7 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
         if ((e = seal_rsa_oaep_encrypt(rk, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN,
                                        s->file_key, SEAL_AEAD_KEY_LEN, s->wrapped[i])))
             return e;
-        h.stanza[i].fpr = s->fpr[i];
+        h.stanza[i].fpr = req->recipients[i]->fpr;
         h.stanza[i].wrapped = s->wrapped[i];
         h.stanza[i].wrapped_len = k;
     }
@@ -226,15 +218,14 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
     message_digest_final(&s.md, d);
     s.md_live = false;
 
-    if ((e = key_fingerprint(req->sender, t.sender_fpr)))
-        goto out;
+    memcpy(t.sender_fpr, req->sender->fpr, SEAL_FPR_LEN);
     t.created = fx && fx->have_created ? fx->created : (uint64_t)time(NULL);
     if (fx && fx->envelope_id)
         memcpy(t.envelope_id, fx->envelope_id, SEAL_ENVELOPE_ID_LEN);
     else
         seal_random(t.envelope_id, SEAL_ENVELOPE_ID_LEN);
     envelope_signed_digest(h, &t, d, sd);
-    if ((e = trailer_sign(req->sender, sd, &t)) || (e = trailer_encode(&t, s.pt + got)))
+    if ((e = trailer_sign(req->sender->rsa, sd, &t)) || (e = trailer_encode(&t, s.pt + got)))
         goto out;
 
     /* The last piece and the trailer make one or two chunks, the last one

@@ -42,8 +42,6 @@ static gpg_err_code_t add_key(struct trusted_senders *t, const char *path)
     memset(&ts, 0, sizeof ts);
     if ((e = key_load_public(path, NULL, NULL, &ts.key)))
         return e;
-    if ((e = key_fingerprint(ts.key, ts.fpr)))
-        goto fail;
     if (!(ts.name = sender_name(path))) {
         e = seal_errno_code();
         goto fail;
@@ -58,7 +56,7 @@ static gpg_err_code_t add_key(struct trusted_senders *t, const char *path)
     return 0;
 fail:
     free(ts.name);
-    seal_rsa_free(ts.key);
+    key_free(ts.key);
     return e;
 }
 
@@ -153,7 +151,7 @@ void trusted_senders_free(struct trusted_senders *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         free(t->v[i].name);
-        seal_rsa_free(t->v[i].key);
+        key_free(t->v[i].key);
     }
     free(t->v);
     t->v = NULL;

@@ -14,8 +14,7 @@
  * ".pub". */
 struct trusted_sender {
     char *name;
-    struct seal_rsa_key *key;
-    uint8_t fpr[SEAL_FPR_LEN];
+    struct seal_key *key;
 };
 
 struct trusted_senders {

@@ -217,9 +217,45 @@ gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len, key_pass
     return key_decode(data, len, true, &src, key);
 }
 
-gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, void *ctx,
-                               struct seal_rsa_key **key)
+gpg_err_code_t key_from_rsa(struct seal_rsa_key **rsa, struct seal_key **key)
 {
+    struct seal_key *k;
+    gpg_err_code_t err;
+
+    *key = NULL;
+    if (!(k = calloc(1, sizeof *k)))
+        return seal_errno_code();
+    if ((err = key_fingerprint(*rsa, k->fpr)) != 0) {
+        free(k);
+        return err;
+    }
+    k->rsa = *rsa;
+    *rsa = NULL;
+    *key = k;
+    return 0;
+}
+
+void key_free(struct seal_key *key)
+{
+    if (!key)
+        return;
+    seal_rsa_free(key->rsa);
+    free(key);
+}
+
+/* Wraps what a decoder returned (ERR, *RSA) into a loaded key. */
+static gpg_err_code_t loaded(gpg_err_code_t err, struct seal_rsa_key *rsa, struct seal_key **key)
+{
+    if (err == 0)
+        err = key_from_rsa(&rsa, key);
+    seal_rsa_free(rsa);
+    return err;
+}
+
+gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, void *ctx,
+                               struct seal_key **key)
+{
+    struct seal_rsa_key *rsa = NULL;
     uint8_t *data = NULL;
     size_t len = 0;
     gpg_err_code_t err;
@@ -231,14 +267,15 @@ gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, voi
      * no protection, and refusing would only get in the way. */
     if ((err = file_read_all(path, KEY_FILE_MAX, true, false, &data, &len)) != 0)
         return err;
-    err = key_decode_public_pass(data, len, get_pass, ctx, path, key);
+    err = key_decode_public_pass(data, len, get_pass, ctx, path, &rsa);
     seal_secure_free(data, len);
-    return err;
+    return loaded(err, rsa, key);
 }
 
 gpg_err_code_t key_load_private(const char *path, key_passphrase_fn get_pass, void *ctx,
-                                struct seal_rsa_key **key)
+                                struct seal_key **key)
 {
+    struct seal_rsa_key *rsa = NULL;
     uint8_t *data = NULL;
     size_t len = 0;
     gpg_err_code_t err;
@@ -247,9 +284,9 @@ gpg_err_code_t key_load_private(const char *path, key_passphrase_fn get_pass, vo
     seal_clear_detail();
     if ((err = file_read_all(path, KEY_FILE_MAX, true, true, &data, &len)) != 0)
         return err;
-    err = key_decode_private_pass(data, len, get_pass, ctx, path, key);
+    err = key_decode_private_pass(data, len, get_pass, ctx, path, &rsa);
     seal_secure_free(data, len);
-    return err;
+    return loaded(err, rsa, key);
 }
 
 gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_FPR_LEN])

@@ -25,6 +25,14 @@
 /* "SHA256:" + 43 base64 characters + NUL */
 #define SEAL_FPR_TEXT_LEN 51
 
+/* A loaded key: the RSA key and its ID. The ID is computed once, when the key
+ * is loaded, so that finding a stanza, matching a signer or refusing a
+ * duplicate recipient compares bytes instead of re-encoding the key. */
+struct seal_key {
+    struct seal_rsa_key *rsa;
+    uint8_t fpr[SEAL_FPR_LEN];
+};
+
 /* Asks for the passphrase of the encrypted key in PATH. Returns the
  * passphrase in secure memory (*PASS, *LEN; the key loader wipes and frees it
  * with seal_secure_free(*pass, *len + 1)), or an error such as
@@ -33,14 +41,21 @@ typedef gpg_err_code_t (*key_passphrase_fn)(void *ctx, const char *path, char **
 
 /* Loads a public key from PATH (any accepted public or private format). An
  * encrypted private key needs GET_PASS (may be NULL: GPG_ERR_NO_PASSPHRASE).
- * Errors name the fault in seal_detail(). */
+ * Errors name the fault in seal_detail(). Free *KEY with key_free(). */
 gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, void *ctx,
-                               struct seal_rsa_key **key);
+                               struct seal_key **key);
 
 /* Loads a key pair from PATH. Refuses files readable or writable by group or
  * others (GPG_ERR_BAD_SECKEY). A wrong passphrase is GPG_ERR_BAD_PASSPHRASE. */
 gpg_err_code_t key_load_private(const char *path, key_passphrase_fn get_pass, void *ctx,
-                                struct seal_rsa_key **key);
+                                struct seal_key **key);
+
+/* Makes *RSA a loaded key: computes its ID and moves *RSA into *KEY (*RSA
+ * becomes NULL). On failure *RSA is still the caller's. */
+gpg_err_code_t key_from_rsa(struct seal_rsa_key **rsa, struct seal_key **key);
+
+/* Wipes and frees KEY. NULL is fine. */
+void key_free(struct seal_key *key);
 
 /* The same from bytes already in memory (PEM or DER). key_decode_public
  * refuses an encrypted private key (GPG_ERR_NO_PASSPHRASE).
@@ -56,7 +71,8 @@ gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len, key_passp
 gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len, key_passphrase_fn get_pass,
                                        void *ctx, const char *name, struct seal_rsa_key **key);
 
-/* The fingerprint of KEY's public half. */
+/* The fingerprint of KEY's public half (computes it: a loaded key has it in
+ * its fpr field). */
 gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_FPR_LEN]);
 /* "SHA256:..." text form of FPR. */
 void key_fingerprint_text(const uint8_t fpr[SEAL_FPR_LEN], char out[SEAL_FPR_TEXT_LEN]);

@@ -83,25 +83,29 @@ static inline void testkit_path(char *out, size_t cap, const char *rel)
     snprintf(out, cap, "%s/../testkit/%s", v ? v : "tests/vectors", rel);
 }
 
-/* Loads tests/testkit/keys/NAME.key (private) or NAME.pub. Read without the
+/* Loads tests/testkit/keys/NAME.key (private) or NAME.pub as a loaded key. Read without the
  * permission check: git does not keep mode 0600. NULL on failure. */
-static inline struct seal_rsa_key *test_key(const char *name, bool private_key)
+static inline struct seal_key *test_key(const char *name, bool private_key)
 {
     char rel[256], path[1024];
     uint8_t *data = NULL;
     size_t len = 0;
     bool needs_pass = false;
-    struct seal_rsa_key *key = NULL;
+    struct seal_rsa_key *rsa = NULL;
+    struct seal_key *key = NULL;
     snprintf(rel, sizeof rel, "keys/%s.%s", name, private_key ? "key" : "pub");
     testkit_path(path, sizeof path, rel);
     if (file_read_all(path, 65536, private_key, false, &data, &len) != 0)
         return NULL;
-    gpg_err_code_t e = private_key ? key_decode_private(data, len, NULL, 0, &needs_pass, &key)
-                                   : key_decode_public(data, len, &key);
+    gpg_err_code_t e = private_key ? key_decode_private(data, len, NULL, 0, &needs_pass, &rsa)
+                                   : key_decode_public(data, len, &rsa);
     if (private_key)
         seal_secure_free(data, len);
     else
         free(data);
+    if (e == 0)
+        e = key_from_rsa(&rsa, &key);
+    seal_rsa_free(rsa);
     return e ? NULL : key;
 }
 

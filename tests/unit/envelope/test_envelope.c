@@ -14,7 +14,7 @@
 #include "envelope/trailer.h"
 #include "envelope_util.h"
 
-static struct seal_rsa_key *alice, *bob, *carol, *mallory; /* key pairs */
+static struct seal_key *alice, *bob, *carol, *mallory; /* key pairs */
 static struct trusted_senders trusted;                     /* alice, carol */
 
 static int setup(void **state)
@@ -34,10 +34,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    seal_rsa_free(alice);
-    seal_rsa_free(bob);
-    seal_rsa_free(carol);
-    seal_rsa_free(mallory);
+    key_free(alice);
+    key_free(bob);
+    key_free(carol);
+    key_free(mallory);
     trusted_senders_free(&trusted);
     return 0;
 }
@@ -54,13 +54,13 @@ static uint8_t *pattern(size_t n)
 }
 
 /* Seals MSG from SENDER to the N recipients into ENV. */
-static gpg_err_code_t do_seal(const uint8_t *msg, size_t len, struct seal_rsa_key **rcpt, size_t n,
-                              struct seal_rsa_key *sender, bool armor, struct mem_sink *env)
+static gpg_err_code_t do_seal(const uint8_t *msg, size_t len, struct seal_key **rcpt, size_t n,
+                              struct seal_key *sender, bool armor, struct mem_sink *env)
 {
     struct mem_source src;
     struct seal_request req;
     memset(&req, 0, sizeof req);
-    req.recipients = rcpt;
+    req.recipients = (const struct seal_key *const *)rcpt;
     req.n_recipients = n;
     req.sender = sender;
     req.armor = armor;
@@ -70,7 +70,7 @@ static gpg_err_code_t do_seal(const uint8_t *msg, size_t len, struct seal_rsa_ke
     return envelope_seal(&req);
 }
 
-static gpg_err_code_t do_unseal(const uint8_t *env, size_t len, struct seal_rsa_key *rcpt,
+static gpg_err_code_t do_unseal(const uint8_t *env, size_t len, struct seal_key *rcpt,
                                 struct mem_sink *out, struct envelope_info *info)
 {
     struct mem_source src;
@@ -90,7 +90,7 @@ static void round_trip(size_t len)
     uint8_t *msg = pattern(len);
     struct mem_sink env, out;
     struct envelope_info info;
-    struct seal_rsa_key *r[] = {bob};
+    struct seal_key *r[] = {bob};
     assert_int_equal(do_seal(msg, len, r, 1, alice, false, &env), 0);
     /* Size: header 301, prefix 56, inner = len + 314 in chunks of 16384
      * (+16 each), the last one shorter. */
@@ -150,9 +150,9 @@ static void test_multi_recipient(void **state)
     uint8_t *msg = pattern(len);
     struct mem_sink env, out;
     struct envelope_info info;
-    struct seal_rsa_key *r[] = {carol, bob, alice};
+    struct seal_key *r[] = {carol, bob, alice};
     assert_int_equal(do_seal(msg, len, r, 3, carol, false, &env), 0);
-    struct seal_rsa_key *each[] = {carol, bob, alice};
+    struct seal_key *each[] = {carol, bob, alice};
     for (int i = 0; i < 3; i++) {
         assert_int_equal(do_unseal(env.data, env.len, each[i], &out, &info), 0);
         assert_int_equal(out.len, len);
@@ -173,8 +173,8 @@ static void test_duplicate_recipients(void **state)
 {
     (void)state;
     struct mem_sink env;
-    struct seal_rsa_key *bob_pub = test_key("bob", false);
-    struct seal_rsa_key *r[] = {bob, carol, bob_pub};
+    struct seal_key *bob_pub = test_key("bob", false);
+    struct seal_key *r[] = {bob, carol, bob_pub};
     assert_int_equal(do_seal((const uint8_t *)"x", 1, r, 3, alice, false, &env), GPG_ERR_DUP_KEY);
     assert_int_equal(env.len, 0);
     mem_sink_free(&env);
@@ -184,7 +184,7 @@ static void test_duplicate_recipients(void **state)
     assert_int_equal(do_seal((const uint8_t *)"x", 1, r, 1, bob_pub, false, &env),
                      GPG_ERR_NO_SECKEY);
     mem_sink_free(&env);
-    seal_rsa_free(bob_pub);
+    key_free(bob_pub);
 }
 
 static void test_untrusted_sender(void **state) /* R14 */
@@ -192,7 +192,7 @@ static void test_untrusted_sender(void **state) /* R14 */
     (void)state;
     struct mem_sink env, out;
     struct envelope_info info;
-    struct seal_rsa_key *r[] = {bob};
+    struct seal_key *r[] = {bob};
     assert_int_equal(do_seal((const uint8_t *)"hello", 5, r, 1, mallory, false, &env), 0);
     assert_int_equal(do_unseal(env.data, env.len, bob, &out, &info), GPG_ERR_NOT_TRUSTED);
     assert_non_null(strstr(seal_detail(), "unknown key SHA256:"));
@@ -207,7 +207,7 @@ static void test_untrusted_sender(void **state) /* R14 */
     assert_false(info.signature_valid);
     assert_null(info.sender_name);
     uint8_t fpr[SEAL_FPR_LEN];
-    assert_int_equal(key_fingerprint(mallory, fpr), 0);
+    assert_int_equal(key_fingerprint(mallory->rsa, fpr), 0);
     assert_memory_equal(info.sender_fpr, fpr, SEAL_FPR_LEN);
     mem_sink_free(&env);
 }
@@ -218,7 +218,7 @@ static void test_inspect(void **state)
     struct mem_sink env;
     struct envelope_info info;
     struct mem_source src;
-    struct seal_rsa_key *r[] = {bob, carol};
+    struct seal_key *r[] = {bob, carol};
     uint8_t *msg = pattern(20000);
     assert_int_equal(do_seal(msg, 20000, r, 2, alice, false, &env), 0);
     /* Without a key: the public part only. */
@@ -227,7 +227,7 @@ static void test_inspect(void **state)
     assert_int_equal(info.version, 1);
     assert_int_equal(info.n_recipients, 2);
     uint8_t fpr[SEAL_FPR_LEN];
-    assert_int_equal(key_fingerprint(carol, fpr), 0);
+    assert_int_equal(key_fingerprint(carol->rsa, fpr), 0);
     assert_memory_equal(info.recipient_fpr[1], fpr, SEAL_FPR_LEN);
     assert_false(info.decrypted);
     assert_int_equal(info.envelope_len, env.len);
@@ -250,7 +250,7 @@ static void test_armor_round_trip(void **state)
     (void)state;
     struct mem_sink env, out;
     struct envelope_info info;
-    struct seal_rsa_key *r[] = {bob};
+    struct seal_key *r[] = {bob};
     uint8_t *msg = pattern(50000);
     assert_int_equal(do_seal(msg, 50000, r, 1, alice, true, &env), 0);
     assert_memory_equal(env.data, "-----BEGIN SEALED MESSAGE-----\n", 31);
@@ -273,7 +273,7 @@ static void test_fresh_randomness(void **state)
     (void)state;
     struct mem_sink a, b, oa, ob;
     struct envelope_info ia, ib;
-    struct seal_rsa_key *r[] = {bob};
+    struct seal_key *r[] = {bob};
     assert_int_equal(do_seal((const uint8_t *)"same", 4, r, 1, alice, false, &a), 0);
     assert_int_equal(do_seal((const uint8_t *)"same", 4, r, 1, alice, false, &b), 0);
     assert_int_equal(a.len, b.len);
@@ -295,7 +295,7 @@ static void test_tamper_every_region(void **state)
     (void)state;
     struct mem_sink env, out;
     struct envelope_info info;
-    struct seal_rsa_key *r[] = {bob};
+    struct seal_key *r[] = {bob};
     uint8_t *msg = pattern(40000);
     assert_int_equal(do_seal(msg, 40000, r, 1, alice, false, &env), 0);
     enum { XOR, SET };
@@ -343,7 +343,7 @@ static void test_truncation(void **state)
     (void)state;
     struct mem_sink env, out;
     struct envelope_info info;
-    struct seal_rsa_key *r[] = {bob};
+    struct seal_key *r[] = {bob};
     uint8_t *msg = pattern(40000);
     assert_int_equal(do_seal(msg, 40000, r, 1, alice, false, &env), 0);
     /* Nothing at all is not an envelope (R1) rather than a truncated one. */
@@ -388,7 +388,7 @@ static void test_batch_faults(void **state)
     (void)state;
     struct mem_sink env, out;
     struct envelope_info info;
-    struct seal_rsa_key *r[] = {bob};
+    struct seal_key *r[] = {bob};
     size_t len = 64 * 16384; /* 64 full chunks and a final one */
     uint8_t *msg = pattern(len);
     assert_int_equal(do_seal(msg, len, r, 1, alice, false, &env), 0);
@@ -441,8 +441,8 @@ static void test_trust_load(void **state)
     assert_int_equal(t.n, 1);
     assert_string_equal(t.v[0].name, "bob");
     uint8_t fpr[SEAL_FPR_LEN];
-    assert_int_equal(key_fingerprint(bob, fpr), 0);
-    assert_memory_equal(t.v[0].fpr, fpr, SEAL_FPR_LEN);
+    assert_int_equal(key_fingerprint(bob->rsa, fpr), 0);
+    assert_memory_equal(t.v[0].key->fpr, fpr, SEAL_FPR_LEN);
     trusted_senders_free(&t);
     testkit_path(path, sizeof path, "keys/nonexistent.pub");
     assert_int_not_equal(trusted_senders_load(path, &t), 0);

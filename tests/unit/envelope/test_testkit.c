@@ -13,7 +13,7 @@
 
 #include "envelope_util.h"
 
-static struct seal_rsa_key *bob;
+static struct seal_key *bob;
 static struct trusted_senders trusted;
 
 /* The outcome class of an unseal result, in the testkit's words. */
@@ -141,7 +141,7 @@ int main(void)
     if (!bob || trusted_senders_load(dir, &trusted) != 0)
         return 1;
     int r = cmocka_run_group_tests(tests, NULL, NULL);
-    seal_rsa_free(bob);
+    key_free(bob);
     trusted_senders_free(&trusted);
     return r;
 }

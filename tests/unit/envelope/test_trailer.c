@@ -205,10 +205,11 @@ static void test_signed_digest_covers_all(void **state)
 static void test_sign_verify(void **state)
 {
     (void)state;
-    struct seal_rsa_key *alice = test_key("alice", true);
-    struct seal_rsa_key *carol = test_key("carol", false);
-    assert_non_null(alice);
-    assert_non_null(carol);
+    struct seal_key *alice_key = test_key("alice", true);
+    struct seal_key *carol_key = test_key("carol", false);
+    assert_non_null(alice_key);
+    assert_non_null(carol_key);
+    const struct seal_rsa_key *alice = alice_key->rsa, *carol = carol_key->rsa;
     struct envelope_trailer t;
     uint8_t s[32];
     fill_trailer(&t, 256);
@@ -226,8 +227,8 @@ static void test_sign_verify(void **state)
     t.sig[100] ^= 1;
     t.sig_len = 255;
     assert_int_equal(trailer_verify(alice, s, &t), GPG_ERR_BAD_SIGNATURE);
-    seal_rsa_free(alice);
-    seal_rsa_free(carol);
+    key_free(alice_key);
+    key_free(carol_key);
 }
 
 int main(void)

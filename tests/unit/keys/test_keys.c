@@ -87,6 +87,16 @@ static void check_fpr(const struct seal_rsa_key *key, const char *fpr_of)
     assert_string_equal(text, want);
 }
 
+/* A loaded key carries the ID it was loaded with. */
+static void check_loaded_fpr(const struct seal_key *key, const char *fpr_of)
+{
+    char text[SEAL_FPR_TEXT_LEN], want[SEAL_FPR_TEXT_LEN];
+
+    expected_fpr(fpr_of, want);
+    key_fingerprint_text(key->fpr, text);
+    assert_string_equal(text, want);
+}
+
 static gpg_err_code_t load_public(const char *name, struct seal_rsa_key **key)
 {
     struct blob b = slurp(name);
@@ -832,7 +842,7 @@ static void copy_to(const char *name, const char *dst, mode_t mode)
 static void test_load_files(void **state)
 {
     char dir[] = "/tmp/test_keys.XXXXXX", path[128];
-    struct seal_rsa_key *key = NULL;
+    struct seal_key *key = NULL;
     struct cb_state st = {PASS, 0, NULL};
     (void)state;
     assert_non_null(mkdtemp(dir));
@@ -844,8 +854,9 @@ static void test_load_files(void **state)
     assert_null(key);
     /* the public half of a readable private key is fine */
     assert_int_equal(key_load_public(path, NULL, NULL, &key), 0);
-    check_fpr(key, "rsa3072-pkcs8.pem");
-    seal_rsa_free(key);
+    check_fpr(key->rsa, "rsa3072-pkcs8.pem");
+    check_loaded_fpr(key, "rsa3072-pkcs8.pem");
+    key_free(key);
     unlink(path);
 
     snprintf(path, sizeof path, "%s/closed.key", dir);
@@ -853,8 +864,9 @@ static void test_load_files(void **state)
     assert_int_equal(key_load_private(path, give_pass, &st, &key), 0);
     assert_int_equal(st.calls, 1);
     assert_string_equal(st.seen_name, path);
-    check_fpr(key, "rsa3072-pkcs8.pem");
-    seal_rsa_free(key);
+    check_fpr(key->rsa, "rsa3072-pkcs8.pem");
+    check_loaded_fpr(key, "rsa3072-pkcs8.pem");
+    key_free(key);
     seal_clear_detail();
     assert_int_equal(key_load_public(path, NULL, NULL, &key), GPG_ERR_NO_PASSPHRASE);
     unlink(path);
