@@ -22,6 +22,19 @@
 
 #define SEAL_ENVELOPE_ID_LEN 16
 #define SEAL_MAX_RECIPIENTS 64
+/* Each stanza wraps file key || receipt key (man/seal.5, "Header"). */
+#define SEAL_RECEIPT_KEY_LEN 32
+#define SEAL_STANZA_KEYS_LEN (SEAL_AEAD_KEY_LEN + SEAL_RECEIPT_KEY_LEN)
+
+/* What a sealer learns that a transport needs (man/seal.5, TRANSPORT). */
+struct seal_result {
+    uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN];
+    uint64_t created;
+    /* Caller-provided, n_recipients * SEAL_RECEIPT_KEY_LEN bytes of secure
+     * memory, or NULL: receives recipient i's receipt key at offset
+     * i * SEAL_RECEIPT_KEY_LEN. The caller wipes it (seal_secure_free). */
+    uint8_t *receipt_keys;
+};
 
 struct seal_request {
     const struct seal_key *const *recipients; /* public keys, 1..SEAL_MAX_RECIPIENTS */
@@ -32,6 +45,7 @@ struct seal_request {
     struct byte_sink out;          /* envelope */
     progress_fn progress;          /* may be NULL */
     void *progress_ctx;
+    struct seal_result *result; /* may be NULL; filled when 0 is returned */
 };
 
 /* Seals REQ->in to REQ->out in one streaming pass. Duplicate recipients are
@@ -44,6 +58,7 @@ struct seal_fixed {
     const uint8_t *file_key;    /* 32 bytes */
     const uint8_t *salt;        /* CHUNKED_SALT_LEN bytes */
     const uint8_t *envelope_id; /* SEAL_ENVELOPE_ID_LEN bytes */
+    const uint8_t *receipt_keys; /* n_recipients * SEAL_RECEIPT_KEY_LEN bytes */
     bool have_created;
     uint64_t created;
 };
@@ -79,6 +94,11 @@ struct unseal_request {
     struct byte_sink out;                  /* private plaintext sink */
     progress_fn progress;
     void *progress_ctx;
+    /* Caller-provided SEAL_RECEIPT_KEY_LEN bytes of secure memory, or NULL:
+     * receives this recipient's receipt key, written only when 0 is
+     * returned (wiped otherwise). The envelope ID, sender fingerprint and
+     * creation time a transport also needs are in the envelope_info. */
+    uint8_t *receipt_key;
 };
 
 /* Unseals. Returns 0 only when everything verified; INFO is filled as far as

@@ -12,6 +12,10 @@
 #include "envelope/trailer.h"
 #include "envelope/pipeline.h"
 
+/* Room for more than a stanza's plaintext, so a wrong length is detected
+ * rather than truncated. */
+#define KEYS_CAP (2 * SEAL_STANZA_KEYS_LEN)
+
 /* Bytes looked at to tell armor from binary. */
 #define SNIFF_LEN 1024
 
@@ -51,7 +55,7 @@ struct unsealer {
     struct byte_source in;
     uint8_t *head; /* context label || header || salt || commitment */
     struct envelope_header h;
-    uint8_t *file_key; /* secure */
+    uint8_t *keys; /* secure: the stanza's plaintext, file key || receipt key */
     struct chunked *cipher;
     struct chunked *cipher2; /* the helper thread's context */
     struct helper *helper;
@@ -74,7 +78,7 @@ static void unsealer_free(struct unsealer *u)
     async_writer_free(u->writer);
     armor_decoder_free(u->armor);
     free(u->head);
-    seal_secure_free(u->file_key, 64);
+    seal_secure_free(u->keys, KEYS_CAP);
     helper_stop(u->helper);
     chunked_free(u->cipher);
     chunked_free(u->cipher2);
@@ -183,21 +187,19 @@ static gpg_err_code_t open_payload(struct unsealer *u, const struct seal_key *re
     if (i < 0)
         return not_addressed(&u->h);
     const struct envelope_stanza *st = &u->h.stanza[i];
-    /* Room for more than a file key, so a wrong length is detected rather
-     * than truncated. */
-    if (!(u->file_key = seal_secure_malloc(64)))
+    if (!(u->keys = seal_secure_malloc(KEYS_CAP)))
         return seal_errno_code();
     /* R8: every way to fail is one answer, so the stanza is no oracle. */
     if (st->wrapped_len != seal_rsa_modulus_len(recipient->rsa) ||
-        seal_rsa_oaep_decrypt(recipient->rsa, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN, st->wrapped,
-                              st->wrapped_len, u->file_key, 64, &fklen) != 0 ||
-        fklen != SEAL_AEAD_KEY_LEN)
+        seal_rsa_oaep_decrypt(recipient->rsa, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN,
+                              st->wrapped, st->wrapped_len, u->keys, KEYS_CAP, &fklen) != 0 ||
+        fklen != SEAL_STANZA_KEYS_LEN)
         return seal_fail_override(GPG_ERR_DECRYPT_FAILED,
                                   "cannot unwrap the file key: the envelope was modified");
     if ((e = read_prefix(u, info)))
         return e;
     /* R9: the commitment covers the context, i.e. every header byte. */
-    e = chunked_decrypt_new(u->file_key, SEAL_AEAD_KEY_LEN, u->head,
+    e = chunked_decrypt_new(u->keys, SEAL_AEAD_KEY_LEN, u->head,
                             ENVELOPE_CONTEXT_LABEL_LEN + u->h.len,
                             u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len, &u->cipher);
     if (e == GPG_ERR_CHECKSUM)
@@ -385,7 +387,7 @@ static gpg_err_code_t check_public_sizes(uint64_t chunks_len)
 static gpg_err_code_t process(struct byte_source in, const struct seal_key *recipient,
                               const struct trusted_senders *senders, const struct byte_sink *out,
                               progress_fn progress, void *progress_ctx, bool strict,
-                              struct envelope_info *info)
+                              uint8_t *receipt_key, struct envelope_info *info)
 {
     struct unsealer *u;
     struct envelope_trailer t;
@@ -442,6 +444,10 @@ static gpg_err_code_t process(struct byte_source in, const struct seal_key *reci
 measured:
     info->envelope_len = u->src.count;
     info->payload_len = info->envelope_len - info->header_len;
+    /* Only now: a receipt key is worth something only for a verified
+     * envelope (the transport acknowledges with it). */
+    if (receipt_key && u->keys)
+        memcpy(receipt_key, u->keys + SEAL_AEAD_KEY_LEN, SEAL_RECEIPT_KEY_LEN);
     e = 0;
 out:
     if (e)
@@ -457,12 +463,14 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
 {
     if (!req->recipient)
         return seal_fail(GPG_ERR_NO_SECKEY, "no recipient key given");
+    if (req->receipt_key)
+        seal_wipe(req->receipt_key, SEAL_RECEIPT_KEY_LEN);
     return process(req->in, req->recipient, req->senders, &req->out, req->progress,
-                   req->progress_ctx, true, info);
+                   req->progress_ctx, true, req->receipt_key, info);
 }
 
 gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
                                 const struct trusted_senders *senders, struct envelope_info *info)
 {
-    return process(in, recipient, senders, NULL, NULL, NULL, false, info);
+    return process(in, recipient, senders, NULL, NULL, NULL, false, NULL, info);
 }

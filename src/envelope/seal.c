@@ -16,7 +16,7 @@
 
 /* Everything a seal holds, so one cleanup path frees (and wipes) it all. */
 struct sealer {
-    uint8_t *file_key; /* secure */
+    uint8_t *keys; /* secure: file key || receipt key of recipient i, per i */
     uint8_t *wrapped[SEAL_MAX_RECIPIENTS];
     struct writer head; /* context label || header || salt || commitment */
     struct chunked *cipher;
@@ -37,7 +37,7 @@ static void sealer_free(struct sealer *s)
     /* First: the writer thread may still be reading the header or a ct
      * buffer. */
     async_writer_free(s->writer);
-    seal_secure_free(s->file_key, SEAL_AEAD_KEY_LEN);
+    seal_secure_free(s->keys, SEAL_MAX_RECIPIENTS * SEAL_STANZA_KEYS_LEN);
     for (size_t i = 0; i < SEAL_MAX_RECIPIENTS; i++)
         free(s->wrapped[i]);
     writer_free(&s->head);
@@ -74,13 +74,29 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
         return seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "sender key of %u bits is not supported",
                          seal_rsa_bits(req->sender->rsa));
 
-    s->file_key = seal_secure_malloc(SEAL_AEAD_KEY_LEN);
-    if (!s->file_key)
+    /* Stanza i wraps the file key followed by recipient i's own receipt
+     * key, so keys[] holds the n 64-byte plaintexts side by side; the file
+     * key is the first 32 bytes of each. */
+    s->keys = seal_secure_malloc(SEAL_MAX_RECIPIENTS * SEAL_STANZA_KEYS_LEN);
+    if (!s->keys)
         return seal_errno_code();
+    uint8_t *file_key = s->keys;
     if (fx && fx->file_key)
-        memcpy(s->file_key, fx->file_key, SEAL_AEAD_KEY_LEN);
+        memcpy(file_key, fx->file_key, SEAL_AEAD_KEY_LEN);
     else
-        seal_random(s->file_key, SEAL_AEAD_KEY_LEN);
+        seal_random(file_key, SEAL_AEAD_KEY_LEN);
+    for (size_t i = 0; i < req->n_recipients; i++) {
+        uint8_t *sk_i = s->keys + i * SEAL_STANZA_KEYS_LEN;
+        if (i)
+            memcpy(sk_i, file_key, SEAL_AEAD_KEY_LEN);
+        /* Fresh per recipient: a co-recipient must not know it (it could
+         * forge this recipient's receipts). */
+        if (fx && fx->receipt_keys)
+            memcpy(sk_i + SEAL_AEAD_KEY_LEN, fx->receipt_keys + i * SEAL_RECEIPT_KEY_LEN,
+                   SEAL_RECEIPT_KEY_LEN);
+        else
+            seal_random(sk_i + SEAL_AEAD_KEY_LEN, SEAL_RECEIPT_KEY_LEN);
+    }
 
     memset(&h, 0, sizeof h);
     h.version = ENVELOPE_VERSION;
@@ -95,7 +111,8 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
         if (!(s->wrapped[i] = malloc(k)))
             return seal_errno_code();
         if ((e = seal_rsa_oaep_encrypt(rk, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN,
-                                       s->file_key, SEAL_AEAD_KEY_LEN, s->wrapped[i])))
+                                       s->keys + i * SEAL_STANZA_KEYS_LEN, SEAL_STANZA_KEYS_LEN,
+                                       s->wrapped[i])))
             return e;
         h.stanza[i].fpr = req->recipients[i]->fpr;
         h.stanza[i].wrapped = s->wrapped[i];
@@ -112,7 +129,7 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
         return writer_status(&s->head);
     /* The context is the label and the header, i.e. the writer minus the
      * prefix just reserved. */
-    return chunked_encrypt_new(s->file_key, SEAL_AEAD_KEY_LEN, s->head.data,
+    return chunked_encrypt_new(file_key, SEAL_AEAD_KEY_LEN, s->head.data,
                                s->head.len - CHUNKED_PREFIX_LEN, fx ? fx->salt : NULL, prefix,
                                &s->cipher);
 }
@@ -246,6 +263,13 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
         goto out;
     if (req->progress)
         req->progress(req->progress_ctx, done + got);
+    if (req->result) {
+        memcpy(req->result->envelope_id, t.envelope_id, SEAL_ENVELOPE_ID_LEN);
+        req->result->created = t.created;
+        for (size_t i = 0; req->result->receipt_keys && i < req->n_recipients; i++)
+            memcpy(req->result->receipt_keys + i * SEAL_RECEIPT_KEY_LEN,
+                   s.keys + i * SEAL_STANZA_KEYS_LEN + SEAL_AEAD_KEY_LEN, SEAL_RECEIPT_KEY_LEN);
+    }
     e = 0;
 out:
     sealer_free(&s);

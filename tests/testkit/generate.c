@@ -138,7 +138,7 @@ struct spec {
     const uint8_t *msg;
     size_t msg_len;
     const char *wrap_label;     /* default: the format's */
-    size_t wrap_key_len;        /* default: 32 (the bytes wrapped) */
+    size_t wrap_key_len;        /* default: 64 (file key || receipt key) */
     bool duplicate_first;       /* the first stanza twice */
     const uint8_t *claimed_fpr; /* trailer's sender fingerprint */
     bool plain_digest;          /* sign SHA-256(message) instead of D */
@@ -157,13 +157,21 @@ struct env {
     struct bytes all; /* header || prefix || chunks */
 };
 
-static void header_stanza(struct bytes *h, const struct seal_rsa_key *k, const uint8_t *fk,
-                          size_t fklen, const char *label)
+/* A stanza for K wrapping the first KEYS_LEN bytes of FK || receipt key
+ * (derived from NAME and the stanza's index I), up to 2 * 64 bytes. */
+static void header_stanza(struct bytes *h, const char *name, size_t i,
+                          const struct seal_rsa_key *k, const uint8_t *fk, size_t keys_len,
+                          const char *label)
 {
-    uint8_t fpr[SEAL_FPR_LEN], wrapped[1024];
+    uint8_t fpr[SEAL_FPR_LEN], wrapped[1024], keys[2 * SEAL_STANZA_KEYS_LEN];
+    char what[32];
     size_t klen = seal_rsa_modulus_len(k);
+    memset(keys, 0x5a, sizeof keys);
+    memcpy(keys, fk, SEAL_AEAD_KEY_LEN);
+    snprintf(what, sizeof what, "receipt key %zu", i);
+    derive(name, what, keys + SEAL_AEAD_KEY_LEN, SEAL_RECEIPT_KEY_LEN);
     CHECK(key_fingerprint(k, fpr));
-    CHECK(seal_rsa_oaep_encrypt(k, label, strlen(label), fk, fklen, wrapped));
+    CHECK(seal_rsa_oaep_encrypt(k, label, strlen(label), keys, keys_len, wrapped));
     put(h, fpr, SEAL_FPR_LEN);
     put_u16(h, (unsigned)klen);
     put(h, wrapped, klen);
@@ -235,9 +243,10 @@ static struct env build(const char *name, const struct spec *sp)
     put_u16(&e.header, (unsigned)(n + (sp->duplicate_first ? 1 : 0)));
     for (size_t i = 0; i < n; i++) {
         const struct seal_rsa_key *k = sp->n_rcpt ? sp->rcpt[i] : bob;
-        header_stanza(&e.header, k, fk, sp->wrap_key_len ? sp->wrap_key_len : 32, label);
+        header_stanza(&e.header, name, i, k, fk,
+                      sp->wrap_key_len ? sp->wrap_key_len : SEAL_STANZA_KEYS_LEN, label);
         if (i == 0 && sp->duplicate_first)
-            header_stanza(&e.header, k, fk, 32, label);
+            header_stanza(&e.header, name, n, k, fk, SEAL_STANZA_KEYS_LEN, label);
     }
     put(&ctx, ENVELOPE_CONTEXT_LABEL, ENVELOPE_CONTEXT_LABEL_LEN);
     put(&ctx, e.header.p, e.header.n);
@@ -556,9 +565,14 @@ static void header_cases(void)
         emit("header_unwrap_wrong_label", &ce.all, HF, NULL, 0);
         env_free(&ce);
         c = sp;
-        c.wrap_key_len = 16;
+        /* The file key alone, without a receipt key (32 bytes). */
+        c.wrap_key_len = SEAL_AEAD_KEY_LEN;
         ce = build("header_unwrap_short_key", &c);
         emit("header_unwrap_short_key", &ce.all, HF, NULL, 0);
+        env_free(&ce);
+        c.wrap_key_len = SEAL_STANZA_KEYS_LEN + 1;
+        ce = build("header_unwrap_long_key", &c);
+        emit("header_unwrap_long_key", &ce.all, HF, NULL, 0);
         env_free(&ce);
     }
     /* R9 */
@@ -584,7 +598,7 @@ static void header_cases(void)
         struct bytes st = {NULL, 0};
         uint8_t fk[32];
         derive("added", "file key", fk, 32);
-        header_stanza(&st, mallory, fk, 32, ENVELOPE_WRAP_LABEL);
+        header_stanza(&st, "added", 2, mallory, fk, SEAL_STANZA_KEYS_LEN, ENVELOPE_WRAP_LABEL);
         c = copy(&te.all);
         insert(&c, te.header.n, st.p, st.n);
         c.p[10] = 3;

@@ -169,6 +169,74 @@ static void test_multi_recipient(void **state)
     free(msg);
 }
 
+/* The seal result carries the envelope ID and one receipt key per
+ * recipient; each recipient's unseal yields its own key and the same ID,
+ * sender and creation time; no two recipients share a receipt key. */
+static void test_receipt_keys(void **state)
+{
+    (void)state;
+    const uint8_t msg[] = "receipt";
+    struct mem_source src;
+    struct mem_sink env, out;
+    struct envelope_info info;
+    struct seal_request req;
+    struct seal_result res;
+    struct seal_rsa_key *r[] = {carol, bob};
+    uint8_t *keys = seal_secure_malloc(2 * SEAL_RECEIPT_KEY_LEN);
+    uint8_t *mine = seal_secure_malloc(SEAL_RECEIPT_KEY_LEN);
+    uint8_t fpr[SEAL_FPR_LEN];
+    assert_non_null(keys);
+    assert_non_null(mine);
+    memset(&req, 0, sizeof req);
+    memset(&res, 0, sizeof res);
+    res.receipt_keys = keys;
+    req.recipients = r;
+    req.n_recipients = 2;
+    req.sender = alice;
+    req.in = mem_source_init(&src, msg, sizeof msg);
+    req.out = mem_sink_init(&env);
+    req.result = &res;
+    assert_int_equal(envelope_seal(&req), 0);
+    assert_true(res.created > 0);
+    assert_memory_not_equal(keys, keys + SEAL_RECEIPT_KEY_LEN, SEAL_RECEIPT_KEY_LEN);
+    assert_int_equal(key_fingerprint(alice, fpr), 0);
+    for (int i = 0; i < 2; i++) {
+        struct mem_source es;
+        struct unseal_request ur;
+        memset(&ur, 0, sizeof ur);
+        ur.recipient = r[i];
+        ur.senders = &trusted;
+        ur.in = mem_source_init(&es, env.data, env.len);
+        ur.out = mem_sink_init(&out);
+        ur.receipt_key = mine;
+        assert_int_equal(envelope_unseal(&ur, &info), 0);
+        assert_memory_equal(mine, keys + i * SEAL_RECEIPT_KEY_LEN, SEAL_RECEIPT_KEY_LEN);
+        assert_memory_equal(info.envelope_id, res.envelope_id, SEAL_ENVELOPE_ID_LEN);
+        assert_memory_equal(info.sender_fpr, fpr, SEAL_FPR_LEN);
+        assert_int_equal(info.created, res.created);
+        mem_sink_free(&out);
+    }
+    /* A failed unseal leaves no key behind. */
+    {
+        struct mem_source es;
+        struct unseal_request ur;
+        memset(&ur, 0, sizeof ur);
+        env.data[env.len - 1] ^= 1;
+        ur.recipient = bob;
+        ur.senders = &trusted;
+        ur.in = mem_source_init(&es, env.data, env.len);
+        ur.out = mem_sink_init(&out);
+        ur.receipt_key = mine;
+        assert_int_not_equal(envelope_unseal(&ur, &info), 0);
+        uint8_t zero[SEAL_RECEIPT_KEY_LEN] = {0};
+        assert_memory_equal(mine, zero, SEAL_RECEIPT_KEY_LEN);
+        mem_sink_free(&out);
+    }
+    seal_secure_free(keys, 2 * SEAL_RECEIPT_KEY_LEN);
+    seal_secure_free(mine, SEAL_RECEIPT_KEY_LEN);
+    mem_sink_free(&env);
+}
+
 static void test_duplicate_recipients(void **state)
 {
     (void)state;
@@ -460,6 +528,7 @@ int main(void)
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_large),
         cmocka_unit_test(test_multi_recipient),
+        cmocka_unit_test(test_receipt_keys),
         cmocka_unit_test(test_duplicate_recipients),
         cmocka_unit_test(test_untrusted_sender),
         cmocka_unit_test(test_inspect),
