@@ -66,7 +66,8 @@ struct seal_fixed {
 /* envelope_seal() with FIXED values (reproducible test envelopes). */
 gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct seal_fixed *fixed);
 
-/* What the envelope says, filled as far as it was read. */
+/* What the envelope says, filled as far as it was read (the sizes too when
+ * reading failed: a truncated envelope shows how much there was). */
 struct envelope_info {
     unsigned version;
     bool armored;
@@ -118,5 +119,39 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
  * (sender_name is set when the sender is one of SENDERS). */
 gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
                                 const struct trusted_senders *senders, struct envelope_info *info);
+
+/*
+ * The same in steps, so that a program can read the header before it has a
+ * key: "not addressed to this key" is then known before anyone is asked for
+ * a passphrase, and only the header (at most ENVELOPE_HEADER_MAX bytes) is
+ * held in memory meanwhile, so IN may be a pipe.
+ *
+ *   envelope_reader_open            the header (R1-R5); INFO gets the public
+ *                                   part: version, armor, recipients
+ *   envelope_reader_check_recipient optional: is there a stanza for FPR?
+ *   envelope_reader_unseal or
+ *   envelope_reader_inspect         the rest, once (as envelope_unseal() and
+ *                                   envelope_inspect(); REQ->in is unused)
+ *   envelope_reader_free            always
+ */
+struct envelope_reader;
+
+gpg_err_code_t envelope_reader_open(struct byte_source in, struct envelope_reader **out,
+                                    struct envelope_info *info);
+
+/* 0 if the header has a stanza for the key with fingerprint FPR, else
+ * GPG_ERR_NO_SECKEY with a detail listing the recipients. */
+gpg_err_code_t envelope_reader_check_recipient(const struct envelope_reader *r,
+                                               const uint8_t fpr[SEAL_FPR_LEN]);
+
+gpg_err_code_t envelope_reader_unseal(struct envelope_reader *r, const struct unseal_request *req,
+                                      struct envelope_info *info);
+gpg_err_code_t envelope_reader_inspect(struct envelope_reader *r,
+                                       const struct seal_key *recipient,
+                                       const struct trusted_senders *senders,
+                                       struct envelope_info *info);
+
+/* Wipes and frees R; NULL is fine. */
+void envelope_reader_free(struct envelope_reader *r);
 
 #endif

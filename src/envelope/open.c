@@ -48,7 +48,7 @@ static gpg_err_code_t replay_read(void *ctx, uint8_t *buf, size_t cap, size_t *g
     return 0;
 }
 
-struct unsealer {
+struct envelope_reader {
     uint8_t sniff[SNIFF_LEN];
     struct armor_decoder *armor;
     struct replay_source src; /* binary envelope bytes, counted */
@@ -70,9 +70,12 @@ struct unsealer {
     uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
     uint8_t pending_hash[SEAL_SHA256_LEN];
     struct async_writer *writer; /* to the caller's sink, or NULL */
+    struct envelope_trailer trailer; /* secret until verified: wiped */
+    uint8_t sd[SEAL_SHA256_LEN];     /* the signed digest */
+    bool used;                       /* the rest of the input was read */
 };
 
-static void unsealer_free(struct unsealer *u)
+static void reader_release(struct envelope_reader *u)
 {
     /* First: the writer thread may still be reading a plaintext buffer. */
     async_writer_free(u->writer);
@@ -96,11 +99,13 @@ static void unsealer_free(struct unsealer *u)
         seal_wipe(u->fin, CHUNK_SIZE);
         free(u->fin);
     }
+    seal_wipe(&u->trailer, sizeof u->trailer);
+    seal_wipe(u->sd, sizeof u->sd);
 }
 
 /* Opens the input: armor is recognised by its first bytes and decoded on the
  * fly; everything after is read through U->in, which counts binary bytes. */
-static gpg_err_code_t open_input(struct unsealer *u, struct byte_source in,
+static gpg_err_code_t open_input(struct envelope_reader *u, struct byte_source in,
                                  struct envelope_info *info)
 {
     size_t n;
@@ -124,7 +129,7 @@ static gpg_err_code_t open_input(struct unsealer *u, struct byte_source in,
 }
 
 /* Steps 1 and 3 of the public part: the header (R1-R6). */
-static gpg_err_code_t read_header(struct unsealer *u, struct envelope_info *info)
+static gpg_err_code_t read_header(struct envelope_reader *u, struct envelope_info *info)
 {
     u->head = malloc(ENVELOPE_CONTEXT_LABEL_LEN + ENVELOPE_HEADER_MAX + CHUNKED_PREFIX_LEN);
     if (!u->head)
@@ -143,7 +148,7 @@ static gpg_err_code_t read_header(struct unsealer *u, struct envelope_info *info
 }
 
 /* R6: salt and commitment follow the header. */
-static gpg_err_code_t read_prefix(struct unsealer *u, struct envelope_info *info)
+static gpg_err_code_t read_prefix(struct envelope_reader *u, struct envelope_info *info)
 {
     size_t got;
     gpg_err_code_t e = source_read_full(&u->in, u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len,
@@ -178,7 +183,7 @@ static gpg_err_code_t not_addressed(const struct envelope_header *h)
 
 /* R7, R8, R6, R9: our stanza, the file key, salt and commitment, the key
  * commitment check. */
-static gpg_err_code_t open_payload(struct unsealer *u, const struct seal_key *recipient,
+static gpg_err_code_t open_payload(struct envelope_reader *u, const struct seal_key *recipient,
                                    struct envelope_info *info)
 {
     size_t fklen = 0;
@@ -215,7 +220,7 @@ static gpg_err_code_t release(const struct byte_sink *out, const uint8_t *p, siz
 }
 
 /* Hashes and releases one message piece (the message part of a chunk). */
-static gpg_err_code_t emit_piece(struct unsealer *u, const struct byte_sink *out, const uint8_t *p,
+static gpg_err_code_t emit_piece(struct envelope_reader *u, const struct byte_sink *out, const uint8_t *p,
                                  size_t n)
 {
     if (n == 0)
@@ -236,7 +241,7 @@ static gpg_err_code_t chunk_failed(gpg_err_code_t e, uint64_t index)
  * a time (on two threads). The last full chunk seen stays pending: the
  * trailer may reach into it from the final chunk. Every earlier full chunk
  * is all message, since a full chunk follows it. */
-static gpg_err_code_t read_payload(struct unsealer *u, const struct byte_sink *out,
+static gpg_err_code_t read_payload(struct envelope_reader *u, const struct byte_sink *out,
                                    progress_fn progress, void *progress_ctx,
                                    struct envelope_trailer *t, uint64_t *msg_len,
                                    uint8_t sd[SEAL_SHA256_LEN])
@@ -346,17 +351,8 @@ static gpg_err_code_t read_payload(struct unsealer *u, const struct byte_sink *o
     return 0;
 }
 
-static const struct trusted_sender *find_sender(const struct trusted_senders *ts,
-                                                const uint8_t fpr[SEAL_FPR_LEN])
-{
-    for (size_t i = 0; ts && i < ts->n; i++)
-        if (memcmp(ts->v[i].key->fpr, fpr, SEAL_FPR_LEN) == 0)
-            return &ts->v[i];
-    return NULL;
-}
-
 /* Drains the rest of the input to measure it (public inspection). */
-static gpg_err_code_t drain(struct unsealer *u)
+static gpg_err_code_t drain(struct envelope_reader *u)
 {
     uint8_t buf[4096];
     size_t got;
@@ -382,95 +378,175 @@ static gpg_err_code_t check_public_sizes(uint64_t chunks_len)
     return 0;
 }
 
-/* The one pipeline behind unseal and inspect. STRICT: an unknown sender or a
- * bad signature is an error (unseal), not just a fact (inspect). */
-static gpg_err_code_t process(struct byte_source in, const struct seal_key *recipient,
-                              const struct trusted_senders *senders, const struct byte_sink *out,
-                              progress_fn progress, void *progress_ctx, bool strict,
-                              uint8_t *receipt_key, struct envelope_info *info)
+/* The sizes read so far, success or not: a truncated envelope still shows
+ * how much of it there was. */
+static gpg_err_code_t measured(const struct envelope_reader *u, struct envelope_info *info,
+                               gpg_err_code_t e)
 {
-    struct unsealer *u;
-    struct envelope_trailer t;
-    uint8_t sd[SEAL_SHA256_LEN];
+    info->envelope_len = u->src.count;
+    info->payload_len = u->src.count > info->header_len ? u->src.count - info->header_len : 0;
+    return e;
+}
+
+/* The part of the input only a recipient can read: everything after the
+ * header is decrypted (R7-R13) and the signed digest computed; INFO gets
+ * what the trailer says. Whom to trust is the callers' business. */
+static gpg_err_code_t decrypt_rest(struct envelope_reader *u,
+                                   const struct seal_key *recipient,
+                                   const struct byte_sink *out, progress_fn progress,
+                                   void *progress_ctx, struct envelope_info *info)
+{
     uint64_t msg_len = 0;
+    gpg_err_code_t e;
+
+    if (u->used)
+        return seal_fail(GPG_ERR_INV_STATE, "envelope already read");
+    u->used = true;
+    if ((e = open_payload(u, recipient, info)))
+        return e;
+    info->header_verified = true;
+    if ((e = read_payload(u, out, progress, progress_ctx, &u->trailer, &msg_len, u->sd)))
+        return e;
+    info->decrypted = true;
+    info->plaintext_len = msg_len;
+    memcpy(info->sender_fpr, u->trailer.sender_fpr, SEAL_FPR_LEN);
+    info->created = u->trailer.created;
+    memcpy(info->envelope_id, u->trailer.envelope_id, SEAL_ENVELOPE_ID_LEN);
+    return 0;
+}
+
+static const struct trusted_sender *find_sender(const struct trusted_senders *ts,
+                                                const uint8_t fpr[SEAL_FPR_LEN])
+{
+    for (size_t i = 0; ts && i < ts->n; i++)
+        if (memcmp(ts->v[i].key->fpr, fpr, SEAL_FPR_LEN) == 0)
+            return &ts->v[i];
+    return NULL;
+}
+
+gpg_err_code_t envelope_reader_open(struct byte_source in, struct envelope_reader **out,
+                                    struct envelope_info *info)
+{
+    struct envelope_reader *u;
     gpg_err_code_t e;
 
     seal_clear_detail();
     memset(info, 0, sizeof *info);
-    memset(&t, 0, sizeof t);
+    *out = NULL;
     if (!(u = calloc(1, sizeof *u)))
         return seal_errno_code();
-    if ((e = open_input(u, in, info)) || (e = read_header(u, info)))
-        goto out;
-    if (!recipient) {
-        if ((e = read_prefix(u, info)) || (e = drain(u)) ||
-            (e = check_public_sizes(u->src.count - u->h.len - CHUNKED_PREFIX_LEN)))
-            goto out;
-        goto measured;
+    if ((e = open_input(u, in, info)) || (e = read_header(u, info))) {
+        measured(u, info, e);
+        envelope_reader_free(u);
+        return e;
     }
-    /* Our stanza before the rest of the input is even read: "not for you"
-     * is known from the header alone. */
-    if ((e = open_payload(u, recipient, info)))
-        goto out;
-    info->header_verified = true;
-    if ((e = read_payload(u, out, progress, progress_ctx, &t, &msg_len, sd)))
-        goto out;
-    info->decrypted = true;
-    info->plaintext_len = msg_len;
-    memcpy(info->sender_fpr, t.sender_fpr, SEAL_FPR_LEN);
-    info->created = t.created;
-    memcpy(info->envelope_id, t.envelope_id, SEAL_ENVELOPE_ID_LEN);
+    *out = u;
+    return 0;
+}
 
-    const struct trusted_sender *ts = find_sender(senders, t.sender_fpr);
+gpg_err_code_t envelope_reader_check_recipient(const struct envelope_reader *u,
+                                               const uint8_t fpr[SEAL_FPR_LEN])
+{
+    return envelope_header_find(&u->h, fpr) < 0 ? not_addressed(&u->h) : 0;
+}
+
+gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct unseal_request *req,
+                                      struct envelope_info *info)
+{
+    gpg_err_code_t e;
+
+    seal_clear_detail();
+    if (req->receipt_key)
+        seal_wipe(req->receipt_key, SEAL_RECEIPT_KEY_LEN);
+    if (!req->recipient)
+        return seal_fail(GPG_ERR_NO_SECKEY, "no recipient key given");
+    if ((e = decrypt_rest(u, req->recipient, &req->out, req->progress, req->progress_ctx, info)))
+        return measured(u, info, e);
+    const struct trusted_sender *ts = find_sender(req->senders, u->trailer.sender_fpr);
     if (!ts) {
         /* R14: without the key nothing can be verified, and a stranger's
          * valid signature would not be what the user asked for anyway. */
         char txt[SEAL_FPR_TEXT_LEN];
-        key_fingerprint_text(t.sender_fpr, txt);
-        if (strict) {
-            e = seal_fail_override(GPG_ERR_NOT_TRUSTED, "signed by unknown key %s", txt);
-            goto out;
-        }
-    } else {
-        info->sender_name = ts->name;
-        e = trailer_verify(ts->key->rsa, sd, &t); /* R15 */
-        if (e && strict) {
-            e = seal_fail_override(GPG_ERR_BAD_SIGNATURE, "bad signature (claims to be from %s)",
-                                   ts->name);
-            goto out;
-        }
-        info->signature_valid = e == 0;
+        key_fingerprint_text(u->trailer.sender_fpr, txt);
+        return measured(u, info,
+                        seal_fail_override(GPG_ERR_NOT_TRUSTED, "signed by unknown key %s", txt));
     }
-measured:
-    info->envelope_len = u->src.count;
-    info->payload_len = info->envelope_len - info->header_len;
+    info->sender_name = ts->name;
+    if (trailer_verify(ts->key->rsa, u->sd, &u->trailer)) /* R15 */
+        return measured(u, info,
+                        seal_fail_override(GPG_ERR_BAD_SIGNATURE,
+                                           "bad signature (claims to be from %s)", ts->name));
+    info->signature_valid = true;
     /* Only now: a receipt key is worth something only for a verified
      * envelope (the transport acknowledges with it). */
-    if (receipt_key && u->keys)
-        memcpy(receipt_key, u->keys + SEAL_AEAD_KEY_LEN, SEAL_RECEIPT_KEY_LEN);
-    e = 0;
-out:
-    if (e)
-        info->envelope_len = u->src.count;
-    unsealer_free(u);
+    if (req->receipt_key)
+        memcpy(req->receipt_key, u->keys + SEAL_AEAD_KEY_LEN, SEAL_RECEIPT_KEY_LEN);
+    return measured(u, info, 0);
+}
+
+gpg_err_code_t envelope_reader_inspect(struct envelope_reader *u,
+                                       const struct seal_key *recipient,
+                                       const struct trusted_senders *senders,
+                                       struct envelope_info *info)
+{
+    gpg_err_code_t e;
+
+    seal_clear_detail();
+    if (!recipient) {
+        if (u->used)
+            return seal_fail(GPG_ERR_INV_STATE, "envelope already read");
+        u->used = true;
+        e = read_prefix(u, info);
+        if (!e)
+            e = drain(u);
+        if (!e)
+            e = check_public_sizes(u->src.count - u->h.len - CHUNKED_PREFIX_LEN);
+        return measured(u, info, e);
+    }
+    if ((e = decrypt_rest(u, recipient, NULL, NULL, NULL, info)))
+        return measured(u, info, e);
+    /* Who signed is a fact to report here, not a reason to fail. */
+    const struct trusted_sender *ts = find_sender(senders, u->trailer.sender_fpr);
+    if (ts) {
+        info->sender_name = ts->name;
+        info->signature_valid = trailer_verify(ts->key->rsa, u->sd, &u->trailer) == 0; /* R15 */
+    }
+    return measured(u, info, 0);
+}
+
+void envelope_reader_free(struct envelope_reader *u)
+{
+    if (!u)
+        return;
+    reader_release(u);
     free(u);
-    seal_wipe(&t, sizeof t);
-    seal_wipe(sd, sizeof sd);
-    return e;
 }
 
 gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope_info *info)
 {
-    if (!req->recipient)
-        return seal_fail(GPG_ERR_NO_SECKEY, "no recipient key given");
+    struct envelope_reader *u;
+    gpg_err_code_t e;
+
     if (req->receipt_key)
         seal_wipe(req->receipt_key, SEAL_RECEIPT_KEY_LEN);
-    return process(req->in, req->recipient, req->senders, &req->out, req->progress,
-                   req->progress_ctx, true, req->receipt_key, info);
+    if (!req->recipient)
+        return seal_fail(GPG_ERR_NO_SECKEY, "no recipient key given");
+    if ((e = envelope_reader_open(req->in, &u, info)))
+        return e;
+    e = envelope_reader_unseal(u, req, info);
+    envelope_reader_free(u);
+    return e;
 }
 
 gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
                                 const struct trusted_senders *senders, struct envelope_info *info)
 {
-    return process(in, recipient, senders, NULL, NULL, NULL, false, NULL, info);
+    struct envelope_reader *u;
+    gpg_err_code_t e;
+
+    if ((e = envelope_reader_open(in, &u, info)))
+        return e;
+    e = envelope_reader_inspect(u, recipient, senders, info);
+    envelope_reader_free(u);
+    return e;
 }
