@@ -8,14 +8,27 @@
 
 void reader_init(struct reader *r, const void *data, size_t len)
 {
-    r->data = data;
-    r->len = data ? len : 0;
-    r->off = 0;
+    r->priv.data = data;
+    r->priv.len = data ? len : 0;
+    r->priv.off = 0;
 }
 
 size_t reader_remaining(const struct reader *r)
 {
-    return r->len - r->off;
+    return r->priv.len - r->priv.off;
+}
+
+size_t reader_offset(const struct reader *r)
+{
+    return r->priv.off;
+}
+
+gpg_err_code_t reader_want(const struct reader *r, size_t n, size_t *need)
+{
+    if (n <= reader_remaining(r))
+        return 0;
+    *need = r->priv.off + n;
+    return GPG_ERR_TRUNCATED;
 }
 
 /* The one length check every getter goes through. */
@@ -41,7 +54,7 @@ gpg_err_code_t reader_get_u8(struct reader *r, uint8_t *v)
     gpg_err_code_t e = need(r, 1);
     if (e)
         return e;
-    *v = r->data[r->off++];
+    *v = r->priv.data[r->priv.off++];
     return 0;
 }
 
@@ -51,8 +64,8 @@ gpg_err_code_t reader_get_u16(struct reader *r, uint16_t *v)
     gpg_err_code_t e = need(r, 2);
     if (e)
         return e;
-    *v = (uint16_t)load_be(r->data + r->off, 2);
-    r->off += 2;
+    *v = (uint16_t)load_be(r->priv.data + r->priv.off, 2);
+    r->priv.off += 2;
     return 0;
 }
 
@@ -62,8 +75,8 @@ gpg_err_code_t reader_get_u32(struct reader *r, uint32_t *v)
     gpg_err_code_t e = need(r, 4);
     if (e)
         return e;
-    *v = (uint32_t)load_be(r->data + r->off, 4);
-    r->off += 4;
+    *v = (uint32_t)load_be(r->priv.data + r->priv.off, 4);
+    r->priv.off += 4;
     return 0;
 }
 
@@ -73,8 +86,8 @@ gpg_err_code_t reader_get_u64(struct reader *r, uint64_t *v)
     gpg_err_code_t e = need(r, 8);
     if (e)
         return e;
-    *v = load_be(r->data + r->off, 8);
-    r->off += 8;
+    *v = load_be(r->priv.data + r->priv.off, 8);
+    r->priv.off += 8;
     return 0;
 }
 
@@ -84,7 +97,7 @@ gpg_err_code_t reader_peek_u8(const struct reader *r, uint8_t *v)
     gpg_err_code_t e = need(r, 1);
     if (e)
         return e;
-    *v = r->data[r->off];
+    *v = r->priv.data[r->priv.off];
     return 0;
 }
 
@@ -97,8 +110,8 @@ gpg_err_code_t reader_get_bytes(struct reader *r, void *out, size_t n)
         return e;
     }
     if (n)
-        memcpy(out, r->data + r->off, n);
-    r->off += n;
+        memcpy(out, r->priv.data + r->priv.off, n);
+    r->priv.off += n;
     return 0;
 }
 
@@ -108,8 +121,8 @@ gpg_err_code_t reader_get_view(struct reader *r, size_t n, const uint8_t **out)
     gpg_err_code_t e = need(r, n);
     if (e)
         return e;
-    *out = r->data + r->off;
-    r->off += n;
+    *out = r->priv.data + r->priv.off;
+    r->priv.off += n;
     return 0;
 }
 
@@ -118,7 +131,7 @@ gpg_err_code_t reader_skip(struct reader *r, size_t n)
     gpg_err_code_t e = need(r, n);
     if (e)
         return e;
-    r->off += n;
+    r->priv.off += n;
     return 0;
 }
 
@@ -130,7 +143,7 @@ gpg_err_code_t reader_get_u16_prefixed(struct reader *r, size_t min, size_t max,
     gpg_err_code_t e = need(r, 2);
     if (e)
         return e;
-    size_t n = (size_t)load_be(r->data + r->off, 2);
+    size_t n = (size_t)load_be(r->priv.data + r->priv.off, 2);
     /* The cap comes first: a hostile length is refused before anything
      * else looks at it. */
     if (n < min || n > max)
@@ -138,9 +151,9 @@ gpg_err_code_t reader_get_u16_prefixed(struct reader *r, size_t min, size_t max,
     e = need(r, 2 + n);
     if (e)
         return e;
-    *out = r->data + r->off + 2;
+    *out = r->priv.data + r->priv.off + 2;
     *outlen = n;
-    r->off += 2 + n;
+    r->priv.off += 2 + n;
     return 0;
 }
 
@@ -150,8 +163,8 @@ gpg_err_code_t reader_get_sub(struct reader *r, size_t n, struct reader *sub)
     gpg_err_code_t e = need(r, n);
     if (e)
         return e;
-    reader_init(sub, r->data + r->off, n);
-    r->off += n;
+    reader_init(sub, r->priv.data + r->priv.off, n);
+    r->priv.off += n;
     return 0;
 }
 
@@ -166,18 +179,36 @@ gpg_err_code_t reader_expect_end(const struct reader *r)
 void writer_init(struct writer *w, size_t max, bool secure)
 {
     memset(w, 0, sizeof *w);
-    w->max = max;
-    w->secure = secure;
+    w->priv.max = max;
+    w->priv.secure = secure;
+}
+
+void writer_init_fixed(struct writer *w, void *buf, size_t cap)
+{
+    memset(w, 0, sizeof *w);
+    w->priv.data = buf;
+    w->priv.cap = w->priv.max = cap;
+    w->priv.fixed = true;
+}
+
+uint8_t *writer_data(const struct writer *w)
+{
+    return w->priv.data;
+}
+
+size_t writer_len(const struct writer *w)
+{
+    return w->priv.len;
 }
 
 static void *writer_alloc(const struct writer *w, size_t n)
 {
-    return w->secure ? seal_secure_malloc(n) : calloc(1, n);
+    return w->priv.secure ? seal_secure_malloc(n) : calloc(1, n);
 }
 
 static void writer_release(const struct writer *w, void *p, size_t n)
 {
-    if (w->secure)
+    if (w->priv.secure)
         seal_secure_free(p, n);
     else
         free(p);
@@ -186,28 +217,28 @@ static void writer_release(const struct writer *w, void *p, size_t n)
 /* Makes room for N more bytes, doubling the capacity up to the cap. */
 static gpg_err_code_t grow(struct writer *w, size_t n)
 {
-    if (w->failed)
+    if (w->priv.failed)
         return GPG_ERR_TOO_LARGE;
-    if (n > w->max || w->len > w->max - n) {
-        w->failed = true;
-        return seal_fail(GPG_ERR_TOO_LARGE, "output exceeds %zu bytes", w->max);
+    if (n > w->priv.max || w->priv.len > w->priv.max - n) {
+        w->priv.failed = true;
+        return seal_fail(GPG_ERR_TOO_LARGE, "output exceeds %zu bytes", w->priv.max);
     }
-    if (w->len + n <= w->cap)
+    if (w->priv.len + n <= w->priv.cap)
         return 0;
-    size_t cap = w->cap ? w->cap : 64;
-    while (cap < w->len + n)
-        cap = cap > w->max / 2 ? w->max : cap * 2;
+    size_t cap = w->priv.cap ? w->priv.cap : 64;
+    while (cap < w->priv.len + n)
+        cap = cap > w->priv.max / 2 ? w->priv.max : cap * 2;
     /* Secure buffers are copied by hand so the old one can be wiped. */
     uint8_t *p = writer_alloc(w, cap);
     if (!p) {
-        w->failed = true;
+        w->priv.failed = true;
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     }
-    if (w->len)
-        memcpy(p, w->data, w->len);
-    writer_release(w, w->data, w->cap);
-    w->data = p;
-    w->cap = cap;
+    if (w->priv.len)
+        memcpy(p, w->priv.data, w->priv.len);
+    writer_release(w, w->priv.data, w->priv.cap);
+    w->priv.data = p;
+    w->priv.cap = cap;
     return 0;
 }
 
@@ -215,9 +246,9 @@ uint8_t *writer_reserve(struct writer *w, size_t n)
 {
     if (grow(w, n))
         return NULL;
-    uint8_t *p = w->data + w->len;
+    uint8_t *p = w->priv.data + w->priv.len;
     memset(p, 0, n);
-    w->len += n;
+    w->priv.len += n;
     return p;
 }
 
@@ -261,22 +292,24 @@ gpg_err_code_t writer_put_u64(struct writer *w, uint64_t v)
 
 gpg_err_code_t writer_status(const struct writer *w)
 {
-    return w->failed ? GPG_ERR_TOO_LARGE : 0;
+    return w->priv.failed ? GPG_ERR_TOO_LARGE : 0;
 }
 
 void writer_free(struct writer *w)
 {
-    writer_release(w, w->data, w->cap);
-    w->data = NULL;
-    w->len = w->cap = 0;
-    w->failed = false;
+    if (!w->priv.fixed)
+        writer_release(w, w->priv.data, w->priv.cap);
+    w->priv.data = NULL;
+    w->priv.len = w->priv.cap = 0;
+    w->priv.failed = false;
+    w->priv.fixed = false;
 }
 
 uint8_t *writer_steal(struct writer *w, size_t *len)
 {
-    uint8_t *p = w->data;
-    *len = w->len;
-    w->data = NULL;
-    w->len = w->cap = 0;
+    uint8_t *p = w->priv.data;
+    *len = w->priv.len;
+    w->priv.data = NULL;
+    w->priv.len = w->priv.cap = 0;
     return p;
 }

@@ -15,10 +15,17 @@
 
 #include "base/errors.h"
 
+/* The members are buf.c's alone (tests/layout.sh refuses any other file
+ * that names .priv). The type is complete only so that readers live on the
+ * stack: a DER key nests a dozen of them and the envelope makes one per
+ * header parse, and none of those should cost an allocation and a free on
+ * every error path. */
 struct reader {
-    const uint8_t *data;
-    size_t len;
-    size_t off;
+    struct {
+        const uint8_t *data;
+        size_t len;
+        size_t off;
+    } priv;
 };
 
 /* Starts reading LEN bytes at DATA. The bytes must outlive the reader. */
@@ -26,6 +33,15 @@ void reader_init(struct reader *r, const void *data, size_t len);
 
 /* Bytes not yet consumed. */
 size_t reader_remaining(const struct reader *r);
+
+/* Bytes consumed so far. */
+size_t reader_offset(const struct reader *r);
+
+/* For a caller that streams its input: 0 if N more bytes remain, otherwise
+ * GPG_ERR_TRUNCATED with *NEED set to the input length (counted from the
+ * reader's start) that would have them. Records no detail: running out here
+ * means "read more", not a fault. */
+gpg_err_code_t reader_want(const struct reader *r, size_t n, size_t *need);
 
 /* Fixed-width big-endian integers. GPG_ERR_TRUNCATED if too few bytes remain. */
 gpg_err_code_t reader_get_u8(struct reader *r, uint8_t *v);
@@ -62,17 +78,30 @@ gpg_err_code_t reader_expect_end(const struct reader *r);
  * its bytes in libgcrypt secure memory and wipes them when it grows or is
  * freed; use it for anything holding key material.
  */
+/* Members private to buf.c, as for the reader. */
 struct writer {
-    uint8_t *data;
-    size_t len;
-    size_t cap;
-    size_t max;
-    bool secure;
-    bool failed;
+    struct {
+        uint8_t *data;
+        size_t len;
+        size_t cap;
+        size_t max;
+        bool secure;
+        bool fixed; /* writes into the caller's buffer, never grows or frees */
+        bool failed;
+    } priv;
 };
 
 /* MAX caps the total length (GPG_ERR_TOO_LARGE beyond it). */
 void writer_init(struct writer *w, size_t max, bool secure);
+
+/* A writer over the caller's CAP bytes at BUF: appends fill BUF and fail
+ * (GPG_ERR_TOO_LARGE) past CAP; writer_free leaves BUF alone. */
+void writer_init_fixed(struct writer *w, void *buf, size_t cap);
+
+/* The bytes written so far (NULL while none were) and their number. The
+ * pointer is valid until the next append or writer_free. */
+uint8_t *writer_data(const struct writer *w);
+size_t writer_len(const struct writer *w);
 
 /* Appenders. After one fails, the writer stays failed and later appends are
  * no-ops returning the same class of error, so a sequence of puts can be

@@ -5,52 +5,42 @@
 
 const uint8_t envelope_magic[ENVELOPE_MAGIC_LEN] = {0x89, 'S', 'E', 'A', 'L', '\r', '\n', 0x1a};
 
-/* Borrows N bytes, or reports how much input the parse needs. No detail is
- * recorded for running out of input: a streaming caller simply reads more. */
-static gpg_err_code_t take(struct reader *r, size_t n, const uint8_t **out, size_t *need)
-{
-    if (reader_remaining(r) < n) {
-        *need = r->off + n;
-        return GPG_ERR_TRUNCATED;
-    }
-    return reader_get_view(r, n, out);
-}
-
-static uint16_t be16(const uint8_t *p)
-{
-    return (uint16_t)((p[0] << 8) | p[1]);
-}
-
 gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct envelope_header *h,
                                      size_t *need)
 {
     struct reader r;
-    const uint8_t *p;
+    uint8_t version;
+    uint16_t count, wrapped_len;
     gpg_err_code_t e;
 
     memset(h, 0, sizeof *h);
     *need = 0;
     reader_init(&r, data, len);
 
+    /* Each field is first asked for with reader_want, which reports running
+     * out of input as "read more" (no detail); the getter after it cannot
+     * fail. */
+
     /* R1: judge the magic on whatever prefix is there, so that a short
      * non-envelope is "not an envelope" rather than "truncated". */
     size_t have = len < ENVELOPE_MAGIC_LEN ? len : ENVELOPE_MAGIC_LEN;
     if (memcmp(data, envelope_magic, have) != 0)
         return seal_fail(GPG_ERR_INV_DATA, "not a sealed envelope (bad magic)");
-    if ((e = take(&r, ENVELOPE_MAGIC_LEN, &p, need)))
+    if ((e = reader_want(&r, ENVELOPE_MAGIC_LEN, need)) ||
+        (e = reader_skip(&r, ENVELOPE_MAGIC_LEN)))
         return e;
 
     /* R2: the version decides how everything after it is read. */
-    if ((e = take(&r, 1, &p, need)))
+    if ((e = reader_want(&r, 1, need)) || (e = reader_get_u8(&r, &version)))
         return e;
-    h->version = p[0];
+    h->version = version;
     if (h->version != ENVELOPE_VERSION)
         return seal_fail(GPG_ERR_UNKNOWN_VERSION, "unsupported envelope version %u", h->version);
 
     /* R3, before anything is sized by the count. */
-    if ((e = take(&r, 2, &p, need)))
+    if ((e = reader_want(&r, 2, need)) || (e = reader_get_u16(&r, &count)))
         return e;
-    size_t n = be16(p);
+    size_t n = count;
     if (n == 0)
         return seal_fail(GPG_ERR_INV_DATA, "envelope has no recipients");
     if (n > SEAL_MAX_RECIPIENTS)
@@ -59,17 +49,18 @@ gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct env
 
     for (size_t i = 0; i < n; i++) {
         struct envelope_stanza *s = &h->stanza[i];
-        if ((e = take(&r, SEAL_FPR_LEN, &s->fpr, need)))
+        if ((e = reader_want(&r, SEAL_FPR_LEN, need)) ||
+            (e = reader_get_view(&r, SEAL_FPR_LEN, &s->fpr)))
             return e;
         /* R4, before the wrapped key is read. */
-        if ((e = take(&r, 2, &p, need)))
+        if ((e = reader_want(&r, 2, need)) || (e = reader_get_u16(&r, &wrapped_len)))
             return e;
-        size_t w = be16(p);
+        size_t w = wrapped_len;
         if (w < ENVELOPE_WRAPPED_MIN || w > ENVELOPE_WRAPPED_MAX)
             return seal_fail(GPG_ERR_INV_LENGTH,
                              "recipient %zu: wrapped key length %zu out of range %d..%d", i + 1, w,
                              ENVELOPE_WRAPPED_MIN, ENVELOPE_WRAPPED_MAX);
-        if ((e = take(&r, w, &s->wrapped, need)))
+        if ((e = reader_want(&r, w, need)) || (e = reader_get_view(&r, w, &s->wrapped)))
             return e;
         s->wrapped_len = w;
         /* R5: one stanza per key, so "the stanza for this key" is unique. */
@@ -79,7 +70,7 @@ gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct env
                                  i + 1);
         h->n = i + 1;
     }
-    h->len = r.off;
+    h->len = reader_offset(&r);
     return 0;
 }
 

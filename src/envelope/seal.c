@@ -129,8 +129,8 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
         return writer_status(&s->head);
     /* The context is the label and the header, i.e. the writer minus the
      * prefix just reserved. */
-    return chunked_encrypt_new(file_key, SEAL_AEAD_KEY_LEN, s->head.data,
-                               s->head.len - CHUNKED_PREFIX_LEN, fx ? fx->salt : NULL, prefix,
+    return chunked_encrypt_new(file_key, SEAL_AEAD_KEY_LEN, writer_data(&s->head),
+                               writer_len(&s->head) - CHUNKED_PREFIX_LEN, fx ? fx->salt : NULL, prefix,
                                &s->cipher);
 }
 
@@ -184,8 +184,8 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
     }
     if ((e = async_writer_start(out, &s.writer)))
         goto out;
-    const uint8_t *header = s.head.data + ENVELOPE_CONTEXT_LABEL_LEN;
-    size_t header_all = s.head.len - ENVELOPE_CONTEXT_LABEL_LEN; /* with salt, commitment */
+    const uint8_t *header = writer_data(&s.head) + ENVELOPE_CONTEXT_LABEL_LEN;
+    size_t header_all = writer_len(&s.head) - ENVELOPE_CONTEXT_LABEL_LEN; /* with salt, commitment */
     seal_sha256(header, header_all, h);
     /* s.head stays put until the end, so it can be written behind. */
     if ((e = async_writer_write(s.writer, header, header_all, NULL, 0)))

@@ -8,14 +8,6 @@
 static const char message_domain[] = "seal v1 message";
 static const char signature_domain[] = "seal v1 signature";
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
-
 size_t trailer_len(const struct envelope_trailer *t)
 {
     return TRAILER_FIXED_LEN + t->sig_len;
@@ -25,18 +17,14 @@ gpg_err_code_t trailer_encode(const struct envelope_trailer *t, uint8_t *out)
 {
     if (t->sig_len < TRAILER_SIG_MIN || t->sig_len > TRAILER_SIG_MAX)
         return seal_fail(GPG_ERR_INV_VALUE, "signature of %zu bytes cannot be encoded", t->sig_len);
-    uint8_t *p = out;
-    memcpy(p, t->sender_fpr, SEAL_FPR_LEN);
-    p += SEAL_FPR_LEN;
-    put_be64(p, t->created);
-    p += 8;
-    memcpy(p, t->envelope_id, SEAL_ENVELOPE_ID_LEN);
-    p += SEAL_ENVELOPE_ID_LEN;
-    memcpy(p, t->sig, t->sig_len);
-    p += t->sig_len;
-    p[0] = (uint8_t)(t->sig_len >> 8);
-    p[1] = (uint8_t)t->sig_len;
-    return 0;
+    struct writer w;
+    writer_init_fixed(&w, out, trailer_len(t));
+    writer_put_bytes(&w, t->sender_fpr, SEAL_FPR_LEN);
+    writer_put_u64(&w, t->created);
+    writer_put_bytes(&w, t->envelope_id, SEAL_ENVELOPE_ID_LEN);
+    writer_put_bytes(&w, t->sig, t->sig_len);
+    writer_put_u16(&w, (uint16_t)t->sig_len);
+    return writer_status(&w);
 }
 
 gpg_err_code_t trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t inner_len,
@@ -111,7 +99,9 @@ gpg_err_code_t message_digest_add_piece(struct message_digest *md, const uint8_t
 void message_digest_final(struct message_digest *md, uint8_t out[SEAL_SHA256_LEN])
 {
     uint8_t len[8];
-    put_be64(len, md->len);
+    struct writer w;
+    writer_init_fixed(&w, len, sizeof len);
+    writer_put_u64(&w, md->len);
     seal_sha256_update(md->ctx, len, sizeof len);
     seal_sha256_final(md->ctx, out);
     md->ctx = NULL;
@@ -147,20 +137,16 @@ void envelope_signed_digest(const uint8_t header_hash[SEAL_SHA256_LEN],
 {
     uint8_t buf[sizeof signature_domain + SEAL_SHA256_LEN + SEAL_FPR_LEN + 8 +
                 SEAL_ENVELOPE_ID_LEN + SEAL_SHA256_LEN];
-    uint8_t *p = buf;
-    memcpy(p, signature_domain, sizeof signature_domain); /* with the 00 */
-    p += sizeof signature_domain;
-    memcpy(p, header_hash, SEAL_SHA256_LEN);
-    p += SEAL_SHA256_LEN;
-    memcpy(p, t->sender_fpr, SEAL_FPR_LEN);
-    p += SEAL_FPR_LEN;
-    put_be64(p, t->created);
-    p += 8;
-    memcpy(p, t->envelope_id, SEAL_ENVELOPE_ID_LEN);
-    p += SEAL_ENVELOPE_ID_LEN;
-    memcpy(p, message_digest, SEAL_SHA256_LEN);
-    p += SEAL_SHA256_LEN;
-    seal_sha256(buf, (size_t)(p - buf), out);
+    struct writer w;
+    writer_init_fixed(&w, buf, sizeof buf);
+    writer_put_bytes(&w, signature_domain, sizeof signature_domain); /* with the 00 */
+    writer_put_bytes(&w, header_hash, SEAL_SHA256_LEN);
+    writer_put_bytes(&w, t->sender_fpr, SEAL_FPR_LEN);
+    writer_put_u64(&w, t->created);
+    writer_put_bytes(&w, t->envelope_id, SEAL_ENVELOPE_ID_LEN);
+    writer_put_bytes(&w, message_digest, SEAL_SHA256_LEN);
+    /* BUF is sized for exactly these fields: the writer cannot fail. */
+    seal_sha256(writer_data(&w), writer_len(&w), out);
 }
 
 gpg_err_code_t trailer_sign(const struct seal_rsa_key *sender,

@@ -334,7 +334,7 @@ gpg_err_code_t der_put_wrapped(struct writer *w, uint8_t tag, const struct write
 
     if ((err = writer_status(inner)) != 0)
         return err;
-    return der_put_tlv(w, tag, inner->data, inner->len);
+    return der_put_tlv(w, tag, writer_data(inner), writer_len(inner));
 }
 
 gpg_err_code_t der_put_integer(struct writer *w, const uint8_t *mag, size_t len)

@@ -297,7 +297,7 @@ gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_
     memset(fpr, 0, SEAL_FPR_LEN);
     writer_init(&w, KEY_FILE_MAX, false);
     if ((err = key_write_spki(key, &w)) == 0)
-        seal_sha256(w.data, w.len, fpr);
+        seal_sha256(writer_data(&w), writer_len(&w), fpr);
     writer_free(&w);
     return err;
 }
@@ -323,7 +323,7 @@ gpg_err_code_t key_encode_public_pem(const struct seal_rsa_key *key, char **out,
     *outlen = 0;
     writer_init(&w, KEY_FILE_MAX, false);
     if ((err = key_write_spki(key, &w)) == 0)
-        err = pem_encode(PEM_PUBLIC_KEY, w.data, w.len, false, out, outlen);
+        err = pem_encode(PEM_PUBLIC_KEY, writer_data(&w), writer_len(&w), false, out, outlen);
     writer_free(&w);
     return err;
 }
@@ -345,12 +345,12 @@ gpg_err_code_t key_encode_private_pem(const struct seal_rsa_key *key, const char
     if ((err = key_write_pkcs8(key, &plain)) != 0)
         goto out;
     if (pass == NULL) {
-        err = pem_encode(PEM_PRIVATE_KEY, plain.data, plain.len, true, out, outlen);
+        err = pem_encode(PEM_PRIVATE_KEY, writer_data(&plain), writer_len(&plain), true, out, outlen);
         goto out;
     }
-    if ((err = key_pbes2_encrypt(plain.data, plain.len, pass, passlen, &enc)) != 0)
+    if ((err = key_pbes2_encrypt(writer_data(&plain), writer_len(&plain), pass, passlen, &enc)) != 0)
         goto out;
-    err = pem_encode(PEM_ENCRYPTED_PRIVATE_KEY, enc.data, enc.len, true, out, outlen);
+    err = pem_encode(PEM_ENCRYPTED_PRIVATE_KEY, writer_data(&enc), writer_len(&enc), true, out, outlen);
 out:
     writer_free(&plain);
     writer_free(&enc);

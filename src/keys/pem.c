@@ -261,19 +261,19 @@ gpg_err_code_t pem_decode(const uint8_t *data, size_t len, enum pem_label *label
             err = seal_fail(GPG_ERR_INV_ARMOR, "PEM: data after the END line");
         goto out;
     }
-    if (writer_status(&body) != 0 || body.len == 0) {
+    if (writer_status(&body) != 0 || writer_len(&body) == 0) {
         err = seal_fail(GPG_ERR_INV_ARMOR, "PEM: empty body");
         goto out;
     }
 
     /* Exactly the decoded size, so that the caller's
      * seal_secure_free(der, derlen) wipes everything written. */
-    max = b64_decoded_len((const char *)body.data, body.len);
+    max = b64_decoded_len((const char *)writer_data(&body), writer_len(&body));
     if ((out = seal_secure_malloc(max ? max : 1)) == NULL) {
         err = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
         goto out;
     }
-    if ((err = b64_decode((const char *)body.data, body.len, out, max, &outlen)) != 0)
+    if ((err = b64_decode((const char *)writer_data(&body), writer_len(&body), out, max, &outlen)) != 0)
         goto out;
     *der = out;
     *derlen = outlen;

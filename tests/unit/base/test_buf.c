@@ -136,9 +136,9 @@ static void test_writer_round_trip_and_cap(void **state)
     writer_put_u32(&w, 0x04050607);
     writer_put_u64(&w, 0x08090a0b0c0d0e0fULL);
     assert_int_equal(writer_status(&w), 0);
-    assert_int_equal(w.len, 15);
+    assert_int_equal(writer_len(&w), 15);
     struct reader r;
-    reader_init(&r, w.data, w.len);
+    reader_init(&r, writer_data(&w), writer_len(&w));
     uint64_t v;
     assert_int_equal(reader_skip(&r, 7), 0);
     assert_int_equal(reader_get_u64(&r, &v), 0);
@@ -146,7 +146,7 @@ static void test_writer_round_trip_and_cap(void **state)
     /* One byte over the cap fails and the failure sticks. */
     assert_int_equal(writer_put_u8(&w, 0), GPG_ERR_TOO_LARGE);
     assert_int_equal(writer_status(&w), GPG_ERR_TOO_LARGE);
-    assert_int_equal(w.len, 15);
+    assert_int_equal(writer_len(&w), 15);
     assert_null(writer_reserve(&w, SIZE_MAX));
     writer_free(&w);
     seal_clear_detail();
@@ -159,9 +159,9 @@ static void test_secure_writer_grows(void **state)
     writer_init(&w, 1 << 20, true);
     for (int i = 0; i < 5000; i++)
         assert_int_equal(writer_put_u32(&w, (uint32_t)i), 0);
-    assert_int_equal(w.len, 20000);
+    assert_int_equal(writer_len(&w), 20000);
     struct reader r;
-    reader_init(&r, w.data, w.len);
+    reader_init(&r, writer_data(&w), writer_len(&w));
     for (uint32_t i = 0; i < 5000; i++) {
         uint32_t v;
         assert_int_equal(reader_get_u32(&r, &v), 0);
@@ -171,7 +171,47 @@ static void test_secure_writer_grows(void **state)
     uint8_t *p = writer_steal(&w, &len);
     assert_int_equal(len, 20000);
     seal_secure_free(p, len);
-    assert_null(w.data);
+    assert_null(writer_data(&w));
+}
+
+/* A fixed writer fills the caller's buffer, refuses to go past it, and
+ * leaves it alone when freed. */
+static void test_fixed_writer(void **state)
+{
+    (void)state;
+    uint8_t buf[11];
+    struct writer w;
+    memset(buf, 0xEE, sizeof buf);
+    writer_init_fixed(&w, buf, 10);
+    assert_int_equal(writer_put_u64(&w, 0x0102030405060708ULL), 0);
+    assert_int_equal(writer_put_u16(&w, 0x090a), 0);
+    assert_ptr_equal(writer_data(&w), buf);
+    assert_int_equal(writer_len(&w), 10);
+    assert_int_equal(writer_put_u8(&w, 0x0b), GPG_ERR_TOO_LARGE);
+    assert_int_equal(writer_status(&w), GPG_ERR_TOO_LARGE);
+    assert_int_equal(buf[10], 0xEE); /* nothing past the cap */
+    const uint8_t want[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    assert_memory_equal(buf, want, sizeof want);
+    writer_free(&w);
+    assert_memory_equal(buf, want, sizeof want);
+    seal_clear_detail();
+}
+
+/* reader_want reports how much input a streaming parse needs, without a
+ * detail, and consumes nothing. */
+static void test_reader_want(void **state)
+{
+    (void)state;
+    struct reader r;
+    size_t need = 0;
+    reader_init(&r, sample, 4);
+    assert_int_equal(reader_skip(&r, 3), 0);
+    assert_int_equal(reader_want(&r, 1, &need), 0);
+    seal_clear_detail();
+    assert_int_equal(reader_want(&r, 5, &need), GPG_ERR_TRUNCATED);
+    assert_int_equal(need, 8);
+    assert_null(seal_detail());
+    assert_int_equal(reader_offset(&r), 3);
 }
 
 int main(void)
@@ -185,6 +225,8 @@ int main(void)
         cmocka_unit_test(test_sub_reader_is_bounded),
         cmocka_unit_test(test_writer_round_trip_and_cap),
         cmocka_unit_test(test_secure_writer_grows),
+        cmocka_unit_test(test_fixed_writer),
+        cmocka_unit_test(test_reader_want),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

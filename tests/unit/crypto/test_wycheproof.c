@@ -121,7 +121,8 @@ static bool vec_next(struct vecfile *v, struct line *l)
         if (reader_remaining(&v->r) > 0)
             assert_int_equal(reader_skip(&v->r, 1), 0); /* the newline */
         v->lineno++;
-        if (n == 0 || line.data[line.off] == '#')
+        uint8_t first = 0;
+        if (n == 0 || (reader_peek_u8(&line, &first) == 0 && first == '#'))
             continue;
         memset(l, 0, sizeof *l);
         while (reader_remaining(&line) > 0) {

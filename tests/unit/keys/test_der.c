@@ -360,8 +360,8 @@ static void test_write_integers(void **state)
     assert_int_equal(der_put_integer(&w, high, sizeof high), 0);
     assert_int_equal(der_put_uint(&w, 65536), 0);
     assert_int_equal(der_put_uint(&w, 0), 0);
-    assert_int_equal(w.len, sizeof want);
-    assert_memory_equal(w.data, want, sizeof want);
+    assert_int_equal(writer_len(&w), sizeof want);
+    assert_memory_equal(writer_data(&w), want, sizeof want);
     writer_free(&w);
 }
 
@@ -376,7 +376,7 @@ static void test_write_lengths_round_trip(void **state)
     for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         writer_init(&w, 70000, false);
         assert_int_equal(der_put_tlv(&w, DER_OCTET_STRING, content, sizes[i]), 0);
-        reader_init(&r, w.data, w.len);
+        reader_init(&r, writer_data(&w), writer_len(&w));
         assert_int_equal(der_get_element(&r, DER_OCTET_STRING, &c), 0);
         assert_int_equal(reader_remaining(&c), sizes[i]);
         assert_int_equal(reader_remaining(&r), 0);

@@ -350,7 +350,7 @@ static gpg_err_code_t decode_spki_with_oid(const uint8_t *oid, size_t oidlen)
     der_put_wrapped(&spki, DER_BIT_STRING, &bits);
     assert_int_equal(der_put_wrapped(&w, DER_SEQUENCE, &spki), 0);
     seal_clear_detail();
-    err = key_decode_public(w.data, w.len, &key);
+    err = key_decode_public(writer_data(&w), writer_len(&w), &key);
     assert_null(key);
     writer_free(&alg);
     writer_free(&rsa);
@@ -549,7 +549,7 @@ static void test_rsa_params_must_be_null(void **state)
     writer_put_bytes(&spki, bits, nbits);
     assert_int_equal(der_put_wrapped(&w, DER_SEQUENCE, &spki), 0);
     seal_clear_detail();
-    assert_int_equal(key_decode_public(w.data, w.len, &key), GPG_ERR_INV_OBJ);
+    assert_int_equal(key_decode_public(writer_data(&w), writer_len(&w), &key), GPG_ERR_INV_OBJ);
     expect_detail("NULL");
     writer_free(&alg);
     writer_free(&spki);
@@ -573,7 +573,7 @@ static void build_epki(const struct writer *kdf, size_t ivlen, struct writer *ou
     writer_init(&epki, 1000, false);
     der_put_oid(&enc, key_oid_aes256_cbc, sizeof key_oid_aes256_cbc);
     der_put_tlv(&enc, DER_OCTET_STRING, iv, ivlen);
-    writer_put_bytes(&params, kdf->data, kdf->len);
+    writer_put_bytes(&params, writer_data(kdf), writer_len(kdf));
     der_put_wrapped(&params, DER_SEQUENCE, &enc);
     der_put_oid(&alg, key_oid_pbes2, sizeof key_oid_pbes2);
     der_put_wrapped(&alg, DER_SEQUENCE, &params);
@@ -644,7 +644,7 @@ static gpg_err_code_t try_epki(struct writer *kdf, size_t ivlen)
 
     build_epki(kdf, ivlen, &epki);
     seal_clear_detail();
-    err = key_decode_private(epki.data, epki.len, "x", 1, NULL, &key);
+    err = key_decode_private(writer_data(&epki), writer_len(&epki), "x", 1, NULL, &key);
     assert_null(key);
     writer_free(&epki);
     writer_free(kdf);
