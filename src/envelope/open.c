@@ -57,19 +57,11 @@ struct envelope_reader {
     struct envelope_header h;
     uint8_t *keys; /* secure: the stanza's plaintext, file key || receipt key */
     struct chunked *cipher;
-    struct chunked *cipher2; /* the helper thread's context */
-    struct helper *helper;
+    struct pipeline *pipe;
     struct message_digest md;
     bool md_live;
-    uint8_t *ct; /* a batch of chunks as read */
-    /* Their plaintext, in turn: batch b goes to pt[b % 3]. The writer may
-     * still be releasing batch b-1 (and the last chunk of b-2, held back
-     * until a full chunk followed it) while batch b is decrypted. */
-    uint8_t *pt[3];
     uint8_t *fin; /* the final chunk's plaintext */
-    uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
     uint8_t pending_hash[SEAL_SHA256_LEN];
-    struct async_writer *writer; /* to the caller's sink, or NULL */
     struct envelope_trailer trailer; /* secret until verified: wiped */
     uint8_t sd[SEAL_SHA256_LEN];     /* the signed digest */
     bool used;                       /* the rest of the input was read */
@@ -77,24 +69,15 @@ struct envelope_reader {
 
 static void reader_release(struct envelope_reader *u)
 {
-    /* First: the writer thread may still be reading a plaintext buffer. */
-    async_writer_free(u->writer);
+    /* First: its reader thread may still be reading the input. */
+    pipeline_free(u->pipe);
     armor_decoder_free(u->armor);
     free(u->head);
     seal_secure_free(u->keys, KEYS_CAP);
-    helper_stop(u->helper);
     chunked_free(u->cipher);
-    chunked_free(u->cipher2);
     if (u->md_live)
         message_digest_free(&u->md);
-    free(u->ct);
     /* Unverified plaintext: wipe it. */
-    for (size_t i = 0; i < 3; i++) {
-        if (u->pt[i]) {
-            seal_wipe(u->pt[i], CHUNK_BATCH * CHUNK_SIZE);
-            free(u->pt[i]);
-        }
-    }
     if (u->fin) {
         seal_wipe(u->fin, CHUNK_SIZE);
         free(u->fin);
@@ -238,7 +221,7 @@ static gpg_err_code_t chunk_failed(gpg_err_code_t e, uint64_t index)
 
 /* Steps 4 and 5: decrypt every chunk (R10-R12), split off the trailer (R13)
  * and compute the signed digest S. Chunks are read and decrypted a batch at
- * a time (on two threads). The last full chunk seen stays pending: the
+ * a time by the pipeline (on every core). The last full chunk seen stays pending: the
  * trailer may reach into it from the final chunk. Every earlier full chunk
  * is all message, since a full chunk follows it. */
 static gpg_err_code_t read_payload(struct envelope_reader *u, const struct byte_sink *out,
@@ -247,46 +230,40 @@ static gpg_err_code_t read_payload(struct envelope_reader *u, const struct byte_
                                    uint8_t sd[SEAL_SHA256_LEN])
 {
     uint8_t tail[TRAILER_MAX_LEN], h[SEAL_SHA256_LEN], d[SEAL_SHA256_LEN];
-    uint64_t index = 0, released = 0, bad = 0;
-    size_t got, flen = 0;
+    uint64_t released = 0, bad = 0;
+    size_t flen = 0;
     gpg_err_code_t e;
 
-    u->ct = malloc(CHUNK_BATCH * CHUNK_CT_MAX);
-    for (size_t i = 0; i < 3; i++)
-        u->pt[i] = malloc(CHUNK_BATCH * CHUNK_SIZE);
-    u->fin = malloc(CHUNK_SIZE);
-    if (!u->ct || !u->pt[0] || !u->pt[1] || !u->pt[2] || !u->fin)
-        return seal_errno_code();
+    u->fin = buf_alloc_aligned(CHUNK_SIZE);
+    if (!u->fin)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     if ((e = message_digest_init(&u->md)))
         return e;
     u->md_live = true;
-    if (helper_start(&u->helper) != 0 || chunked_clone(u->cipher, &u->cipher2) != 0) {
-        helper_stop(u->helper);
-        u->helper = NULL;
-    }
-    if (out && out->write && (e = async_writer_start(*out, &u->writer)))
+    uint64_t payload_at = u->src.count; /* binary bytes before the first chunk */
+    if ((e = pipeline_start(u->in, u->cipher, false, &u->pipe)))
         return e;
 
     const uint8_t *last_full = NULL; /* the chunk before the final one */
-    const uint8_t *pending = NULL;   /* the last full chunk so far, not yet released */
-    for (size_t batch = 0;; batch++) {
-        uint8_t *pt = u->pt[batch % 3];
-        if ((e = source_read_full(&u->in, u->ct, CHUNK_BATCH * CHUNK_CT_MAX, &got)))
-            return e;
+    const uint8_t *pending = NULL;   /* the last full chunk so far, not yet released;
+                                        its batch stays valid until the next one is taken */
+    for (;;) {
+        struct pipeline_batch b;
+        e = pipeline_next(u->pipe, &b, &bad);
         /* A full-size chunk is never final; a short read is the end. */
-        bool end = got < CHUNK_BATCH * CHUNK_CT_MAX;
-        size_t full = got / CHUNK_CT_MAX, rem = got % CHUNK_CT_MAX;
-        if (index + full + 1 > CHUNKED_MAX_CHUNKS) /* R12 */
+        size_t full = b.full, rem = b.rest_len;
+        if (b.first + full + 1 > CHUNKED_MAX_CHUNKS) /* R12 */
             return seal_fail(GPG_ERR_TOO_LARGE, "envelope has too many chunks");
-        if (full && (e = chunk_batch(u->helper, u->cipher, u->cipher2, false, index, full, u->ct,
-                                     pt, u->hash, &bad)))
+        if (e == GPG_ERR_CHECKSUM || e == GPG_ERR_TRUNCATED)
             return chunk_failed(e, bad);
-        if (end) {
+        if (e)
+            return e;
+        if (b.last) {
             if (rem < CHUNK_TAG_LEN) /* R11 */
                 return seal_fail(GPG_ERR_TRUNCATED, "envelope is truncated (no final chunk)");
-            if ((e = chunked_decrypt_chunk(u->cipher, index + full, u->ct + full * CHUNK_CT_MAX,
-                                           rem, true, u->fin, &flen)))
-                return chunk_failed(e, index + full);
+            if ((e = chunked_decrypt_chunk(u->cipher, b.first + full, b.rest, rem, true, u->fin,
+                                           &flen)))
+                return chunk_failed(e, b.first + full);
         }
         if (full == 0) {
             last_full = pending;
@@ -294,30 +271,26 @@ static gpg_err_code_t read_payload(struct envelope_reader *u, const struct byte_
         }
         /* A full chunk of this batch follows the pending one, so that one
          * is all message; so is every full chunk of this batch but the
-         * last. They go to the (private) sink behind our back. */
+         * last. They go to the (private) sink. */
         size_t pending_len = pending ? CHUNK_SIZE : 0;
         if (pending && (e = message_digest_add(&u->md, u->pending_hash, CHUNK_SIZE)))
             return e;
         for (size_t i = 0; i + 1 < full; i++)
-            if ((e = message_digest_add(&u->md, u->hash[i], CHUNK_SIZE)))
+            if ((e = message_digest_add(&u->md, b.hash[i], CHUNK_SIZE)))
                 return e;
-        if (u->writer && (e = async_writer_write(u->writer, pending, pending_len, pt,
-                                                 (full - 1) * CHUNK_SIZE)))
+        if ((e = release(out, pending, pending_len)) ||
+            (e = release(out, b.out, (full - 1) * CHUNK_SIZE)))
             return e;
         released += pending_len + (full - 1) * CHUNK_SIZE;
-        index += full;
         if (progress)
-            progress(progress_ctx, u->src.count);
-        pending = pt + (full - 1) * CHUNK_SIZE;
-        memcpy(u->pending_hash, u->hash[full - 1], SEAL_SHA256_LEN);
-        if (end) {
+            progress(progress_ctx, payload_at + b.in_bytes);
+        pending = b.out + (full - 1) * CHUNK_SIZE;
+        memcpy(u->pending_hash, b.hash[full - 1], SEAL_SHA256_LEN);
+        if (b.last) {
             last_full = pending;
             break;
         }
     }
-    /* The rest is released synchronously, after the writer is done. */
-    if (u->writer && (e = async_writer_flush(u->writer)))
-        return e;
 
     /* R13: the trailer from the end of last_full || final. */
     uint64_t inner_len = released + (last_full ? CHUNK_SIZE : 0) + flen;
@@ -405,7 +378,11 @@ static gpg_err_code_t decrypt_rest(struct envelope_reader *u,
     if ((e = open_payload(u, recipient, info)))
         return e;
     info->header_verified = true;
-    if ((e = read_payload(u, out, progress, progress_ctx, &u->trailer, &msg_len, u->sd)))
+    e = read_payload(u, out, progress, progress_ctx, &u->trailer, &msg_len, u->sd);
+    /* Its reader thread stops here, so the input is ours again. */
+    pipeline_free(u->pipe);
+    u->pipe = NULL;
+    if (e)
         return e;
     info->decrypted = true;
     info->plaintext_len = msg_len;

@@ -1,231 +1,334 @@
-/* The helper thread; see envelope_workers.h. */
+/* The chunk pipeline; see pipeline.h.
+ *
+ * Batch SEQ lives in slot SEQ % PIPELINE_RING and moves FREE -> FILLED (the
+ * reader read it) -> WORKING (a worker took it) -> DONE -> HELD (handed to
+ * the caller) -> FREE. Only the state moves under the lock: a slot's other
+ * fields belong to whoever moved it last, and the lock hands them over. */
 #include "envelope/pipeline.h"
 
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-struct helper {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t wake; /* a job was submitted, or stop */
-    pthread_cond_t done; /* the job finished */
-    void (*fn)(void *);
-    void *arg;
-    bool busy, stop;
-};
-
-static void *helper_main(void *p)
-{
-    struct helper *h = p;
-    pthread_mutex_lock(&h->lock);
-    for (;;) {
-        while (!h->busy && !h->stop)
-            pthread_cond_wait(&h->wake, &h->lock);
-        if (!h->busy && h->stop)
-            break;
-        pthread_mutex_unlock(&h->lock);
-        h->fn(h->arg);
-        pthread_mutex_lock(&h->lock);
-        h->busy = false;
-        pthread_cond_signal(&h->done);
-    }
-    pthread_mutex_unlock(&h->lock);
-    return NULL;
-}
-
-gpg_err_code_t helper_start(struct helper **out)
-{
-    struct helper *h = calloc(1, sizeof *h);
-    *out = NULL;
-    if (!h)
-        return seal_errno_code();
-    pthread_mutex_init(&h->lock, NULL);
-    pthread_cond_init(&h->wake, NULL);
-    pthread_cond_init(&h->done, NULL);
-    int r = pthread_create(&h->thread, NULL, helper_main, h);
-    if (r != 0) {
-        pthread_cond_destroy(&h->wake);
-        pthread_cond_destroy(&h->done);
-        pthread_mutex_destroy(&h->lock);
-        free(h);
-        return gpg_err_code_from_errno(r);
-    }
-    *out = h;
-    return 0;
-}
-
-void helper_submit(struct helper *h, void (*fn)(void *), void *arg)
-{
-    pthread_mutex_lock(&h->lock);
-    h->fn = fn;
-    h->arg = arg;
-    h->busy = true;
-    pthread_cond_signal(&h->wake);
-    pthread_mutex_unlock(&h->lock);
-}
-
-void helper_wait(struct helper *h)
-{
-    pthread_mutex_lock(&h->lock);
-    while (h->busy)
-        pthread_cond_wait(&h->done, &h->lock);
-    pthread_mutex_unlock(&h->lock);
-}
-
-void helper_stop(struct helper *h)
-{
-    if (!h)
-        return;
-    pthread_mutex_lock(&h->lock);
-    h->stop = true;
-    pthread_cond_signal(&h->wake);
-    pthread_mutex_unlock(&h->lock);
-    pthread_join(h->thread, NULL);
-    pthread_cond_destroy(&h->wake);
-    pthread_cond_destroy(&h->done);
-    pthread_mutex_destroy(&h->lock);
-    free(h);
-}
-
-/* ---- write-behind --------------------------------------------------------- */
-
-struct async_writer {
-    struct helper *thread; /* NULL: write synchronously */
-    struct byte_sink sink;
-    const uint8_t *p[2];
-    size_t n[2];
-    gpg_err_code_t err; /* the first failed write; later writes are skipped */
-};
-
-static void async_write_job(void *arg)
-{
-    struct async_writer *w = arg;
-    for (size_t i = 0; i < 2; i++)
-        if (!w->err && w->n[i])
-            w->err = w->sink.write(w->sink.ctx, w->p[i], w->n[i]);
-}
-
-gpg_err_code_t async_writer_start(struct byte_sink sink, struct async_writer **out)
-{
-    struct async_writer *w = calloc(1, sizeof *w);
-    *out = NULL;
-    if (!w)
-        return seal_errno_code();
-    w->sink = sink;
-    if (helper_start(&w->thread) != 0)
-        w->thread = NULL;
-    *out = w;
-    return 0;
-}
-
-gpg_err_code_t async_writer_flush(struct async_writer *w)
-{
-    if (w->thread)
-        helper_wait(w->thread);
-    return w->err;
-}
-
-gpg_err_code_t async_writer_write(struct async_writer *w, const uint8_t *p1, size_t n1,
-                                  const uint8_t *p2, size_t n2)
-{
-    gpg_err_code_t e = async_writer_flush(w);
-    if (e)
-        return e;
-    w->p[0] = p1;
-    w->n[0] = n1;
-    w->p[1] = p2;
-    w->n[1] = n2;
-    if (!w->thread) {
-        async_write_job(w);
-        return w->err;
-    }
-    helper_submit(w->thread, async_write_job, w);
-    return 0;
-}
-
-void async_writer_free(struct async_writer *w)
-{
-    if (!w)
-        return;
-    helper_stop(w->thread);
-    free(w);
-}
-
-/* ---- batches of full-size chunks ---------------------------------------- */
-
+#include "base/secmem.h"
 #include "crypto/crypto.h"
+#include "envelope/header.h"
 
-struct chunk_job {
-    struct chunked *c;
-    bool encrypt;
-    uint64_t first;
-    size_t n;
-    const uint8_t *in;
-    uint8_t *out;
-    uint8_t (*hash)[32];
-    gpg_err_code_t err;
+#define MAX_WORKERS 4
+/* A slot buffer holds a batch at the larger (ciphertext) stride. */
+#define BATCH_BYTES (CHUNK_BATCH * CHUNK_CT_MAX)
+
+void *buf_alloc_aligned(size_t n)
+{
+    if (n > SIZE_MAX - SEAL_BUF_ALIGN)
+        return NULL;
+    size_t r = n ? (n + SEAL_BUF_ALIGN - 1) / SEAL_BUF_ALIGN * SEAL_BUF_ALIGN : SEAL_BUF_ALIGN;
+    return aligned_alloc(SEAL_BUF_ALIGN, r);
+}
+
+enum slot_state { SLOT_FREE, SLOT_FILLED, SLOT_WORKING, SLOT_DONE, SLOT_HELD };
+
+struct slot {
+    enum slot_state state;
+    uint64_t seq;
+    uint8_t *in, *out; /* BATCH_BYTES each, allocated on first use */
+    uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
+    size_t got;        /* input bytes in IN */
+    uint64_t in_bytes; /* input bytes read up to the end of IN */
+    bool last;
+    gpg_err_code_t err; /* the read error, or the first chunk that failed */
     uint64_t bad;
 };
 
-static void chunk_job_run(void *p)
+struct worker {
+    struct pipeline *p;
+    struct chunked *c;
+    pthread_t thread;
+};
+
+struct pipeline {
+    struct byte_source in;
+    bool encrypt;
+    struct chunked *c; /* the caller's, for work on the caller's thread */
+    struct slot slot[PIPELINE_RING];
+    uint64_t in_bytes; /* the reader's count */
+    uint64_t next_consume;
+    bool ended; /* the last batch was handed out */
+
+    bool threaded;
+    pthread_mutex_t lock;
+    pthread_cond_t filled; /* workers wait for it (or stop) */
+    pthread_cond_t freed;  /* the reader waits for it (or stop) */
+    pthread_cond_t done;   /* the caller waits for it */
+    bool stop;
+    bool reader_exited;
+    pthread_t reader;
+    size_t n_workers;
+    struct worker worker[MAX_WORKERS];
+    uint64_t next_work;
+};
+
+static size_t in_stride(const struct pipeline *p)
 {
-    struct chunk_job *j = p;
-    j->err = 0;
-    for (size_t i = 0; i < j->n; i++) {
+    return p->encrypt ? CHUNK_SIZE : CHUNK_CT_MAX;
+}
+
+/* Reads batch SEQ into S (the reader's thread, or the caller's). The read is
+ * the one place where the reader may be cancelled (CANCELLABLE): it can
+ * block on a pipe that never ends after the caller gave up. */
+static void fill(struct pipeline *p, struct slot *s, uint64_t seq, bool cancellable)
+{
+    size_t cap = CHUNK_BATCH * in_stride(p);
+    int old;
+
+    s->seq = seq;
+    s->got = 0;
+    s->err = 0;
+    s->bad = 0;
+    s->last = true;
+    if (!s->in && !(s->in = buf_alloc_aligned(BATCH_BYTES))) {
+        s->err = seal_fail(GPG_ERR_ENOMEM, "out of memory");
+        return;
+    }
+    if (!s->out && !(s->out = buf_alloc_aligned(BATCH_BYTES))) {
+        s->err = seal_fail(GPG_ERR_ENOMEM, "out of memory");
+        return;
+    }
+    if (cancellable)
+        pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+    s->err = source_read_full(&p->in, s->in, cap, &s->got);
+    if (cancellable)
+        pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    p->in_bytes += s->got;
+    s->in_bytes = p->in_bytes;
+    s->last = s->err || s->got < cap;
+}
+
+/* Hashes and encrypts (or decrypts and hashes) the full chunks of S with C. */
+static void work(struct slot *s, struct chunked *c, bool encrypt)
+{
+    size_t full = s->got / (encrypt ? CHUNK_SIZE : CHUNK_CT_MAX);
+    uint64_t first = s->seq * CHUNK_BATCH;
+
+    for (size_t i = 0; i < full && !s->err; i++) {
         size_t got;
-        if (j->encrypt) {
-            const uint8_t *pt = j->in + i * CHUNK_SIZE;
-            seal_sha256(pt, CHUNK_SIZE, j->hash[i]);
-            j->err = chunked_encrypt_chunk(j->c, j->first + i, pt, CHUNK_SIZE, false,
-                                           j->out + i * CHUNK_CT_MAX);
+        if (encrypt) {
+            const uint8_t *pt = s->in + i * CHUNK_SIZE;
+            seal_sha256(pt, CHUNK_SIZE, s->hash[i]);
+            s->err = chunked_encrypt_chunk(c, first + i, pt, CHUNK_SIZE, false,
+                                           s->out + i * CHUNK_CT_MAX);
         } else {
-            uint8_t *pt = j->out + i * CHUNK_SIZE;
-            j->err = chunked_decrypt_chunk(j->c, j->first + i, j->in + i * CHUNK_CT_MAX,
-                                           CHUNK_CT_MAX, false, pt, &got);
-            if (!j->err)
-                seal_sha256(pt, CHUNK_SIZE, j->hash[i]);
+            uint8_t *pt = s->out + i * CHUNK_SIZE;
+            s->err = chunked_decrypt_chunk(c, first + i, s->in + i * CHUNK_CT_MAX, CHUNK_CT_MAX,
+                                           false, pt, &got);
+            if (!s->err)
+                seal_sha256(pt, CHUNK_SIZE, s->hash[i]);
         }
-        if (j->err) {
-            j->bad = j->first + i;
-            return;
-        }
+        if (s->err)
+            s->bad = first + i;
     }
 }
 
-gpg_err_code_t chunk_batch(struct helper *h, struct chunked *c, struct chunked *hc, bool encrypt,
-                           uint64_t first, size_t n, const uint8_t *in, uint8_t *out,
-                           uint8_t (*hash)[32], uint64_t *bad_index)
+static void *worker_main(void *arg)
 {
-    struct chunk_job a = {c, encrypt, first, n, in, out, hash, 0, 0};
-    struct chunk_job b;
-    bool split = h && hc && n >= 2;
-    if (split) {
-        size_t half = n / 2;
-        size_t in_stride = encrypt ? CHUNK_SIZE : CHUNK_CT_MAX;
-        size_t out_stride = encrypt ? CHUNK_CT_MAX : CHUNK_SIZE;
-        b = (struct chunk_job){hc,
-                               encrypt,
-                               first + half,
-                               n - half,
-                               in + half * in_stride,
-                               out + half * out_stride,
-                               hash + half,
-                               0,
-                               0};
-        a.n = half;
-        helper_submit(h, chunk_job_run, &b);
+    struct worker *w = arg;
+    struct pipeline *p = w->p;
+
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        struct slot *s = &p->slot[p->next_work % PIPELINE_RING];
+        while (!p->stop && s->state != SLOT_FILLED) {
+            pthread_cond_wait(&p->filled, &p->lock);
+            s = &p->slot[p->next_work % PIPELINE_RING];
+        }
+        if (p->stop)
+            break;
+        s->state = SLOT_WORKING;
+        p->next_work++;
+        pthread_mutex_unlock(&p->lock);
+        if (!s->err)
+            work(s, w->c, p->encrypt);
+        pthread_mutex_lock(&p->lock);
+        s->state = SLOT_DONE;
+        pthread_cond_signal(&p->done);
     }
-    chunk_job_run(&a);
-    if (split)
-        helper_wait(h);
-    if (a.err) {
-        *bad_index = a.bad;
-        return a.err;
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static void *reader_main(void *arg)
+{
+    struct pipeline *p = arg;
+    int old;
+
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    for (uint64_t seq = 1;; seq++) {
+        struct slot *s = &p->slot[seq % PIPELINE_RING];
+        pthread_mutex_lock(&p->lock);
+        while (!p->stop && s->state != SLOT_FREE)
+            pthread_cond_wait(&p->freed, &p->lock);
+        bool stop = p->stop;
+        pthread_mutex_unlock(&p->lock);
+        if (stop)
+            break;
+        fill(p, s, seq, true);
+        bool last = s->last;
+        pthread_mutex_lock(&p->lock);
+        s->state = SLOT_FILLED;
+        pthread_cond_broadcast(&p->filled);
+        pthread_mutex_unlock(&p->lock);
+        if (last)
+            break;
     }
-    if (split && b.err) {
-        *bad_index = b.bad;
-        return b.err;
+    pthread_mutex_lock(&p->lock);
+    p->reader_exited = true;
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static long online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : n;
+}
+
+/* Stops and joins the threads started so far. */
+static void stop_threads(struct pipeline *p, bool reader_started)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stop = true;
+    bool exited = p->reader_exited;
+    pthread_cond_broadcast(&p->filled);
+    pthread_cond_broadcast(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+    if (reader_started) {
+        if (!exited)
+            pthread_cancel(p->reader);
+        pthread_join(p->reader, NULL);
     }
+    for (size_t i = 0; i < p->n_workers; i++)
+        pthread_join(p->worker[i].thread, NULL);
+    p->n_workers = 0;
+}
+
+/* Starts one worker per core and the reader. The threads wait for the lock
+ * held here, so if one cannot be had the others stop before touching a slot
+ * and everything runs on the caller's thread. */
+static bool start_threads(struct pipeline *p)
+{
+    long want = online_cpus();
+
+    pthread_mutex_lock(&p->lock);
+    for (long i = 0; i < want; i++) {
+        struct worker *w = &p->worker[p->n_workers];
+        w->p = p;
+        if (chunked_clone(p->c, &w->c) != 0)
+            break;
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            chunked_free(w->c);
+            w->c = NULL;
+            break;
+        }
+        p->n_workers++;
+    }
+    bool ok = p->n_workers > 0 && pthread_create(&p->reader, NULL, reader_main, p) == 0;
+    if (ok) {
+        p->slot[0].state = SLOT_FILLED;
+        p->threaded = true;
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (!ok) {
+        stop_threads(p, false);
+        p->stop = false;
+    }
+    return ok;
+}
+
+gpg_err_code_t pipeline_start(struct byte_source in, struct chunked *c, bool encrypt,
+                              struct pipeline **out)
+{
+    struct pipeline *p = calloc(1, sizeof *p);
+
+    *out = NULL;
+    if (!p)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    p->in = in;
+    p->c = c;
+    p->encrypt = encrypt;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->filled, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    pthread_cond_init(&p->done, NULL);
+    /* The first batch decides: an input that ends in it needs no thread. */
+    fill(p, &p->slot[0], 0, false);
+    if (!p->slot[0].last)
+        (void)start_threads(p);
+    *out = p;
     return 0;
+}
+
+gpg_err_code_t pipeline_next(struct pipeline *p, struct pipeline_batch *b, uint64_t *bad_index)
+{
+    uint64_t seq = p->next_consume;
+    struct slot *s = &p->slot[seq % PIPELINE_RING];
+    struct slot *old = seq >= 2 ? &p->slot[(seq - 2) % PIPELINE_RING] : NULL;
+
+    memset(b, 0, sizeof *b);
+    *bad_index = 0;
+    if (p->ended)
+        return GPG_ERR_EOF;
+    if (p->threaded) {
+        pthread_mutex_lock(&p->lock);
+        if (old) {
+            old->state = SLOT_FREE;
+            pthread_cond_signal(&p->freed);
+        }
+        while (s->state != SLOT_DONE)
+            pthread_cond_wait(&p->done, &p->lock);
+        s->state = SLOT_HELD;
+        pthread_mutex_unlock(&p->lock);
+    } else {
+        if (seq > 0)
+            fill(p, s, seq, false);
+        if (!s->err)
+            work(s, p->c, p->encrypt);
+    }
+    p->next_consume++;
+    p->ended = s->last;
+    b->first = seq * CHUNK_BATCH;
+    b->full = s->got / in_stride(p);
+    b->out = s->out;
+    b->hash = (const uint8_t(*)[SEAL_SHA256_LEN])s->hash;
+    b->rest = s->in + b->full * in_stride(p);
+    b->rest_len = s->got - b->full * in_stride(p);
+    b->in_bytes = s->in_bytes;
+    b->last = s->last;
+    *bad_index = s->bad;
+    return s->err;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+    if (!p)
+        return;
+    if (p->threaded)
+        stop_threads(p, true);
+    for (size_t i = 0; i < MAX_WORKERS; i++)
+        chunked_free(p->worker[i].c);
+    for (size_t i = 0; i < PIPELINE_RING; i++) {
+        struct slot *s = &p->slot[i];
+        /* The plaintext side, and its hashes, are the user's secret. */
+        uint8_t *plain = p->encrypt ? s->in : s->out;
+        if (plain)
+            seal_wipe(plain, BATCH_BYTES);
+        seal_wipe(s->hash, sizeof s->hash);
+        free(s->in);
+        free(s->out);
+    }
+    pthread_cond_destroy(&p->filled);
+    pthread_cond_destroy(&p->freed);
+    pthread_cond_destroy(&p->done);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
 }

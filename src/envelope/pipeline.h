@@ -1,74 +1,82 @@
 /*
- * One helper thread for the envelope code: seal and unseal split each batch
- * of chunks in two halves, the helper takes one and the caller the other
- * (chunks are independent: their hashes and AEAD operations do not depend on
- * each other). The helper touches only what the job gives it.
+ * The chunk pipeline behind seal and unseal: a reader thread fills a ring of
+ * page-aligned batches from the input, worker threads (one per core) take
+ * whole batches in order and hash + encrypt (or decrypt + hash) their
+ * full-size chunks, and the caller takes the finished batches back in input
+ * order, chains the piece hashes into the message digest and writes the
+ * output. Reading, computing and writing overlap; memory is the ring, a
+ * constant PIPELINE_RING batches.
+ *
+ * Chunks are independent (their hashes and AEAD operations depend only on
+ * their index), so the batches can be computed in any order; the digest is
+ * chained, and the output written, in order by the caller alone.
+ *
+ * Only full-size chunks go through the workers. The input bytes after the
+ * last full chunk (the short piece of a seal, the final chunk of an unseal)
+ * come back untouched in the last batch: the caller handles the end.
+ *
+ * An input that fits in one batch is handled on the caller's thread with no
+ * thread started (small messages stay fast); so is everything if no thread
+ * can be had: slower, equally correct.
  */
-#ifndef SEAL_ENVELOPE_WORKERS_H
-#define SEAL_ENVELOPE_WORKERS_H
-
-#include "base/errors.h"
-
-struct helper;
-
-/* Starts the helper thread. On failure the caller runs everything itself. */
-gpg_err_code_t helper_start(struct helper **out);
-
-/* Runs FN(ARG) on the helper thread; returns at once. One job at a time. */
-void helper_submit(struct helper *h, void (*fn)(void *), void *arg);
-
-/* Waits until the submitted job has finished. */
-void helper_wait(struct helper *h);
-
-/* Stops and frees the helper (waits for a running job). NULL is fine. */
-void helper_stop(struct helper *h);
-
-#endif
-
-/* ---- write-behind ----------------------------------------------------------
- * Output I/O (a file write, armor encoding, the unseal spool's encryption)
- * runs on its own thread while the next batch is being encrypted or
- * decrypted: on two cores that overlaps what would otherwise follow each
- * other. One write is in flight at a time; its bytes must stay untouched
- * until the next async_writer_* call returns, so callers alternate buffers. */
-
-#include "envelope/envelope.h"
-
-struct async_writer;
-
-/* Starts writing to SINK from a second thread. If no thread can be had,
- * writes happen synchronously: slower, equally correct. */
-gpg_err_code_t async_writer_start(struct byte_sink sink, struct async_writer **out);
-
-/* Waits for the write in flight (returning its error, if any), then starts
- * writing N1 bytes at P1 followed by N2 bytes at P2 (either may be 0). */
-gpg_err_code_t async_writer_write(struct async_writer *w, const uint8_t *p1, size_t n1,
-                                  const uint8_t *p2, size_t n2);
-
-/* Waits for the write in flight; returns the first error of any write. */
-gpg_err_code_t async_writer_flush(struct async_writer *w);
-
-/* Waits for the write in flight and frees W. NULL is fine. */
-void async_writer_free(struct async_writer *w);
-
-/* ---- batches of full-size chunks ---------------------------------------- */
+#ifndef SEAL_ENVELOPE_PIPELINE_H
+#define SEAL_ENVELOPE_PIPELINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/stream.h"
 #include "envelope/chunked.h"
 
-/* Chunks per batch: 32 x 16 KiB, so a batch is worth splitting over two
- * threads and memory stays at about 1 MiB. */
-#define CHUNK_BATCH 32
+/* Chunks per batch: 64 x 16 KiB, so that a batch is a 1 MiB read(2) or
+ * write(2) and worth one trip through the ring. */
+#define CHUNK_BATCH 64
 
-/* Encrypts (ENCRYPT) or decrypts the N full-size, non-final chunks FIRST ..
- * FIRST+N-1: plaintext is IN/OUT at CHUNK_SIZE strides, ciphertext at
- * CHUNK_CT_MAX strides. HASH[i] receives SHA-256 of chunk i's plaintext.
- * With helper H (may be NULL) and its own context HC, the second half runs on
- * the helper thread. On failure *BAD_INDEX is the first chunk that failed
- * (decryption: GPG_ERR_CHECKSUM). */
-gpg_err_code_t chunk_batch(struct helper *h, struct chunked *c, struct chunked *hc, bool encrypt,
-                           uint64_t first, size_t n, const uint8_t *in, uint8_t *out,
-                           uint8_t (*hash)[32], uint64_t *bad_index);
+/* Batches in the ring: two held by the caller (the previous batch's last
+ * chunk may still be needed), one per worker, and room for the reader to run
+ * ahead. */
+#define PIPELINE_RING 7
+
+/* Large I/O and crypto buffers start on a page: read(2) into a buffer at
+ * page + 16 (where malloc puts big blocks) runs at a third of the speed. */
+#define SEAL_BUF_ALIGN 4096
+
+/* N bytes (rounded up to SEAL_BUF_ALIGN) aligned to SEAL_BUF_ALIGN, or NULL.
+ * Freed with free(). */
+void *buf_alloc_aligned(size_t n);
+
+struct pipeline;
+
+/* A finished batch, as pipeline_next hands it out. */
+struct pipeline_batch {
+    uint64_t first;                         /* index of its first chunk */
+    size_t full;                            /* full-size chunks in it */
+    const uint8_t *out;                     /* their output: ciphertext at CHUNK_CT_MAX
+                                               strides (seal), plaintext at CHUNK_SIZE */
+    const uint8_t (*hash)[SEAL_SHA256_LEN]; /* SHA-256 of each one's plaintext */
+    const uint8_t *rest;                    /* the input after them (last batch only) */
+    size_t rest_len;
+    uint64_t in_bytes; /* input bytes read up to the end of this batch */
+    bool last;         /* the input ended in this batch */
+};
+
+/* Starts transforming IN with (clones of) C: ENCRYPT takes plaintext in
+ * CHUNK_SIZE pieces, otherwise ciphertext in CHUNK_CT_MAX chunks, from chunk
+ * 0 on. The first batch is read before this returns.
+ * From now until pipeline_free, only the pipeline reads IN, and C is the
+ * caller's (the workers have their own contexts). */
+gpg_err_code_t pipeline_start(struct byte_source in, struct chunked *c, bool encrypt,
+                              struct pipeline **out);
+
+/* The next batch, in input order. It stays valid (with the previous one)
+ * until the call after next. Errors: the input's read error, or a chunk
+ * that failed (decryption: GPG_ERR_CHECKSUM), with *BAD_INDEX its index.
+ * After a batch with LAST set, GPG_ERR_EOF. */
+gpg_err_code_t pipeline_next(struct pipeline *p, struct pipeline_batch *b, uint64_t *bad_index);
+
+/* Stops the threads (a reader blocked in a read is cancelled), wipes and
+ * frees everything. NULL is fine. */
+void pipeline_free(struct pipeline *p);
+
+#endif

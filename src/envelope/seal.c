@@ -11,8 +11,8 @@
 #include "envelope/trailer.h"
 #include "envelope/pipeline.h"
 
-#define PT_BUF (CHUNK_BATCH * CHUNK_SIZE + TRAILER_MAX_LEN)
-#define CT_BUF (CHUNK_BATCH * CHUNK_CT_MAX)
+/* The short piece at the end of the input (< CHUNK_SIZE) and the trailer. */
+#define TAIL_BUF (CHUNK_SIZE + TRAILER_MAX_LEN)
 
 /* Everything a seal holds, so one cleanup path frees (and wipes) it all. */
 struct sealer {
@@ -20,39 +20,31 @@ struct sealer {
     uint8_t *wrapped[SEAL_MAX_RECIPIENTS];
     struct writer head; /* context label || header || salt || commitment */
     struct chunked *cipher;
-    struct chunked *cipher2; /* the helper thread's context */
-    struct helper *helper;
-    uint8_t hash[CHUNK_BATCH][SEAL_SHA256_LEN];
+    struct pipeline *pipe;
     struct message_digest md;
     bool md_live;
-    uint8_t *pt;    /* a batch of pieces + room for the trailer */
-    uint8_t *ct[2]; /* batches of encrypted chunks: one being written, one filled */
-    int cur;        /* the one to fill next */
+    uint8_t *tail; /* TAIL_BUF: the short piece, then the trailer */
+    uint8_t *ct;   /* CHUNK_CT_MAX: one of the last chunks, encrypted */
     struct armor_encoder *armor;
-    struct async_writer *writer; /* to the output (through the armor encoder) */
 };
 
 static void sealer_free(struct sealer *s)
 {
-    /* First: the writer thread may still be reading the header or a ct
-     * buffer. */
-    async_writer_free(s->writer);
+    /* First: its reader thread may still be reading the input. */
+    pipeline_free(s->pipe);
     seal_secure_free(s->keys, SEAL_MAX_RECIPIENTS * SEAL_STANZA_KEYS_LEN);
     for (size_t i = 0; i < SEAL_MAX_RECIPIENTS; i++)
         free(s->wrapped[i]);
     writer_free(&s->head);
-    helper_stop(s->helper);
     chunked_free(s->cipher);
-    chunked_free(s->cipher2);
     if (s->md_live)
         message_digest_free(&s->md);
     /* The plaintext is the user's secret too. */
-    if (s->pt) {
-        seal_wipe(s->pt, PT_BUF);
-        free(s->pt);
+    if (s->tail) {
+        seal_wipe(s->tail, TAIL_BUF);
+        free(s->tail);
     }
-    free(s->ct[0]);
-    free(s->ct[1]);
+    free(s->ct);
     armor_encoder_free(s->armor);
 }
 
@@ -134,25 +126,15 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
                                &s->cipher);
 }
 
-/* Hands the N bytes just put in the current ct buffer to the writer and
- * switches to the other buffer (the writer has finished with it: one write
- * is in flight at most). */
-static gpg_err_code_t write_ct(struct sealer *s, size_t n)
-{
-    gpg_err_code_t e = async_writer_write(s->writer, s->ct[s->cur], n, NULL, 0);
-    s->cur ^= 1;
-    return e;
-}
-
-static gpg_err_code_t put_chunk(struct sealer *s, uint64_t index, const uint8_t *pt, size_t len,
-                                bool final)
+static gpg_err_code_t put_chunk(struct sealer *s, const struct byte_sink *out, uint64_t index,
+                                const uint8_t *pt, size_t len, bool final)
 {
     if (index >= CHUNKED_MAX_CHUNKS)
         return seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
-    gpg_err_code_t e = chunked_encrypt_chunk(s->cipher, index, pt, len, final, s->ct[s->cur]);
+    gpg_err_code_t e = chunked_encrypt_chunk(s->cipher, index, pt, len, final, s->ct);
     if (e)
         return e;
-    return write_ct(s, len + CHUNK_TAG_LEN);
+    return out->write(out->ctx, s->ct, len + CHUNK_TAG_LEN);
 }
 
 gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct seal_fixed *fx)
@@ -169,11 +151,10 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
     memset(&t, 0, sizeof t);
     if ((e = make_header(&s, req, fx)))
         goto out;
-    s.pt = malloc(PT_BUF);
-    s.ct[0] = malloc(CT_BUF);
-    s.ct[1] = malloc(CT_BUF);
-    if (!s.pt || !s.ct[0] || !s.ct[1]) {
-        e = seal_errno_code();
+    s.tail = buf_alloc_aligned(TAIL_BUF);
+    s.ct = buf_alloc_aligned(CHUNK_CT_MAX);
+    if (!s.tail || !s.ct) {
+        e = seal_fail(GPG_ERR_ENOMEM, "out of memory");
         goto out;
     }
     struct byte_sink out = req->out;
@@ -182,55 +163,48 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
             goto out;
         out = armor_encoder_sink(s.armor);
     }
-    if ((e = async_writer_start(out, &s.writer)))
-        goto out;
     const uint8_t *header = writer_data(&s.head) + ENVELOPE_CONTEXT_LABEL_LEN;
     size_t header_all = writer_len(&s.head) - ENVELOPE_CONTEXT_LABEL_LEN; /* with salt, commitment */
     seal_sha256(header, header_all, h);
-    /* s.head stays put until the end, so it can be written behind. */
-    if ((e = async_writer_write(s.writer, header, header_all, NULL, 0)))
+    if ((e = out.write(out.ctx, header, header_all)))
         goto out;
 
     if ((e = message_digest_init(&s.md)))
         goto out;
     s.md_live = true;
-    /* Two threads when we can have them; one is enough to be correct. */
-    if (helper_start(&s.helper) != 0 || chunked_clone(s.cipher, &s.cipher2) != 0) {
-        helper_stop(s.helper);
-        s.helper = NULL;
-    }
     /* A full piece is never the last chunk: the trailer always follows. So
-     * every full piece of a batch is encrypted at once; the short piece at
-     * the end of input (maybe empty) goes with the trailer. */
+     * the pipeline encrypts every full piece; the short piece at the end of
+     * input (maybe empty) goes with the trailer. Batches come back in order:
+     * their hashes are chained and their chunks written here, while the
+     * workers compute the next ones. */
+    if ((e = pipeline_start(req->in, s.cipher, true, &s.pipe)))
+        goto out;
     for (;;) {
-        if ((e = source_read_full(&req->in, s.pt, CHUNK_BATCH * CHUNK_SIZE, &got)))
-            goto out;
-        size_t full = got / CHUNK_SIZE;
+        struct pipeline_batch b;
         uint64_t bad;
-        if (index + full + 2 > CHUNKED_MAX_CHUNKS) {
+        e = pipeline_next(s.pipe, &b, &bad);
+        if (b.first + b.full + 2 > CHUNKED_MAX_CHUNKS)
             e = seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
+        if (e)
             goto out;
-        }
-        if (full && (e = chunk_batch(s.helper, s.cipher, s.cipher2, true, index, full, s.pt,
-                                     s.ct[s.cur], s.hash, &bad)))
-            goto out;
-        for (size_t i = 0; i < full; i++)
-            if ((e = message_digest_add(&s.md, s.hash[i], CHUNK_SIZE)))
+        for (size_t i = 0; i < b.full; i++)
+            if ((e = message_digest_add(&s.md, b.hash[i], CHUNK_SIZE)))
                 goto out;
-        if (full && (e = write_ct(&s, full * CHUNK_CT_MAX)))
+        if (b.full && (e = out.write(out.ctx, b.out, b.full * CHUNK_CT_MAX)))
             goto out;
-        index += full;
-        done += full * CHUNK_SIZE;
-        if (req->progress && full)
+        index = b.first + b.full;
+        done += b.full * CHUNK_SIZE;
+        if (req->progress && b.full)
             req->progress(req->progress_ctx, done);
-        if (got < CHUNK_BATCH * CHUNK_SIZE) {
-            /* The short piece: move it to the front of the buffer. */
-            got -= full * CHUNK_SIZE;
-            memmove(s.pt, s.pt + full * CHUNK_SIZE, got);
+        if (b.last) {
+            got = b.rest_len;
+            memcpy(s.tail, b.rest, got);
             break;
         }
     }
-    if (got > 0 && (e = message_digest_add_piece(&s.md, s.pt, got)))
+    pipeline_free(s.pipe);
+    s.pipe = NULL;
+    if (got > 0 && (e = message_digest_add_piece(&s.md, s.tail, got)))
         goto out;
     message_digest_final(&s.md, d);
     s.md_live = false;
@@ -242,22 +216,20 @@ gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct 
     else
         seal_random(t.envelope_id, SEAL_ENVELOPE_ID_LEN);
     envelope_signed_digest(h, &t, d, sd);
-    if ((e = trailer_sign(req->sender->rsa, sd, &t)) || (e = trailer_encode(&t, s.pt + got)))
+    if ((e = trailer_sign(req->sender->rsa, sd, &t)) || (e = trailer_encode(&t, s.tail + got)))
         goto out;
 
     /* The last piece and the trailer make one or two chunks, the last one
      * final and shorter than CHUNK_SIZE (possibly empty). */
     size_t tail = got + trailer_len(&t);
-    const uint8_t *p = s.pt;
+    const uint8_t *p = s.tail;
     if (tail >= CHUNK_SIZE) {
-        if ((e = put_chunk(&s, index++, p, CHUNK_SIZE, false)))
+        if ((e = put_chunk(&s, &out, index++, p, CHUNK_SIZE, false)))
             goto out;
         p += CHUNK_SIZE;
         tail -= CHUNK_SIZE;
     }
-    if ((e = put_chunk(&s, index, p, tail, true)))
-        goto out;
-    if ((e = async_writer_flush(s.writer)))
+    if ((e = put_chunk(&s, &out, index, p, tail, true)))
         goto out;
     if (s.armor && (e = armor_encoder_finish(s.armor)))
         goto out;
