@@ -1,11 +1,15 @@
 #!/bin/sh
 # Installs what seal needs on Debian/Ubuntu (with sudo unless root), then
 # configures and builds in this tree. Safe to run again.
+# clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) are
+# for the fuzzing harnesses (tests/fuzz), python3-cryptography for the
+# reference implementation of seal(5) (tests/reference).
 set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="build-essential autoconf automake pkg-config libgcrypt20-dev libgpg-error-dev
-libcmocka-dev zlib1g-dev openssl netcat-openbsd groff-base bsdextrautils python3"
+libcmocka-dev zlib1g-dev openssl netcat-openbsd groff-base bsdextrautils python3
+python3-cryptography clang libclang-rt-14-dev"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -150,7 +150,8 @@ gpg_err_code_t armor_encoder_write(struct armor_encoder *e, const uint8_t *buf, 
             return r;
         enc_line(e, buf, LINE_BYTES);
     }
-    memcpy(e->pending, buf, n);
+    if (n > 0) /* BUF may be NULL when N is 0 (found by tests/fuzz) */
+        memcpy(e->pending, buf, n);
     e->npending = n;
     return 0;
 }
