@@ -33,8 +33,9 @@ static const char *keydir(void)
     return d && *d ? d : FUZZ_KEYDIR;
 }
 
-struct seal_rsa_key *fuzz_load_key(const char *name)
+struct seal_key *fuzz_load_key(const char *name)
 {
+    struct seal_key *loaded = NULL;
     char path[4096];
     uint8_t *data = NULL;
     size_t len = 0;
@@ -52,7 +53,9 @@ struct seal_rsa_key *fuzz_load_key(const char *name)
         }
     }
     free(data);
-    return key;
+    if (key_from_rsa(&key, &loaded) != 0)
+        abort();
+    return loaded;
 }
 
 void fuzz_load_trusted(struct trusted_senders *out)

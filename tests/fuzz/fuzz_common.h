@@ -14,6 +14,7 @@
 #include "base/stream.h"
 #include "crypto/crypto.h"
 #include "keys/keyring.h"
+#include "keys/keys.h"
 
 /* Aborts with a message on stderr when COND is false: an oracle failure. */
 #define FUZZ_ASSERT(cond)                                                                          \
@@ -28,7 +29,7 @@ void fuzz_init(void);
 
 /* The testkit key NAME (e.g. "bob.key", "alice.pub") from the directory the
  * build recorded (SEAL_FUZZ_KEYDIR overrides it); aborts if it cannot. */
-struct seal_rsa_key *fuzz_load_key(const char *name);
+struct seal_key *fuzz_load_key(const char *name);
 
 /* Trusted senders: the testkit's trusted/ directory (alice and carol). */
 void fuzz_load_trusted(struct trusted_senders *out);

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         FUZZ_ASSERT(h.n >= 1 && h.n <= SEAL_MAX_RECIPIENTS);
         writer_init(&w, ENVELOPE_HEADER_MAX, false);
         FUZZ_ASSERT(envelope_header_encode(&h, &w) == 0);
-        FUZZ_ASSERT(w.len == h.len && memcmp(w.data, data, h.len) == 0);
+        FUZZ_ASSERT(writer_len(&w) == h.len && memcmp(writer_data(&w), data, h.len) == 0);
         writer_free(&w);
     }
 

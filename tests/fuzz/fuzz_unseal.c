@@ -17,7 +17,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
-static struct seal_rsa_key *bob;
+static struct seal_key *bob;
 static struct trusted_senders trusted;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     FUZZ_ASSERT(spool_new(&sp) == 0);
     fuzz_sink(&released);
     struct unseal_request req = {bob, &trusted, fuzz_source(&fs, data, len), spool_sink(sp), NULL,
-                                 NULL};
+                                 NULL, NULL};
     gpg_err_code_t e = envelope_unseal(&req, &info);
     if (e == 0) {
         /* What unseal does after success: release the spool. */
