@@ -19,8 +19,6 @@
 
 #define PROGRAM "seal-keygen"
 #define DEFAULT_BITS 3072
-/* No key file is near this size (a 8192-bit PKCS#1 PEM is about 6.5 KiB). */
-#define KEY_FILE_CAP (64 * 1024)
 
 enum { OPT_PASSPHRASE_FILE = 256, OPT_NO_PASSPHRASE };
 
@@ -262,7 +260,7 @@ static gpg_err_code_t check_private_file(const char *path)
 {
     uint8_t *data = NULL;
     size_t len = 0;
-    gpg_err_code_t rc = file_read_all(path, KEY_FILE_CAP, true, true, &data, &len);
+    gpg_err_code_t rc = file_read_all(path, KEY_FILE_MAX, true, true, &data, &len);
     if (data != NULL)
         seal_secure_free(data, len + 1);
     return rc;
@@ -281,7 +279,7 @@ static int fingerprint(const struct options *opt)
 
     /* key_load_public would not check a private key file's mode; -l does,
      * so that a key seal would refuse is not shown as fine here. */
-    rc = file_read_all(opt->fpr_file, KEY_FILE_CAP, true, false, &data, &len);
+    rc = file_read_all(opt->fpr_file, KEY_FILE_MAX, true, false, &data, &len);
     if (rc == 0 && holds_private_key(data, len))
         rc = check_private_file(opt->fpr_file);
     if (rc == 0)

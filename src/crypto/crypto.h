@@ -21,11 +21,17 @@
 
 #define SEAL_SHA256_LEN 32
 #define SEAL_SHA512_LEN 64
-#define SEAL_AEAD_KEY_LEN 32
+#define SEAL_AES256_KEY_LEN 32
+#define SEAL_AES_BLOCK_LEN 16
+#define SEAL_AEAD_KEY_LEN SEAL_AES256_KEY_LEN /* the AEAD is AES-256-GCM */
 #define SEAL_AEAD_NONCE_LEN 12
 #define SEAL_AEAD_TAG_LEN 16
 #define SEAL_RSA_MIN_BITS 2048
 #define SEAL_RSA_MAX_BITS 8192
+/* k, the modulus length in bytes: the length of every OAEP ciphertext and
+ * PSS signature seal reads or writes (256..1024). */
+#define SEAL_RSA_MIN_LEN (SEAL_RSA_MIN_BITS / 8)
+#define SEAL_RSA_MAX_LEN (SEAL_RSA_MAX_BITS / 8)
 
 /* ---- randomness -------------------------------------------------------- */
 
@@ -98,7 +104,8 @@ void seal_aead_free(struct seal_aead *a);
 
 /* AES-256-CBC without padding (LEN a multiple of 16), for PKCS#8 PBES2.
  * The caller handles PKCS#7 padding. */
-gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[32], const uint8_t iv[16],
+gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_LEN],
+                               const uint8_t iv[SEAL_AES_BLOCK_LEN],
                                const uint8_t *in, size_t len, uint8_t *out);
 
 /* ---- RSA ----------------------------------------------------------------- */

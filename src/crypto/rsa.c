@@ -20,7 +20,7 @@
 #define WEAK_MIN_BITS 512
 /* OAEP with SHA-256: the message may use k - 2*32 - 2 bytes. */
 #define OAEP_OVERHEAD (2 * SEAL_SHA256_LEN + 2)
-#define PSS_SALT_LEN 32
+#define PSS_SALT_LEN SEAL_SHA256_LEN /* salt as long as the hash */
 
 
 /* ---- RSA ----------------------------------------------------------------- */

@@ -300,20 +300,21 @@ void seal_aead_free(struct seal_aead *a)
     free(a);
 }
 
-gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[32], const uint8_t iv[16],
-                               const uint8_t *in, size_t len, uint8_t *out)
+gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_LEN],
+                               const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in, size_t len, uint8_t *out)
 {
     gcry_cipher_hd_t h;
     gpg_err_code_t rc;
 
-    if (len % 16 != 0)
-        return seal_fail(GPG_ERR_INV_LENGTH, "AES-CBC data is not a multiple of 16 bytes");
+    if (len % SEAL_AES_BLOCK_LEN != 0)
+        return seal_fail(GPG_ERR_INV_LENGTH, "AES-CBC data is not a multiple of %d bytes",
+                         SEAL_AES_BLOCK_LEN);
     rc = gcry_err_code(
         gcry_cipher_open(&h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_CBC, GCRY_CIPHER_SECURE));
     if (rc)
         return seal_fail(rc, "cannot open AES-256-CBC");
-    if (!(rc = gcry_err_code(gcry_cipher_setkey(h, key, 32))) &&
-        !(rc = gcry_err_code(gcry_cipher_setiv(h, iv, 16)))) {
+    if (!(rc = gcry_err_code(gcry_cipher_setkey(h, key, SEAL_AES256_KEY_LEN))) &&
+        !(rc = gcry_err_code(gcry_cipher_setiv(h, iv, SEAL_AES_BLOCK_LEN)))) {
         if (encrypt)
             rc = gcry_err_code(in == out ? gcry_cipher_encrypt(h, out, len, NULL, 0)
                                          : gcry_cipher_encrypt(h, out, len, in, len));

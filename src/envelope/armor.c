@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LINE_BYTES 48 /* binary bytes per full line: 64 / 4 * 3 */
+#define LINE_BYTES (ARMOR_LINE_CHARS / 4 * 3) /* binary bytes per full line: 48 */
 #define BUF_SIZE 65536
 
 static const char b64_alphabet[] =

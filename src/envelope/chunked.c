@@ -132,7 +132,8 @@ out:
     return r;
 }
 
-gpg_err_code_t chunked_raw_new(const uint8_t key[32], const uint8_t nonce[12],
+gpg_err_code_t chunked_raw_new(const uint8_t key[SEAL_AEAD_KEY_LEN],
+                               const uint8_t nonce[SEAL_AEAD_NONCE_LEN],
                                struct chunked **out)
 {
     return chunked_from_secret(key, nonce, out);

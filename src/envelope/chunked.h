@@ -19,7 +19,7 @@
 #include "crypto/crypto.h"
 
 #define CHUNK_SIZE 16384
-#define CHUNK_TAG_LEN 16
+#define CHUNK_TAG_LEN SEAL_AEAD_TAG_LEN
 #define CHUNK_CT_MAX (CHUNK_SIZE + CHUNK_TAG_LEN)
 #define CHUNKED_SALT_LEN 24
 #define CHUNKED_COMMIT_LEN 32
@@ -43,7 +43,8 @@ gpg_err_code_t chunked_decrypt_new(const uint8_t *key, size_t keylen, const uint
                                    struct chunked **out);
 
 /* Raw mode (no salt, no commitment): KEY and NONCE given directly. */
-gpg_err_code_t chunked_raw_new(const uint8_t key[32], const uint8_t nonce[12],
+gpg_err_code_t chunked_raw_new(const uint8_t key[SEAL_AEAD_KEY_LEN],
+                               const uint8_t nonce[SEAL_AEAD_NONCE_LEN],
                                struct chunked **out);
 
 /* A second context with the same keys and its own cipher handle. */

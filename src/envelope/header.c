@@ -56,10 +56,10 @@ gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct env
         if ((e = reader_want(&r, 2, need)) || (e = reader_get_u16(&r, &wrapped_len)))
             return e;
         size_t w = wrapped_len;
-        if (w < ENVELOPE_WRAPPED_MIN || w > ENVELOPE_WRAPPED_MAX)
+        if (w < SEAL_RSA_MIN_LEN || w > SEAL_RSA_MAX_LEN)
             return seal_fail(GPG_ERR_INV_LENGTH,
                              "recipient %zu: wrapped key length %zu out of range %d..%d", i + 1, w,
-                             ENVELOPE_WRAPPED_MIN, ENVELOPE_WRAPPED_MAX);
+                             SEAL_RSA_MIN_LEN, SEAL_RSA_MAX_LEN);
         if ((e = reader_want(&r, w, need)) || (e = reader_get_view(&r, w, &s->wrapped)))
             return e;
         s->wrapped_len = w;
@@ -140,7 +140,7 @@ gpg_err_code_t envelope_header_encode(const struct envelope_header *h, struct wr
                          SEAL_MAX_RECIPIENTS);
     for (size_t i = 0; i < h->n; i++) {
         size_t wl = h->stanza[i].wrapped_len;
-        if (wl < ENVELOPE_WRAPPED_MIN || wl > ENVELOPE_WRAPPED_MAX)
+        if (wl < SEAL_RSA_MIN_LEN || wl > SEAL_RSA_MAX_LEN)
             return seal_fail(GPG_ERR_INV_VALUE, "recipient %zu: key of unsupported size", i + 1);
         for (size_t j = 0; j < i; j++)
             if (memcmp(h->stanza[j].fpr, h->stanza[i].fpr, SEAL_FPR_LEN) == 0)

@@ -346,7 +346,7 @@ static gpg_err_code_t check_public_sizes(uint64_t chunks_len)
     uint64_t n_chunks = chunks_len / CHUNK_CT_MAX + 1;
     if (final_len < CHUNK_TAG_LEN)
         return seal_fail(GPG_ERR_TRUNCATED, "envelope is truncated (no final chunk)");
-    if (chunks_len - n_chunks * CHUNK_TAG_LEN < TRAILER_FIXED_LEN + TRAILER_SIG_MIN)
+    if (chunks_len - n_chunks * CHUNK_TAG_LEN < TRAILER_FIXED_LEN + SEAL_RSA_MIN_LEN)
         return seal_fail(GPG_ERR_TRUNCATED, "envelope too short to hold a signed message");
     return 0;
 }

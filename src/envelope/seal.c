@@ -62,7 +62,7 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
     if (!req->sender || !seal_rsa_has_private(req->sender->rsa))
         return seal_fail(GPG_ERR_NO_SECKEY, "the sender key has no private part");
     size_t sk = seal_rsa_modulus_len(req->sender->rsa);
-    if (sk < TRAILER_SIG_MIN || sk > TRAILER_SIG_MAX)
+    if (sk < SEAL_RSA_MIN_LEN || sk > SEAL_RSA_MAX_LEN)
         return seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "sender key of %u bits is not supported",
                          seal_rsa_bits(req->sender->rsa));
 
@@ -96,7 +96,7 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
     for (size_t i = 0; i < h.n; i++) {
         const struct seal_rsa_key *rk = req->recipients[i]->rsa;
         size_t k = seal_rsa_modulus_len(rk);
-        if (k < ENVELOPE_WRAPPED_MIN || k > ENVELOPE_WRAPPED_MAX)
+        if (k < SEAL_RSA_MIN_LEN || k > SEAL_RSA_MAX_LEN)
             return seal_fail(GPG_ERR_UNUSABLE_PUBKEY,
                              "recipient %zu: key of %u bits is not supported", i + 1,
                              seal_rsa_bits(rk));

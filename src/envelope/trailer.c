@@ -15,7 +15,7 @@ size_t trailer_len(const struct envelope_trailer *t)
 
 gpg_err_code_t trailer_encode(const struct envelope_trailer *t, uint8_t *out)
 {
-    if (t->sig_len < TRAILER_SIG_MIN || t->sig_len > TRAILER_SIG_MAX)
+    if (t->sig_len < SEAL_RSA_MIN_LEN || t->sig_len > SEAL_RSA_MAX_LEN)
         return seal_fail(GPG_ERR_INV_VALUE, "signature of %zu bytes cannot be encoded", t->sig_len);
     struct writer w;
     writer_init_fixed(&w, out, trailer_len(t));
@@ -46,10 +46,10 @@ gpg_err_code_t trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t inne
     reader_init(&r, tail + tail_len - 2, 2);
     if ((e = reader_get_u16(&r, &k)))
         return e;
-    if (k < TRAILER_SIG_MIN || k > TRAILER_SIG_MAX)
+    if (k < SEAL_RSA_MIN_LEN || k > SEAL_RSA_MAX_LEN)
         return seal_fail(GPG_ERR_BAD_SIGNATURE,
                          "malformed signature block: signature length %u out of range %d..%d", k,
-                         TRAILER_SIG_MIN, TRAILER_SIG_MAX);
+                         SEAL_RSA_MIN_LEN, SEAL_RSA_MAX_LEN);
     size_t tl = TRAILER_FIXED_LEN + k;
     if (inner_len < tl)
         return seal_fail(GPG_ERR_BAD_SIGNATURE,
@@ -79,9 +79,9 @@ gpg_err_code_t message_digest_init(struct message_digest *md)
 gpg_err_code_t message_digest_add(struct message_digest *md, const uint8_t hash[SEAL_SHA256_LEN],
                                   size_t piece_len)
 {
-    if (md->short_seen || piece_len == 0 || piece_len > MESSAGE_PIECE_LEN)
+    if (md->short_seen || piece_len == 0 || piece_len > CHUNK_SIZE)
         return seal_fail(GPG_ERR_BUG, "message digest: piece of %zu bytes out of order", piece_len);
-    if (piece_len < MESSAGE_PIECE_LEN)
+    if (piece_len < CHUNK_SIZE)
         md->short_seen = true;
     seal_sha256_update(md->ctx, hash, SEAL_SHA256_LEN);
     md->len += piece_len;
@@ -119,8 +119,8 @@ gpg_err_code_t message_digest_oneshot(const uint8_t *msg, size_t len, uint8_t ou
     gpg_err_code_t e = message_digest_init(&md);
     if (e)
         return e;
-    for (size_t off = 0; off < len; off += MESSAGE_PIECE_LEN) {
-        size_t n = len - off < MESSAGE_PIECE_LEN ? len - off : MESSAGE_PIECE_LEN;
+    for (size_t off = 0; off < len; off += CHUNK_SIZE) {
+        size_t n = len - off < CHUNK_SIZE ? len - off : CHUNK_SIZE;
         if ((e = message_digest_add_piece(&md, msg + off, n))) {
             message_digest_free(&md);
             return e;
@@ -154,7 +154,7 @@ gpg_err_code_t trailer_sign(const struct seal_rsa_key *sender,
                             struct envelope_trailer *t)
 {
     size_t k = seal_rsa_modulus_len(sender);
-    if (k < TRAILER_SIG_MIN || k > TRAILER_SIG_MAX)
+    if (k < SEAL_RSA_MIN_LEN || k > SEAL_RSA_MAX_LEN)
         return seal_fail(GPG_ERR_INV_VALUE, "sender key of %zu bits is not supported", k * 8);
     gpg_err_code_t e = seal_rsa_pss_sign(sender, signed_digest, t->sig);
     if (e)

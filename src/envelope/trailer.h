@@ -10,20 +10,18 @@
 #include <stdint.h>
 
 #include "crypto/crypto.h"
+#include "envelope/chunked.h"
 #include "envelope/envelope.h"
 #include "keys/keys.h"
 
 #define TRAILER_FIXED_LEN (SEAL_FPR_LEN + 8 + SEAL_ENVELOPE_ID_LEN + 2) /* 58 */
-#define TRAILER_SIG_MIN 256
-#define TRAILER_SIG_MAX 1024
-#define TRAILER_MAX_LEN (TRAILER_FIXED_LEN + TRAILER_SIG_MAX) /* 1082 */
-#define MESSAGE_PIECE_LEN 16384
+#define TRAILER_MAX_LEN (TRAILER_FIXED_LEN + SEAL_RSA_MAX_LEN) /* 1082 */
 
 struct envelope_trailer {
     uint8_t sender_fpr[SEAL_FPR_LEN];
     uint64_t created;
     uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN];
-    uint8_t sig[TRAILER_SIG_MAX];
+    uint8_t sig[SEAL_RSA_MAX_LEN];
     size_t sig_len;
 };
 
@@ -31,7 +29,7 @@ struct envelope_trailer {
 size_t trailer_len(const struct envelope_trailer *t);
 
 /* Writes the trailer to OUT (trailer_len(T) bytes). SIG_LEN must be in
- * TRAILER_SIG_MIN..TRAILER_SIG_MAX (GPG_ERR_INV_VALUE otherwise). */
+ * SEAL_RSA_MIN_LEN..SEAL_RSA_MAX_LEN (GPG_ERR_INV_VALUE otherwise). */
 gpg_err_code_t trailer_encode(const struct envelope_trailer *t, uint8_t *out);
 
 /* Parses the trailer of an inner stream of INNER_LEN bytes whose last
@@ -45,7 +43,7 @@ gpg_err_code_t trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t inne
 
 /* The message digest D = SHA-256("seal v1 message" || 00 || h_0 || ... ||
  * h_(m-1) || u64 length), fed one piece hash at a time, in order. Every
- * piece but the last must be MESSAGE_PIECE_LEN bytes long. */
+ * piece but the last must be CHUNK_SIZE bytes long. */
 struct message_digest {
     struct seal_sha256_ctx *ctx;
     uint64_t len;
@@ -53,7 +51,7 @@ struct message_digest {
 };
 
 gpg_err_code_t message_digest_init(struct message_digest *md);
-/* Adds the hash of the next piece (PIECE_LEN bytes, 1..MESSAGE_PIECE_LEN).
+/* Adds the hash of the next piece (PIECE_LEN bytes, 1..CHUNK_SIZE).
  * GPG_ERR_BUG if a short piece was already added. */
 gpg_err_code_t message_digest_add(struct message_digest *md, const uint8_t hash[SEAL_SHA256_LEN],
                                   size_t piece_len);

@@ -41,7 +41,7 @@ gpg_err_code_t der_get_header(struct reader *r, uint8_t *tag, size_t *len)
         return seal_fail(GPG_ERR_INV_OBJ, "DER: indefinite length");
     } else {
         nbytes = b & 0x7f;
-        /* 4 length bytes already exceed DER_MAX_LEN by far; more is absurd
+        /* 4 length bytes already exceed KEY_FILE_MAX by far; more is absurd
          * and could overflow size_t on small machines. */
         if (nbytes > 4)
             return seal_fail(GPG_ERR_INV_OBJ, "DER: length overlong");
@@ -54,7 +54,7 @@ gpg_err_code_t der_get_header(struct reader *r, uint8_t *tag, size_t *len)
         }
         if (n < 0x80)
             return seal_fail(GPG_ERR_INV_OBJ, "DER: length not minimal");
-        if (n > DER_MAX_LEN)
+        if (n > KEY_FILE_MAX)
             return seal_fail(GPG_ERR_INV_OBJ, "DER: length too large");
     }
     if (n > reader_remaining(&t))

@@ -2,7 +2,7 @@
  * A strict DER reader and a small DER writer, on top of buf.h.
  *
  * Read: single-byte tags only; definite lengths in minimal form, at most
- * DER_MAX_LEN; every element must fit in what encloses it; INTEGERs minimal
+ * KEY_FILE_MAX; every element must fit in what encloses it; INTEGERs minimal
  * and (where we read them) non-negative; BIT STRINGs with 0 unused bits;
  * NULL empty; structure depth limited to DER_MAX_DEPTH where we skip unknown
  * content. Every getter consumes nothing on failure and records a detail
@@ -18,8 +18,8 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
+#include "keys/keys.h"
 
-#define DER_MAX_LEN (64 * 1024)
 #define DER_MAX_DEPTH 8
 
 #define DER_INTEGER 0x02

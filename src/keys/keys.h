@@ -21,6 +21,11 @@
 
 #include "crypto/crypto.h"
 
+/* The one cap on key data: a key file read from disk, its PEM body and
+ * every DER element in it. An 8192-bit PKCS#1 private key is about 4.7 KiB
+ * of DER. */
+#define KEY_FILE_MAX (64 * 1024)
+
 #define SEAL_FPR_LEN 32
 /* "SHA256:" + 43 base64 characters + NUL */
 #define SEAL_FPR_TEXT_LEN 51

@@ -15,10 +15,6 @@
 #include "crypto/crypto.h"
 #include "base/errors.h"
 
-/* Key files are small: a 8192-bit PKCS#1 private key is about 4.7 KiB of
- * DER. This caps both file reads and decoded DER. */
-#define KEY_FILE_MAX (64 * 1024)
-
 /* The DER structures we recognise. */
 enum key_kind {
     KEY_SPKI,            /* SubjectPublicKeyInfo */

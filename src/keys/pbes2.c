@@ -20,8 +20,6 @@
 #include "keys/der.h"
 #include "keys/keys_internal.h"
 
-#define KEY_AES_BLOCK 16
-#define KEY_AES_KEY 32
 
 /* What the parameters of one EncryptedPrivateKeyInfo say. */
 struct pbes2_params {
@@ -46,9 +44,9 @@ static gpg_err_code_t pbes2_get_key_length(struct reader *r)
         return 0;
     if ((err = der_get_uint(r, UINT64_MAX, "key length", &keylen)) != 0)
         return err;
-    if (keylen != KEY_AES_KEY)
-        return seal_fail(GPG_ERR_INV_OBJ, "key encryption: key length %llu is not 32",
-                         (unsigned long long)keylen);
+    if (keylen != SEAL_AES256_KEY_LEN)
+        return seal_fail(GPG_ERR_INV_OBJ, "key encryption: key length %llu is not %d",
+                         (unsigned long long)keylen, SEAL_AES256_KEY_LEN);
     return 0;
 }
 
@@ -201,16 +199,16 @@ static gpg_err_code_t pbes2_parse(const uint8_t *der, size_t len, struct pbes2_p
     if (!der_oid_equal(oid, oidlen, key_oid_aes256_cbc, sizeof key_oid_aes256_cbc))
         return seal_fail(GPG_ERR_BAD_SECKEY, "key encryption: cipher not supported "
                                              "(only aes-256-cbc)");
-    if ((err = der_get_octet_string(&enc, KEY_AES_BLOCK, KEY_AES_BLOCK, &pp->iv, &ivlen)) != 0)
+    if ((err = der_get_octet_string(&enc, SEAL_AES_BLOCK_LEN, SEAL_AES_BLOCK_LEN, &pp->iv, &ivlen)) != 0)
         return err;
     if ((err = der_expect_end(&enc, "cipher parameters")) != 0)
         return err;
     if ((err = der_expect_end(&params, "PBES2 parameters")) != 0)
         return err;
 
-    if ((err = der_get_octet_string(&epki, KEY_AES_BLOCK, KEY_FILE_MAX, &pp->ct, &pp->ctlen)) != 0)
+    if ((err = der_get_octet_string(&epki, SEAL_AES_BLOCK_LEN, KEY_FILE_MAX, &pp->ct, &pp->ctlen)) != 0)
         return err;
-    if (pp->ctlen % KEY_AES_BLOCK != 0)
+    if (pp->ctlen % SEAL_AES_BLOCK_LEN != 0)
         return seal_fail(GPG_ERR_INV_OBJ, "key encryption: ciphertext not a whole number "
                                           "of blocks");
     return der_expect_end(&epki, "encrypted key");
@@ -222,9 +220,9 @@ static gpg_err_code_t pbes2_derive(const struct pbes2_params *pp, const char *pa
 {
     if (pp->scrypt)
         return seal_scrypt(pass, passlen, pp->salt, pp->saltlen, pp->n, (uint32_t)pp->r,
-                           (uint32_t)pp->p, key, KEY_AES_KEY);
+                           (uint32_t)pp->p, key, SEAL_AES256_KEY_LEN);
     return seal_pbkdf2_sha256(pass, passlen, pp->salt, pp->saltlen, (unsigned long)pp->iterations,
-                              key, KEY_AES_KEY);
+                              key, SEAL_AES256_KEY_LEN);
 }
 
 gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pass, size_t passlen,
@@ -240,7 +238,7 @@ gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pas
     *plainlen = 0;
     if ((err = pbes2_parse(der, len, &pp)) != 0)
         return err;
-    key = seal_secure_malloc(KEY_AES_KEY);
+    key = seal_secure_malloc(SEAL_AES256_KEY_LEN);
     buf = seal_secure_malloc(pp.ctlen);
     if (key == NULL || buf == NULL) {
         err = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
@@ -253,8 +251,8 @@ gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pas
     /* PKCS#7 padding: 1..16 bytes, each holding the count. Checked without
      * early exit; there is no oracle here, but it costs nothing. */
     pad = buf[pp.ctlen - 1];
-    bad = (pad == 0) | (pad > KEY_AES_BLOCK);
-    for (i = 1; i <= KEY_AES_BLOCK; i++) {
+    bad = (pad == 0) | (pad > SEAL_AES_BLOCK_LEN);
+    for (i = 1; i <= SEAL_AES_BLOCK_LEN; i++) {
         unsigned in_pad = i <= pad;
         bad |= in_pad & (buf[pp.ctlen - i] != pad);
     }
@@ -270,7 +268,7 @@ gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pas
     buf = NULL;
     err = 0;
 out:
-    seal_secure_free(key, KEY_AES_KEY);
+    seal_secure_free(key, SEAL_AES256_KEY_LEN);
     seal_secure_free(buf, pp.ctlen);
     return err;
 }
@@ -279,9 +277,9 @@ gpg_err_code_t key_pbes2_encrypt_params(const uint8_t *plain, size_t len, const 
                                         size_t passlen, uint64_t n, uint32_t r, uint32_t p,
                                         struct writer *w)
 {
-    uint8_t salt[KEY_PBES2_SALT_LEN], iv[KEY_AES_BLOCK];
+    uint8_t salt[KEY_PBES2_SALT_LEN], iv[SEAL_AES_BLOCK_LEN];
     uint8_t *key = NULL, *buf = NULL, *ct = NULL;
-    size_t padded = (len / KEY_AES_BLOCK + 1) * KEY_AES_BLOCK, pad = padded - len;
+    size_t padded = (len / SEAL_AES_BLOCK_LEN + 1) * SEAL_AES_BLOCK_LEN, pad = padded - len;
     struct writer sparams, kdf, enc, params, alg, epki;
     gpg_err_code_t err;
 
@@ -295,7 +293,7 @@ gpg_err_code_t key_pbes2_encrypt_params(const uint8_t *plain, size_t len, const 
         err = seal_fail(GPG_ERR_INV_ARG, "key encryption: bad plaintext length");
         goto out;
     }
-    key = seal_secure_malloc(KEY_AES_KEY);
+    key = seal_secure_malloc(SEAL_AES256_KEY_LEN);
     buf = seal_secure_malloc(padded);
     ct = malloc(padded);
     if (key == NULL || buf == NULL || ct == NULL) {
@@ -304,7 +302,7 @@ gpg_err_code_t key_pbes2_encrypt_params(const uint8_t *plain, size_t len, const 
     }
     seal_random(salt, sizeof salt);
     seal_random(iv, sizeof iv);
-    if ((err = seal_scrypt(pass, passlen, salt, sizeof salt, n, r, p, key, KEY_AES_KEY)) != 0)
+    if ((err = seal_scrypt(pass, passlen, salt, sizeof salt, n, r, p, key, SEAL_AES256_KEY_LEN)) != 0)
         goto out;
     memcpy(buf, plain, len);
     memset(buf + len, (int)pad, pad);
@@ -331,7 +329,7 @@ gpg_err_code_t key_pbes2_encrypt_params(const uint8_t *plain, size_t len, const 
         goto out;
     err = der_put_wrapped(w, DER_SEQUENCE, &epki);
 out:
-    seal_secure_free(key, KEY_AES_KEY);
+    seal_secure_free(key, SEAL_AES256_KEY_LEN);
     seal_secure_free(buf, padded);
     free(ct);
     writer_free(&sparams);

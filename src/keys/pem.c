@@ -196,9 +196,9 @@ gpg_err_code_t pem_decode(const uint8_t *data, size_t len, enum pem_label *label
     *der = NULL;
     *derlen = 0;
     *label = PEM_PUBLIC_KEY;
-    writer_init(&body, PEM_MAX_INPUT, true);
-    if (len > PEM_MAX_INPUT) {
-        err = seal_fail(GPG_ERR_TOO_LARGE, "PEM: input larger than %d bytes", PEM_MAX_INPUT);
+    writer_init(&body, KEY_FILE_MAX, true);
+    if (len > KEY_FILE_MAX) {
+        err = seal_fail(GPG_ERR_TOO_LARGE, "PEM: input larger than %d bytes", KEY_FILE_MAX);
         goto out;
     }
     reader_init(&r, data, len);
@@ -295,9 +295,9 @@ gpg_err_code_t pem_encode(enum pem_label label, const uint8_t *der, size_t len, 
 
     *out = NULL;
     *outlen = 0;
-    if ((size_t)label >= PEM_NLABELS || len == 0 || len > PEM_MAX_INPUT)
+    if ((size_t)label >= PEM_NLABELS || len == 0 || len > KEY_FILE_MAX)
         return seal_fail(GPG_ERR_INV_ARG, "PEM: nothing sensible to encode");
-    nlines = (b64len + 63) / 64;
+    nlines = (b64len + PEM_LINE_CHARS - 1) / PEM_LINE_CHARS;
     /* BEGIN and END lines ("-----BEGIN " + name + "-----\n"), body, LFs, NUL */
     total = strlen(pem_begin) + strlen(name) + 6 + strlen(pem_end) + strlen(name) + 6 + b64len +
             nlines + 1;
@@ -313,7 +313,7 @@ gpg_err_code_t pem_encode(enum pem_label label, const uint8_t *der, size_t len, 
         goto out;
     o += (size_t)snprintf(buf + o, total - o, "%s%s%s\n", pem_begin, name, pem_dashes);
     for (done = 0; done < b64len; done += i) {
-        i = b64len - done < 64 ? b64len - done : 64;
+        i = b64len - done < PEM_LINE_CHARS ? b64len - done : PEM_LINE_CHARS;
         memcpy(buf + o, b64 + done, i);
         o += i;
         buf[o++] = '\n';

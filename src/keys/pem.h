@@ -15,10 +15,11 @@
 #include <stdint.h>
 
 #include "base/errors.h"
+#include "keys/keys.h"
 
-/* Largest PEM input we look at: key files are read with the same cap. */
-#define PEM_MAX_INPUT (64 * 1024)
-/* Longest body line accepted (RFC 7468 writers use 64; some use 76). */
+/* Body lines: written PEM_LINE_CHARS long (as RFC 7468 writers do), accepted
+ * up to PEM_MAX_LINE (some writers use 76). */
+#define PEM_LINE_CHARS 64
 #define PEM_MAX_LINE 76
 
 enum pem_label {

@@ -107,7 +107,7 @@ static void test_length_of_length_overflow(void **state)
         expect_detail("too large");
     }
     {
-        R(r, 0x30, 0x83, 0x01, 0x00, 0x01); /* DER_MAX_LEN + 1 */
+        R(r, 0x30, 0x83, 0x01, 0x00, 0x01); /* KEY_FILE_MAX + 1 */
         assert_int_equal(der_get_header(&r, &tag, &len), GPG_ERR_INV_OBJ);
         expect_detail("too large");
     }

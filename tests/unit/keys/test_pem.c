@@ -277,7 +277,7 @@ static void test_truncations(void **state)
 
 static void test_too_large(void **state)
 {
-    size_t n = PEM_MAX_INPUT + 1;
+    size_t n = KEY_FILE_MAX + 1;
     uint8_t *big = calloc(1, n);
     enum pem_label label;
     uint8_t *der;
