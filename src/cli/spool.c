@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "envelope/chunked.h"
+#include "envelope/pipeline.h"
 #include "base/fileio.h"
 
 #define BATCH_CHUNKS 8 /* chunks per read(2)/write(2) */
@@ -147,7 +148,8 @@ static gpg_err_code_t file_start(struct spool *s)
 
     if ((r = file_open_spool(&s->fd)) != 0)
         return r;
-    if ((s->chunk = malloc(CHUNK_SIZE)) == NULL || (s->batch = malloc(BATCH_SIZE)) == NULL)
+    if ((s->chunk = buf_alloc_aligned(CHUNK_SIZE)) == NULL ||
+        (s->batch = buf_alloc_aligned(BATCH_SIZE)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     if ((secret = seal_secure_malloc(SEAL_AEAD_KEY_LEN + SEAL_AEAD_NONCE_LEN)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");

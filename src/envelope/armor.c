@@ -15,6 +15,7 @@
  * at a time through callbacks, and use constant memory.
  */
 #include "envelope/armor.h"
+#include "envelope/pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ struct armor_encoder {
     uint8_t pending[LINE_BYTES]; /* bytes of a line not yet complete */
     size_t npending;
     size_t nout;
-    uint8_t out[BUF_SIZE];
+    _Alignas(64) uint8_t out[BUF_SIZE]; /* written out: see SEAL_BUF_ALIGN */
     char pair[4096][2]; /* 12 bits -> two base64 characters */
 };
 
@@ -43,8 +44,9 @@ gpg_err_code_t armor_encoder_new(struct byte_sink sink, struct armor_encoder **o
     struct armor_encoder *e;
 
     *out = NULL;
-    if ((e = calloc(1, sizeof *e)) == NULL)
+    if ((e = buf_alloc_aligned(sizeof *e)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    memset(e, 0, sizeof *e);
     e->sink = sink;
     for (unsigned i = 0; i < 4096; i++) {
         e->pair[i][0] = b64_alphabet[i >> 6];
@@ -208,7 +210,7 @@ struct armor_decoder {
     uint8_t pending[LINE_BYTES]; /* decoded bytes the caller had no room for */
     size_t pend_off, pend_len;
     size_t start, end; /* unread text is in[start..end) */
-    uint8_t in[BUF_SIZE];
+    _Alignas(64) uint8_t in[BUF_SIZE]; /* read into: see SEAL_BUF_ALIGN */
 };
 
 gpg_err_code_t armor_decoder_new(struct byte_source inner, const uint8_t *prefix,
@@ -219,8 +221,9 @@ gpg_err_code_t armor_decoder_new(struct byte_source inner, const uint8_t *prefix
     *out = NULL;
     if (prefixlen > ARMOR_MAX_PREFIX)
         return seal_fail(GPG_ERR_TOO_LARGE, "armor prefix of %zu bytes", prefixlen);
-    if ((d = calloc(1, sizeof *d)) == NULL)
+    if ((d = buf_alloc_aligned(sizeof *d)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    memset(d, 0, sizeof *d);
     d->inner = inner;
     memset(d->value, V_INVALID, sizeof d->value);
     for (unsigned i = 0; i < 64; i++)
