@@ -29,7 +29,7 @@ static const char *stdout_name = "(stdout)";
 static void usage(FILE *f)
 {
     fputs("usage: seal -r RECIPIENT.pub [-r RECIPIENT.pub ...] -s SENDER.key\n"
-          "            [--passphrase-file FILE] [-a] [-f] [-o OUTPUT] [FILE]\n"
+          "            [--passphrase-file FILE] [-a] [-f] [--no-fsync] [-o OUTPUT] [FILE]\n"
           "       seal -h | -V\n",
           f);
 }
@@ -49,6 +49,8 @@ static void help(void)
           "  -a, --armor               write ASCII armor instead of binary\n"
           "  -o, --output OUTPUT       write to OUTPUT ('-' for standard output)\n"
           "  -f, --force               replace OUTPUT if it exists\n"
+          "      --no-fsync            do not wait for OUTPUT to reach the disk: faster, but\n"
+          "                            a crash soon after may leave it empty or cut short\n"
           "  -h, --help                show this help and exit\n"
           "  -V, --version             show the version and exit\n"
           "\n"
@@ -69,9 +71,10 @@ struct options {
     const char *input;
     bool armor;
     bool force;
+    bool no_fsync;
 };
 
-enum { OPT_PASSPHRASE_FILE = 256 };
+enum { OPT_PASSPHRASE_FILE = 256, OPT_NO_FSYNC };
 
 /* Returns -1 to go on, or an exit status. */
 static int parse_options(int argc, char **argv, struct options *o)
@@ -83,11 +86,13 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"armor", no_argument, NULL, 'a'},
         {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, 'f'},
+        {"no-fsync", no_argument, NULL, OPT_NO_FSYNC},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     bool seen_s = false, seen_pf = false, seen_a = false, seen_o = false, seen_f = false;
+    bool seen_nf = false;
     int c;
 
     memset(o, 0, sizeof *o);
@@ -125,6 +130,11 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (!cli_once(&seen_f, "-f/--force"))
                 return EXIT_USAGE;
             o->force = true;
+            break;
+        case OPT_NO_FSYNC:
+            if (!cli_once(&seen_nf, "--no-fsync"))
+                return EXIT_USAGE;
+            o->no_fsync = true;
             break;
         case 'h':
             help();
@@ -252,6 +262,7 @@ static int seal_file(const struct options *o)
             cli_hint("use -f to overwrite it or -o to choose another name");
         goto out;
     }
+    out.ao.no_fsync = o->no_fsync;
     cli_remove_on_signal(out.ao.tmp_path);
 
     memset(&req, 0, sizeof req);

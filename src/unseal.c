@@ -34,7 +34,7 @@ static const char *stdout_name = "(stdout)";
 static void usage(FILE *f)
 {
     fputs("usage: unseal -k RECIPIENT.key -s SENDER.pub|DIR [--passphrase-file FILE]\n"
-          "              [-f] [-o OUTPUT] [-q] [FILE]\n"
+          "              [-f] [--no-fsync] [-o OUTPUT] [-q] [FILE]\n"
           "       unseal --inspect [--json] [-k RECIPIENT.key [-s SENDER.pub|DIR]]\n"
           "              [--passphrase-file FILE] [FILE]\n"
           "       unseal -h | -V\n",
@@ -56,6 +56,8 @@ static void help(void)
           "                            instead of asking on the terminal\n"
           "  -o, --output OUTPUT       write to OUTPUT ('-' for standard output)\n"
           "  -f, --force               replace OUTPUT if it exists\n"
+          "      --no-fsync            do not wait for OUTPUT to reach the disk: faster, but\n"
+          "                            a crash soon after may leave it empty or cut short\n"
           "  -q, --quiet               do not report the good signature on stderr\n"
           "      --inspect             show what the envelope reveals instead of unsealing\n"
           "      --json                with --inspect: print one JSON object\n"
@@ -162,12 +164,13 @@ struct options {
     char *output_owned; /* OUTPUT when derived from the input's name */
     const char *input;
     bool force;
+    bool no_fsync;
     bool quiet;
     bool inspect;
     bool json;
 };
 
-enum { OPT_PASSPHRASE_FILE = 256, OPT_INSPECT, OPT_JSON };
+enum { OPT_PASSPHRASE_FILE = 256, OPT_INSPECT, OPT_JSON, OPT_NO_FSYNC };
 
 static bool has_seal_suffix(const char *path)
 {
@@ -194,6 +197,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE},
         {"output", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, 'f'},
+        {"no-fsync", no_argument, NULL, OPT_NO_FSYNC},
         {"quiet", no_argument, NULL, 'q'},
         {"inspect", no_argument, NULL, OPT_INSPECT},
         {"json", no_argument, NULL, OPT_JSON},
@@ -202,7 +206,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         {NULL, 0, NULL, 0},
     };
     bool seen_k = false, seen_s = false, seen_pf = false, seen_o = false, seen_f = false;
-    bool seen_q = false, seen_i = false, seen_j = false;
+    bool seen_q = false, seen_i = false, seen_j = false, seen_nf = false;
     int c;
 
     memset(o, 0, sizeof *o);
@@ -233,6 +237,11 @@ static int parse_options(int argc, char **argv, struct options *o)
             if (!cli_once(&seen_f, "-f/--force"))
                 return EXIT_USAGE;
             o->force = true;
+            break;
+        case OPT_NO_FSYNC:
+            if (!cli_once(&seen_nf, "--no-fsync"))
+                return EXIT_USAGE;
+            o->no_fsync = true;
             break;
         case 'q':
             if (!cli_once(&seen_q, "-q/--quiet"))
@@ -280,6 +289,10 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
         if (o->force) {
             cli_errorf("options --inspect and -f/--force conflict");
+            return usage_error();
+        }
+        if (o->no_fsync) {
+            cli_errorf("options --inspect and --no-fsync conflict");
             return usage_error();
         }
         if (o->quiet) {
@@ -558,6 +571,7 @@ static int unseal(const struct options *o, int fd, const char *in_name)
         status = cli_error(out_name, rc);
         goto out;
     }
+    out.ao.no_fsync = o->no_fsync;
     if (fstat(fd, &st) != 0)
         st.st_mode = 0;
     memset(&req, 0, sizeof req);

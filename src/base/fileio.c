@@ -14,6 +14,10 @@
 
 #include "base/secmem.h"
 
+/* Big I/O buffers start on a page: read(2) and write(2) copy a buffer at
+ * page + 16 (where malloc puts big blocks) at a third of the speed. */
+#define IO_BUF_ALIGN 4096
+
 bool file_is_stdio(const char *path)
 {
     return path && strcmp(path, "-") == 0;
@@ -78,7 +82,7 @@ gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n)
 gpg_err_code_t fd_copy(int in, int out)
 {
     static const size_t bufsize = 128 * 1024;
-    uint8_t *buf = malloc(bufsize);
+    uint8_t *buf = aligned_alloc(IO_BUF_ALIGN, bufsize);
     if (!buf)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     gpg_err_code_t e = 0;
@@ -192,7 +196,7 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
     o->fd = -1;
     o->mode = mode;
     o->force = force;
-    if (!(o->buf = malloc(ATOMIC_OUT_BLOCK)))
+    if (!(o->buf = aligned_alloc(IO_BUF_ALIGN, ATOMIC_OUT_BLOCK)))
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     if (file_is_stdio(path)) {
         o->to_stdout = true;
@@ -224,7 +228,7 @@ static gpg_err_code_t write_through(struct atomic_out *o, const void *p, size_t 
     if (e)
         return e;
 #ifdef SYNC_FILE_RANGE_WRITE
-    if (!o->to_stdout)
+    if (!o->to_stdout && !o->no_fsync)
         (void)sync_file_range(o->fd, (off_t)o->flushed, (off_t)n, SYNC_FILE_RANGE_WRITE);
 #endif
     o->flushed += n;
@@ -290,7 +294,7 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
     if (o->fd < 0 || !o->tmp_path)
         return seal_fail(GPG_ERR_INTERNAL, "output already closed");
     gpg_err_code_t e = atomic_out_flush(o);
-    if (!e && (fchmod(o->fd, o->mode) != 0 || fsync(o->fd) != 0))
+    if (!e && (fchmod(o->fd, o->mode) != 0 || (!o->no_fsync && fsync(o->fd) != 0)))
         e = seal_fail(seal_errno_code(), "cannot finish output: %s", strerror(errno));
     if (close(o->fd) != 0 && !e)
         e = seal_fail(seal_errno_code(), "cannot close output: %s", strerror(errno));
@@ -313,7 +317,7 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
     }
     if (e)
         unlink(o->tmp_path);
-    else
+    else if (!o->no_fsync)
         sync_parent_dir(o->final_path);
     atomic_out_release(o);
     return e;

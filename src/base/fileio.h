@@ -43,6 +43,8 @@ struct atomic_out {
     int fd;            /* the temporary file, or stdout */
     bool to_stdout;    /* "-": fd is stdout, commit/abort only flush */
     bool force;        /* replace an existing final file */
+    bool no_fsync;     /* set after open: commit neither fsyncs nor starts writeback
+                          early (a crash soon after may lose the file's content) */
     mode_t mode;       /* final mode */
     char *final_path;
     char *tmp_path;
@@ -67,8 +69,9 @@ gpg_err_code_t atomic_out_write(struct atomic_out *o, const void *buf, size_t n)
 /* Writes out what is buffered (standard output: before exiting). */
 gpg_err_code_t atomic_out_flush(struct atomic_out *o);
 
-/* Flushes, fsyncs, sets the mode and moves the file into place (link(2)
- * without FORCE, so an existing file is never replaced; rename(2) with it).
+/* Flushes, fsyncs (unless NO_FSYNC), sets the mode and moves the file into
+ * place (link(2) without FORCE, so an existing file is never replaced;
+ * rename(2) with it), then fsyncs the directory (unless NO_FSYNC).
  * For standard output it only flushes. */
 gpg_err_code_t atomic_out_commit(struct atomic_out *o);
 
