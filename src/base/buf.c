@@ -51,9 +51,9 @@ static uint64_t load_be(const uint8_t *p, size_t n)
 gpg_err_code_t reader_get_u8(struct reader *r, uint8_t *v)
 {
     *v = 0;
-    gpg_err_code_t e = need(r, 1);
-    if (e)
-        return e;
+    gpg_err_code_t err = need(r, 1);
+    if (err)
+        return err;
     *v = r->priv.data[r->priv.off++];
     return 0;
 }
@@ -61,9 +61,9 @@ gpg_err_code_t reader_get_u8(struct reader *r, uint8_t *v)
 gpg_err_code_t reader_get_u16(struct reader *r, uint16_t *v)
 {
     *v = 0;
-    gpg_err_code_t e = need(r, 2);
-    if (e)
-        return e;
+    gpg_err_code_t err = need(r, 2);
+    if (err)
+        return err;
     *v = (uint16_t)load_be(r->priv.data + r->priv.off, 2);
     r->priv.off += 2;
     return 0;
@@ -72,9 +72,9 @@ gpg_err_code_t reader_get_u16(struct reader *r, uint16_t *v)
 gpg_err_code_t reader_get_u32(struct reader *r, uint32_t *v)
 {
     *v = 0;
-    gpg_err_code_t e = need(r, 4);
-    if (e)
-        return e;
+    gpg_err_code_t err = need(r, 4);
+    if (err)
+        return err;
     *v = (uint32_t)load_be(r->priv.data + r->priv.off, 4);
     r->priv.off += 4;
     return 0;
@@ -83,9 +83,9 @@ gpg_err_code_t reader_get_u32(struct reader *r, uint32_t *v)
 gpg_err_code_t reader_get_u64(struct reader *r, uint64_t *v)
 {
     *v = 0;
-    gpg_err_code_t e = need(r, 8);
-    if (e)
-        return e;
+    gpg_err_code_t err = need(r, 8);
+    if (err)
+        return err;
     *v = load_be(r->priv.data + r->priv.off, 8);
     r->priv.off += 8;
     return 0;
@@ -94,20 +94,20 @@ gpg_err_code_t reader_get_u64(struct reader *r, uint64_t *v)
 gpg_err_code_t reader_peek_u8(const struct reader *r, uint8_t *v)
 {
     *v = 0;
-    gpg_err_code_t e = need(r, 1);
-    if (e)
-        return e;
+    gpg_err_code_t err = need(r, 1);
+    if (err)
+        return err;
     *v = r->priv.data[r->priv.off];
     return 0;
 }
 
 gpg_err_code_t reader_get_bytes(struct reader *r, void *out, size_t n)
 {
-    gpg_err_code_t e = need(r, n);
-    if (e) {
+    gpg_err_code_t err = need(r, n);
+    if (err) {
         if (out && n)
             memset(out, 0, n);
-        return e;
+        return err;
     }
     if (n)
         memcpy(out, r->priv.data + r->priv.off, n);
@@ -118,9 +118,9 @@ gpg_err_code_t reader_get_bytes(struct reader *r, void *out, size_t n)
 gpg_err_code_t reader_get_view(struct reader *r, size_t n, const uint8_t **out)
 {
     *out = NULL;
-    gpg_err_code_t e = need(r, n);
-    if (e)
-        return e;
+    gpg_err_code_t err = need(r, n);
+    if (err)
+        return err;
     *out = r->priv.data + r->priv.off;
     r->priv.off += n;
     return 0;
@@ -128,9 +128,9 @@ gpg_err_code_t reader_get_view(struct reader *r, size_t n, const uint8_t **out)
 
 gpg_err_code_t reader_skip(struct reader *r, size_t n)
 {
-    gpg_err_code_t e = need(r, n);
-    if (e)
-        return e;
+    gpg_err_code_t err = need(r, n);
+    if (err)
+        return err;
     r->priv.off += n;
     return 0;
 }
@@ -140,17 +140,17 @@ gpg_err_code_t reader_get_u16_prefixed(struct reader *r, size_t min, size_t max,
 {
     *out = NULL;
     *outlen = 0;
-    gpg_err_code_t e = need(r, 2);
-    if (e)
-        return e;
+    gpg_err_code_t err = need(r, 2);
+    if (err)
+        return err;
     size_t n = (size_t)load_be(r->priv.data + r->priv.off, 2);
     /* The cap comes first: a hostile length is refused before anything
      * else looks at it. */
     if (n < min || n > max)
         return seal_fail(GPG_ERR_INV_LENGTH, "length %zu outside %zu..%zu", n, min, max);
-    e = need(r, 2 + n);
-    if (e)
-        return e;
+    err = need(r, 2 + n);
+    if (err)
+        return err;
     *out = r->priv.data + r->priv.off + 2;
     *outlen = n;
     r->priv.off += 2 + n;
@@ -160,9 +160,9 @@ gpg_err_code_t reader_get_u16_prefixed(struct reader *r, size_t min, size_t max,
 gpg_err_code_t reader_get_sub(struct reader *r, size_t n, struct reader *sub)
 {
     reader_init(sub, NULL, 0);
-    gpg_err_code_t e = need(r, n);
-    if (e)
-        return e;
+    gpg_err_code_t err = need(r, n);
+    if (err)
+        return err;
     reader_init(sub, r->priv.data + r->priv.off, n);
     r->priv.off += n;
     return 0;

@@ -85,18 +85,18 @@ gpg_err_code_t fd_copy(int in, int out)
     uint8_t *buf = aligned_alloc(IO_BUF_ALIGN, bufsize);
     if (!buf)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
     for (;;) {
         size_t got;
-        e = fd_read_full(in, buf, bufsize, &got);
-        if (e || got == 0)
+        err = fd_read_full(in, buf, bufsize, &got);
+        if (err || got == 0)
             break;
-        e = fd_write_all(out, buf, got);
-        if (e || got < bufsize)
+        err = fd_write_all(out, buf, got);
+        if (err || got < bufsize)
             break;
     }
     free(buf);
-    return e;
+    return err;
 }
 
 /* Private key files must not be open to group or others, like OpenSSH. */
@@ -131,24 +131,24 @@ gpg_err_code_t file_read_all(const char *path, size_t max, bool secure, bool pri
             return seal_fail(GPG_ERR_BAD_SECKEY, "private key file is a symbolic link");
         return seal_fail(seal_errno_code(), "cannot open: %s", strerror(errno));
     }
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
     if (private_key && !file_is_stdio(path))
-        e = check_private_mode(fd);
+        err = check_private_mode(fd);
     /* One byte more than the cap tells "too large" from "exactly max". */
     size_t cap = max + 1;
     uint8_t *buf = NULL;
-    if (!e) {
+    if (!err) {
         buf = secure ? seal_secure_malloc(cap + 1) : calloc(1, cap + 1);
         if (!buf)
-            e = seal_fail(GPG_ERR_ENOMEM, "out of memory");
+            err = seal_fail(GPG_ERR_ENOMEM, "out of memory");
     }
     size_t got = 0;
-    if (!e)
-        e = fd_read_full(fd, buf, cap, &got);
-    if (!e && got > max)
-        e = seal_fail(GPG_ERR_TOO_LARGE, "file is larger than %zu bytes", max);
+    if (!err)
+        err = fd_read_full(fd, buf, cap, &got);
+    if (!err && got > max)
+        err = seal_fail(GPG_ERR_TOO_LARGE, "file is larger than %zu bytes", max);
     close(fd);
-    if (e) {
+    if (err) {
         if (buf) {
             if (secure)
                 seal_secure_free(buf, cap + 1);
@@ -157,7 +157,7 @@ gpg_err_code_t file_read_all(const char *path, size_t max, bool secure, bool pri
                 free(buf);
             }
         }
-        return e;
+        return err;
     }
     buf[got] = '\0';
     *data = buf;
@@ -179,10 +179,10 @@ static gpg_err_code_t make_temp_beside(const char *final, char **tmp, int *fd)
     snprintf(t, n, "%.*s.%s.XXXXXX", (int)dirlen, final, base);
     int f = mkstemp(t);
     if (f < 0) {
-        gpg_err_code_t e = seal_fail(seal_errno_code(), "cannot create temporary file: %s",
+        gpg_err_code_t err = seal_fail(seal_errno_code(), "cannot create temporary file: %s",
                                      strerror(errno));
         free(t);
-        return e;
+        return err;
     }
     (void)fcntl(f, F_SETFD, FD_CLOEXEC);
     *tmp = t;
@@ -210,11 +210,11 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
             return seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite");
         return seal_fail(GPG_ERR_EISDIR, "is a directory");
     }
-    gpg_err_code_t e = GPG_ERR_ENOMEM;
+    gpg_err_code_t err = GPG_ERR_ENOMEM;
     o->final_path = strdup(path);
-    if (!o->final_path || (e = make_temp_beside(path, &o->tmp_path, &o->fd))) {
+    if (!o->final_path || (err = make_temp_beside(path, &o->tmp_path, &o->fd))) {
         atomic_out_abort(o);
-        return e == GPG_ERR_ENOMEM ? seal_fail(e, "out of memory") : e;
+        return err == GPG_ERR_ENOMEM ? seal_fail(err, "out of memory") : err;
     }
     return 0;
 }
@@ -224,9 +224,9 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
  * writes overlap with the work that produces the next block. */
 static gpg_err_code_t write_through(struct atomic_out *o, const void *p, size_t n)
 {
-    gpg_err_code_t e = fd_write_all(o->fd, p, n);
-    if (e)
-        return e;
+    gpg_err_code_t err = fd_write_all(o->fd, p, n);
+    if (err)
+        return err;
 #ifdef SYNC_FILE_RANGE_WRITE
     if (!o->to_stdout && !o->no_fsync)
         (void)sync_file_range(o->fd, (off_t)o->flushed, (off_t)n, SYNC_FILE_RANGE_WRITE);
@@ -244,9 +244,9 @@ gpg_err_code_t atomic_out_flush(struct atomic_out *o)
 
 gpg_err_code_t atomic_out_write(struct atomic_out *o, const void *buf, size_t n)
 {
-    gpg_err_code_t e;
-    if (o->len + n > ATOMIC_OUT_BLOCK && (e = atomic_out_flush(o)))
-        return e;
+    gpg_err_code_t err;
+    if (o->len + n > ATOMIC_OUT_BLOCK && (err = atomic_out_flush(o)))
+        return err;
     if (n >= ATOMIC_OUT_BLOCK)
         return write_through(o, buf, n);
     memcpy(o->buf + o->len, buf, n);
@@ -287,40 +287,40 @@ static void sync_parent_dir(const char *path)
 gpg_err_code_t atomic_out_commit(struct atomic_out *o)
 {
     if (o->to_stdout) {
-        gpg_err_code_t e = atomic_out_flush(o);
+        gpg_err_code_t err = atomic_out_flush(o);
         atomic_out_release(o);
-        return e;
+        return err;
     }
     if (o->fd < 0 || !o->tmp_path)
         return seal_fail(GPG_ERR_INTERNAL, "output already closed");
-    gpg_err_code_t e = atomic_out_flush(o);
-    if (!e && (fchmod(o->fd, o->mode) != 0 || (!o->no_fsync && fsync(o->fd) != 0)))
-        e = seal_fail(seal_errno_code(), "cannot finish output: %s", strerror(errno));
-    if (close(o->fd) != 0 && !e)
-        e = seal_fail(seal_errno_code(), "cannot close output: %s", strerror(errno));
+    gpg_err_code_t err = atomic_out_flush(o);
+    if (!err && (fchmod(o->fd, o->mode) != 0 || (!o->no_fsync && fsync(o->fd) != 0)))
+        err = seal_fail(seal_errno_code(), "cannot finish output: %s", strerror(errno));
+    if (close(o->fd) != 0 && !err)
+        err = seal_fail(seal_errno_code(), "cannot close output: %s", strerror(errno));
     o->fd = -1;
-    if (!e) {
+    if (!err) {
         if (o->force) {
             if (rename(o->tmp_path, o->final_path) != 0)
-                e = seal_fail(seal_errno_code(), "cannot rename into place: %s",
+                err = seal_fail(seal_errno_code(), "cannot rename into place: %s",
                               strerror(errno));
         } else {
             /* link(2) fails if the name exists: a file that appeared since
              * open is never replaced. */
             if (link(o->tmp_path, o->final_path) != 0)
-                e = errno == EEXIST
+                err = errno == EEXIST
                         ? seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite")
                         : seal_fail(seal_errno_code(), "cannot move into place: %s",
                                     strerror(errno));
             unlink(o->tmp_path);
         }
     }
-    if (e)
+    if (err)
         unlink(o->tmp_path);
     else if (!o->no_fsync)
         sync_parent_dir(o->final_path);
     atomic_out_release(o);
-    return e;
+    return err;
 }
 
 void atomic_out_abort(struct atomic_out *o)
@@ -350,10 +350,10 @@ gpg_err_code_t file_open_spool(int *fd)
     snprintf(t, n, "%s/seal-spool.XXXXXX", dir);
     int f = mkstemp(t);
     if (f < 0) {
-        gpg_err_code_t e =
+        gpg_err_code_t err =
             seal_fail(seal_errno_code(), "cannot create spool file in %s: %s", dir, strerror(errno));
         free(t);
-        return e;
+        return err;
     }
     unlink(t);
     free(t);

@@ -55,7 +55,7 @@ static gpg_err_code_t scan_uint(struct seal_bignum b, bool secure, gcry_mpi_t *o
     const uint8_t *p = b.data;
     size_t len = b.len;
     uint8_t *copy = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     *out = NULL;
     while (len > 0 && *p == 0) {
@@ -74,10 +74,10 @@ static gpg_err_code_t scan_uint(struct seal_bignum b, bool secure, gcry_mpi_t *o
         memcpy(copy, p, len);
         p = copy;
     }
-    rc = gcry_err_code(gcry_mpi_scan(out, GCRYMPI_FMT_USG, p, len, NULL));
+    err = gcry_err_code(gcry_mpi_scan(out, GCRYMPI_FMT_USG, p, len, NULL));
     seal_secure_free(copy, len);
-    if (rc)
-        return seal_fail(rc, "cannot read an RSA integer");
+    if (err)
+        return seal_fail(err, "cannot read an RSA integer");
     return 0;
 }
 
@@ -117,19 +117,19 @@ static gpg_err_code_t check_private(gcry_mpi_t n, gcry_mpi_t e, gcry_mpi_t d, gc
 {
     gcry_mpi_t t = gcry_mpi_snew(0), p1 = gcry_mpi_snew(0), q1 = gcry_mpi_snew(0);
     gcry_mpi_t g = gcry_mpi_snew(0), l = gcry_mpi_snew(0);
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     if (gcry_mpi_cmp_ui(p, 1) <= 0 || gcry_mpi_cmp_ui(q, 1) <= 0) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA prime is not above 1");
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA prime is not above 1");
         goto out;
     }
     gcry_mpi_mul(t, p, q);
     if (gcry_mpi_cmp(t, n) != 0) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA modulus is not p*q");
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA modulus is not p*q");
         goto out;
     }
     if (gcry_mpi_cmp_ui(d, 0) == 0 || gcry_mpi_cmp(d, n) >= 0) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA private exponent out of range");
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA private exponent out of range");
         goto out;
     }
     gcry_mpi_sub_ui(p1, p, 1);
@@ -139,22 +139,22 @@ static gpg_err_code_t check_private(gcry_mpi_t n, gcry_mpi_t e, gcry_mpi_t d, gc
     gcry_mpi_div(l, NULL, t, g, 0);
     gcry_mpi_mul(t, e, d);
     if (!mod_is_one(t, l)) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA private exponent does not match e");
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA private exponent does not match e");
         goto out;
     }
     gcry_mpi_mul(t, u, p);
     if (gcry_mpi_cmp(u, q) >= 0 || !mod_is_one(t, q)) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA CRT coefficient is wrong");
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA CRT coefficient is wrong");
         goto out;
     }
-    rc = 0;
+    err = 0;
 out:
     gcry_mpi_release(t);
     gcry_mpi_release(p1);
     gcry_mpi_release(q1);
     gcry_mpi_release(g);
     gcry_mpi_release(l);
-    return rc;
+    return err;
 }
 
 /* Builds a key from M[0..5] = n, e, d, p, q, u (libgcrypt convention; d..u
@@ -162,27 +162,27 @@ out:
 static gpg_err_code_t build_key(gcry_mpi_t m[6], unsigned min_bits, struct seal_rsa_key **out)
 {
     struct seal_rsa_key *key = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     bool priv = m[2] != NULL;
 
     *out = NULL;
-    if ((rc = check_public(m[0], m[1], min_bits)))
+    if ((err = check_public(m[0], m[1], min_bits)))
         goto out;
-    if (priv && (rc = check_private(m[0], m[1], m[2], m[3], m[4], m[5])))
+    if (priv && (err = check_private(m[0], m[1], m[2], m[3], m[4], m[5])))
         goto out;
     if (!(key = calloc(1, sizeof *key))) {
-        rc = seal_errno_code();
+        err = seal_errno_code();
         goto out;
     }
-    rc = gcry_err_code(gcry_sexp_build(&key->pub, NULL, "(public-key(rsa(n%m)(e%m)))", m[0], m[1]));
-    if (!rc && priv)
+    err = gcry_err_code(gcry_sexp_build(&key->pub, NULL, "(public-key(rsa(n%m)(e%m)))", m[0], m[1]));
+    if (!err && priv)
         /* The secure MPIs make libgcrypt put this S-expression in secure
          * memory. */
-        rc = gcry_err_code(gcry_sexp_build(&key->priv, NULL,
+        err = gcry_err_code(gcry_sexp_build(&key->priv, NULL,
                                            "(private-key(rsa(n%m)(e%m)(d%m)(p%m)(q%m)(u%m)))", m[0],
                                            m[1], m[2], m[3], m[4], m[5]));
-    if (rc) {
-        rc = seal_fail(rc, "cannot build the RSA key");
+    if (err) {
+        err = seal_fail(err, "cannot build the RSA key");
         goto out;
     }
     key->n = m[0];
@@ -199,19 +199,19 @@ static gpg_err_code_t build_key(gcry_mpi_t m[6], unsigned min_bits, struct seal_
 out:
     seal_rsa_free(key);
     release_mpis(m, 6);
-    return rc;
+    return err;
 }
 
 gpg_err_code_t seal_rsa_from_public(struct seal_bignum n, struct seal_bignum e,
                                     struct seal_rsa_key **out)
 {
     gcry_mpi_t m[6] = {0};
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     *out = NULL;
-    if ((rc = scan_uint(n, false, &m[0])) || (rc = scan_uint(e, false, &m[1]))) {
+    if ((err = scan_uint(n, false, &m[0])) || (err = scan_uint(e, false, &m[1]))) {
         release_mpis(m, 6);
-        return rc;
+        return err;
     }
     return build_key(m, SEAL_RSA_MIN_BITS, out);
 }
@@ -223,37 +223,37 @@ static gpg_err_code_t from_private(const struct seal_rsa_private_parts *parts, u
 {
     gcry_mpi_t n = NULL, e = NULL, d = NULL, p = NULL, q = NULL, dp = NULL, dq = NULL, qinv = NULL;
     gcry_mpi_t t = gcry_mpi_snew(0), r = gcry_mpi_snew(0);
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     *out = NULL;
-    if ((rc = scan_uint(parts->n, false, &n)) || (rc = scan_uint(parts->e, false, &e)) ||
-        (rc = scan_uint(parts->d, true, &d)) || (rc = scan_uint(parts->p, true, &p)) ||
-        (rc = scan_uint(parts->q, true, &q)) || (rc = scan_uint(parts->dp, true, &dp)) ||
-        (rc = scan_uint(parts->dq, true, &dq)) || (rc = scan_uint(parts->qinv, true, &qinv)))
+    if ((err = scan_uint(parts->n, false, &n)) || (err = scan_uint(parts->e, false, &e)) ||
+        (err = scan_uint(parts->d, true, &d)) || (err = scan_uint(parts->p, true, &p)) ||
+        (err = scan_uint(parts->q, true, &q)) || (err = scan_uint(parts->dp, true, &dp)) ||
+        (err = scan_uint(parts->dq, true, &dq)) || (err = scan_uint(parts->qinv, true, &qinv)))
         goto out;
     /* Public checks first, so that a weak key reports as weak. */
-    if ((rc = check_public(n, e, min_bits)))
+    if ((err = check_public(n, e, min_bits)))
         goto out;
     if (gcry_mpi_cmp_ui(p, 1) <= 0 || gcry_mpi_cmp_ui(q, 1) <= 0) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA prime is not above 1");
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA prime is not above 1");
         goto out;
     }
     gcry_mpi_sub_ui(t, p, 1);
     gcry_mpi_mod(r, d, t);
     if (gcry_mpi_cmp(r, dp) != 0) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA exponent1 (d mod p-1) is wrong");
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA exponent1 (d mod p-1) is wrong");
         goto out;
     }
     gcry_mpi_sub_ui(t, q, 1);
     gcry_mpi_mod(r, d, t);
     if (gcry_mpi_cmp(r, dq) != 0) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA exponent2 (d mod q-1) is wrong");
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA exponent2 (d mod q-1) is wrong");
         goto out;
     }
     /* PKCS#1: qinv = q^-1 mod p. */
     gcry_mpi_mul(t, qinv, q);
     if (gcry_mpi_cmp(qinv, p) >= 0 || !mod_is_one(t, p)) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "RSA coefficient (q^-1 mod p) is wrong");
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA coefficient (q^-1 mod p) is wrong");
         goto out;
     }
     {
@@ -261,7 +261,7 @@ static gpg_err_code_t from_private(const struct seal_rsa_private_parts *parts, u
         gcry_mpi_t m[6] = {n, e, d, q, p, qinv};
 
         n = e = d = q = p = qinv = NULL; /* ownership moved to build_key */
-        rc = build_key(m, min_bits, out);
+        err = build_key(m, min_bits, out);
     }
 out:
     gcry_mpi_release(n);
@@ -274,7 +274,7 @@ out:
     gcry_mpi_release(qinv);
     gcry_mpi_release(t);
     gcry_mpi_release(r);
-    return rc;
+    return err;
 }
 
 gpg_err_code_t seal_rsa_from_private(const struct seal_rsa_private_parts *parts,
@@ -367,42 +367,42 @@ static gpg_err_code_t generate(unsigned bits, unsigned min_bits, struct seal_rsa
     struct seal_bignum f[6];
     uint8_t *canon = NULL;
     size_t canon_cap = 0, canon_len_ = 0;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     *out = NULL;
-    rc = gcry_err_code(
+    err = gcry_err_code(
         gcry_sexp_build(&params, NULL, "(genkey(rsa(nbits%u)(rsa-use-e%u)))", bits, 65537u));
-    if (rc) {
-        rc = seal_fail(rc, "cannot build RSA parameters");
+    if (err) {
+        err = seal_fail(err, "cannot build RSA parameters");
         goto out;
     }
-    if ((rc = gcry_err_code(gcry_pk_genkey(&pair, params)))) {
-        rc = seal_fail(rc, "RSA key generation failed");
+    if ((err = gcry_err_code(gcry_pk_genkey(&pair, params)))) {
+        err = seal_fail(err, "RSA key generation failed");
         goto out;
     }
     /* The pair is in secure memory; copy it, canonical, to secure memory. */
     canon_cap = gcry_sexp_sprint(pair, GCRYSEXP_FMT_CANON, NULL, 0);
     if (!canon_cap || !(canon = seal_secure_malloc(canon_cap))) {
-        rc = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
+        err = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
         goto out;
     }
     canon_len_ = gcry_sexp_sprint(pair, GCRYSEXP_FMT_CANON, canon, canon_cap);
-    if (!canon_len_ || (rc = canon_rsa_private(canon, canon_len_, f))) {
-        rc = seal_fail(GPG_ERR_BAD_SECKEY, "cannot read the generated RSA key");
+    if (!canon_len_ || (err = canon_rsa_private(canon, canon_len_, f))) {
+        err = seal_fail(GPG_ERR_BAD_SECKEY, "cannot read the generated RSA key");
         goto out;
     }
-    if ((rc = scan_uint(f[0], false, &m[0])) || (rc = scan_uint(f[1], false, &m[1])) ||
-        (rc = scan_uint(f[2], true, &m[2])) || (rc = scan_uint(f[3], true, &m[3])) ||
-        (rc = scan_uint(f[4], true, &m[4])) || (rc = scan_uint(f[5], true, &m[5])))
+    if ((err = scan_uint(f[0], false, &m[0])) || (err = scan_uint(f[1], false, &m[1])) ||
+        (err = scan_uint(f[2], true, &m[2])) || (err = scan_uint(f[3], true, &m[3])) ||
+        (err = scan_uint(f[4], true, &m[4])) || (err = scan_uint(f[5], true, &m[5])))
         goto out;
     /* Validate what libgcrypt made with the same checks as an imported key. */
-    rc = build_key(m, min_bits, out);
+    err = build_key(m, min_bits, out);
 out:
     release_mpis(m, 6);
     seal_secure_free(canon, canon_cap);
     gcry_sexp_release(params);
     gcry_sexp_release(pair);
-    return rc;
+    return err;
 }
 
 gpg_err_code_t seal_rsa_generate(unsigned bits, struct seal_rsa_key **out)
@@ -425,12 +425,12 @@ gpg_err_code_t seal_rsa_generate_weak(unsigned bits, struct seal_rsa_key **out)
 static gpg_err_code_t export_uint(gcry_mpi_t m, uint8_t **out, size_t *outlen)
 {
     size_t len = 0;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     *out = NULL;
     *outlen = 0;
-    if ((rc = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &len, m))))
-        return seal_fail(rc, "cannot export an RSA integer");
+    if ((err = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &len, m))))
+        return seal_fail(err, "cannot export an RSA integer");
     if (len == 0) {
         if (!(*out = seal_secure_malloc(1)))
             return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
@@ -439,10 +439,10 @@ static gpg_err_code_t export_uint(gcry_mpi_t m, uint8_t **out, size_t *outlen)
     }
     if (!(*out = seal_secure_malloc(len)))
         return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
-    if ((rc = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, *out, len, &len, m)))) {
+    if ((err = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, *out, len, &len, m)))) {
         seal_secure_free(*out, len);
         *out = NULL;
-        return seal_fail(rc, "cannot export an RSA integer");
+        return seal_fail(err, "cannot export an RSA integer");
     }
     *outlen = len;
     return 0;
@@ -452,13 +452,13 @@ gpg_err_code_t seal_rsa_export(const struct seal_rsa_key *key, bool want_private
                                struct seal_rsa_export *out)
 {
     gcry_mpi_t dp = NULL, dq = NULL, t = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     memset(out, 0, sizeof *out);
     if (want_private && !key->d)
         return seal_fail(GPG_ERR_NO_SECKEY, "the RSA key has no private part");
-    if ((rc = export_uint(key->n, &out->n, &out->n_len)) ||
-        (rc = export_uint(key->e, &out->e, &out->e_len)))
+    if ((err = export_uint(key->n, &out->n, &out->n_len)) ||
+        (err = export_uint(key->e, &out->e, &out->e_len)))
         goto out;
     if (!want_private)
         goto out;
@@ -470,20 +470,20 @@ gpg_err_code_t seal_rsa_export(const struct seal_rsa_key *key, bool want_private
     gcry_mpi_mod(dp, key->d, t);
     gcry_mpi_sub_ui(t, key->p, 1);
     gcry_mpi_mod(dq, key->d, t);
-    if ((rc = export_uint(key->d, &out->d, &out->d_len)) ||
-        (rc = export_uint(key->q, &out->p, &out->p_len)) ||
-        (rc = export_uint(key->p, &out->q, &out->q_len)) ||
-        (rc = export_uint(dp, &out->dp, &out->dp_len)) ||
-        (rc = export_uint(dq, &out->dq, &out->dq_len)) ||
-        (rc = export_uint(key->u, &out->qinv, &out->qinv_len)))
+    if ((err = export_uint(key->d, &out->d, &out->d_len)) ||
+        (err = export_uint(key->q, &out->p, &out->p_len)) ||
+        (err = export_uint(key->p, &out->q, &out->q_len)) ||
+        (err = export_uint(dp, &out->dp, &out->dp_len)) ||
+        (err = export_uint(dq, &out->dq, &out->dq_len)) ||
+        (err = export_uint(key->u, &out->qinv, &out->qinv_len)))
         goto out;
 out:
     gcry_mpi_release(dp);
     gcry_mpi_release(dq);
     gcry_mpi_release(t);
-    if (rc)
+    if (err)
         seal_rsa_export_free(out);
-    return rc;
+    return err;
 }
 
 void seal_rsa_export_free(struct seal_rsa_export *ex)
@@ -538,22 +538,22 @@ static gpg_err_code_t sexp_uint_fixed(gcry_sexp_t sexp, const char *name, uint8_
     gcry_sexp_t l = gcry_sexp_find_token(sexp, name, 0);
     gcry_mpi_t m = NULL;
     size_t len = 0;
-    gpg_err_code_t rc = GPG_ERR_INV_OBJ;
+    gpg_err_code_t err = GPG_ERR_INV_OBJ;
 
     if (!l || !(m = gcry_sexp_nth_mpi(l, 1, GCRYMPI_FMT_USG)))
         goto out;
-    if ((rc = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &len, m))))
+    if ((err = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, NULL, 0, &len, m))))
         goto out;
     if (len > k) {
-        rc = GPG_ERR_INV_OBJ;
+        err = GPG_ERR_INV_OBJ;
         goto out;
     }
     memset(out, 0, k - len);
-    rc = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, out + (k - len), len, NULL, m));
+    err = gcry_err_code(gcry_mpi_print(GCRYMPI_FMT_USG, out + (k - len), len, NULL, m));
 out:
     gcry_mpi_release(m);
     gcry_sexp_release(l);
-    return rc;
+    return err;
 }
 
 /* Reads an RSA input (ciphertext or signature) of exactly k bytes as an
@@ -580,7 +580,7 @@ gpg_err_code_t seal_rsa_oaep_encrypt(const struct seal_rsa_key *key, const void 
                                      uint8_t *out)
 {
     gcry_sexp_t data = NULL, enc = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     /* libgcrypt 1.10 refuses an empty (value) with "Invalid object". */
     if (msglen == 0)
@@ -593,26 +593,26 @@ gpg_err_code_t seal_rsa_oaep_encrypt(const struct seal_rsa_key *key, const void 
     /* OAEP's hash would default to SHA-1: name SHA-256 (also used by MGF1).
      * An empty label is left out: libgcrypt's default is the empty label. */
     if (labellen)
-        rc = gcry_err_code(gcry_sexp_build(&data, NULL,
+        err = gcry_err_code(gcry_sexp_build(&data, NULL,
                                            "(data(flags oaep)(hash-algo sha256)(label%b)(value%b))",
                                            (int)labellen, label, (int)msglen, msg));
     else
-        rc = gcry_err_code(gcry_sexp_build(
+        err = gcry_err_code(gcry_sexp_build(
             &data, NULL, "(data(flags oaep)(hash-algo sha256)(value%b))", (int)msglen, msg));
-    if (rc) {
-        rc = seal_fail(rc, "cannot build the OAEP input");
+    if (err) {
+        err = seal_fail(err, "cannot build the OAEP input");
         goto out;
     }
-    if ((rc = gcry_err_code(gcry_pk_encrypt(&enc, data, key->pub)))) {
-        rc = seal_fail(rc, "RSA-OAEP encryption failed");
+    if ((err = gcry_err_code(gcry_pk_encrypt(&enc, data, key->pub)))) {
+        err = seal_fail(err, "RSA-OAEP encryption failed");
         goto out;
     }
-    if ((rc = sexp_uint_fixed(enc, "a", out, key->k)))
-        rc = seal_fail(rc, "unexpected RSA-OAEP output");
+    if ((err = sexp_uint_fixed(enc, "a", out, key->k)))
+        err = seal_fail(err, "unexpected RSA-OAEP output");
 out:
     gcry_sexp_release(data);
     gcry_sexp_release(enc);
-    return rc;
+    return err;
 }
 
 gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void *label,
@@ -623,7 +623,7 @@ gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void 
     gcry_mpi_t c = NULL;
     const char *msg, *tok;
     size_t len = 0;
-    gpg_err_code_t rc = GPG_ERR_DECRYPT_FAILED;
+    gpg_err_code_t err = GPG_ERR_DECRYPT_FAILED;
 
     *outlen = 0;
     if (!key->priv)
@@ -631,17 +631,17 @@ gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void 
     if (labellen > INT_MAX || !scan_rsa_input(key, ct, ctlen, &c))
         goto out;
     if (labellen)
-        rc = gcry_err_code(gcry_sexp_build(
+        err = gcry_err_code(gcry_sexp_build(
             &enc, NULL, "(enc-val(flags oaep)(hash-algo sha256)(label%b)(rsa(a%m)))", (int)labellen,
             label, c));
     else
-        rc = gcry_err_code(
+        err = gcry_err_code(
             gcry_sexp_build(&enc, NULL, "(enc-val(flags oaep)(hash-algo sha256)(rsa(a%m)))", c));
-    if (rc || gcry_pk_decrypt(&plain, enc, key->priv)) {
-        rc = GPG_ERR_DECRYPT_FAILED;
+    if (err || gcry_pk_decrypt(&plain, enc, key->priv)) {
+        err = GPG_ERR_DECRYPT_FAILED;
         goto out;
     }
-    rc = GPG_ERR_DECRYPT_FAILED;
+    err = GPG_ERR_DECRYPT_FAILED;
     /* libgcrypt answers (value PLAINTEXT) when padding flags are given. Read
      * it in place: gcry_sexp_find_token would copy the plaintext out of
      * secure memory. */
@@ -651,12 +651,12 @@ gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void 
         goto out;
     memcpy(out, msg, len);
     *outlen = len;
-    rc = 0;
+    err = 0;
 out:
     gcry_mpi_release(c);
     gcry_sexp_release(enc);
     gcry_sexp_release(plain); /* secure memory: wiped on release */
-    if (rc) {
+    if (err) {
         /* One code and one detail for every failure: no padding oracle. */
         return seal_fail(GPG_ERR_DECRYPT_FAILED, "RSA-OAEP decryption failed");
     }
@@ -677,32 +677,32 @@ gpg_err_code_t seal_rsa_pss_sign(const struct seal_rsa_key *key,
                                  const uint8_t digest[SEAL_SHA256_LEN], uint8_t *sig)
 {
     gcry_sexp_t data = NULL, s = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     if (!key->priv)
         return seal_fail(GPG_ERR_NO_SECKEY, "the RSA key has no private part");
-    if ((rc = pss_data(digest, &data))) {
-        rc = seal_fail(rc, "cannot build the PSS input");
+    if ((err = pss_data(digest, &data))) {
+        err = seal_fail(err, "cannot build the PSS input");
         goto out;
     }
-    if ((rc = gcry_err_code(gcry_pk_sign(&s, data, key->priv)))) {
-        rc = seal_fail(rc, "RSA-PSS signing failed");
+    if ((err = gcry_err_code(gcry_pk_sign(&s, data, key->priv)))) {
+        err = seal_fail(err, "RSA-PSS signing failed");
         goto out;
     }
-    if ((rc = sexp_uint_fixed(s, "s", sig, key->k))) {
-        rc = seal_fail(rc, "unexpected RSA-PSS output");
+    if ((err = sexp_uint_fixed(s, "s", sig, key->k))) {
+        err = seal_fail(err, "unexpected RSA-PSS output");
         goto out;
     }
     /* A faulty CRT computation would leak the key in the signature; and no
      * unverified signature leaves this function. */
     if (seal_rsa_pss_verify(key, digest, sig, key->k)) {
         seal_wipe(sig, key->k);
-        rc = seal_fail_override(GPG_ERR_BAD_SIGNATURE, "fresh RSA-PSS signature does not verify");
+        err = seal_fail_override(GPG_ERR_BAD_SIGNATURE, "fresh RSA-PSS signature does not verify");
     }
 out:
     gcry_sexp_release(data);
     gcry_sexp_release(s);
-    return rc;
+    return err;
 }
 
 gpg_err_code_t seal_rsa_pss_verify(const struct seal_rsa_key *key,
@@ -711,25 +711,25 @@ gpg_err_code_t seal_rsa_pss_verify(const struct seal_rsa_key *key,
 {
     gcry_sexp_t data = NULL, s = NULL;
     gcry_mpi_t m = NULL;
-    gpg_err_code_t rc = GPG_ERR_BAD_SIGNATURE;
+    gpg_err_code_t err = GPG_ERR_BAD_SIGNATURE;
 
     if (!scan_rsa_input(key, sig, siglen, &m)) {
-        rc = seal_fail(GPG_ERR_BAD_SIGNATURE, "RSA signature is not %zu bytes below the modulus",
+        err = seal_fail(GPG_ERR_BAD_SIGNATURE, "RSA signature is not %zu bytes below the modulus",
                        key->k);
         goto out;
     }
     if (pss_data(digest, &data) || gcry_sexp_build(&s, NULL, "(sig-val(rsa(s%m)))", m)) {
-        rc = seal_fail(GPG_ERR_BAD_SIGNATURE, "cannot build the PSS input");
+        err = seal_fail(GPG_ERR_BAD_SIGNATURE, "cannot build the PSS input");
         goto out;
     }
     if (gcry_pk_verify(s, data, key->pub)) {
-        rc = seal_fail(GPG_ERR_BAD_SIGNATURE, "RSA-PSS signature does not verify");
+        err = seal_fail(GPG_ERR_BAD_SIGNATURE, "RSA-PSS signature does not verify");
         goto out;
     }
-    rc = 0;
+    err = 0;
 out:
     gcry_mpi_release(m);
     gcry_sexp_release(data);
     gcry_sexp_release(s);
-    return rc;
+    return err;
 }

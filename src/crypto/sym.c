@@ -45,14 +45,14 @@ struct seal_sha256_ctx {
 gpg_err_code_t seal_sha256_new(struct seal_sha256_ctx **ctx)
 {
     struct seal_sha256_ctx *c;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     *ctx = NULL;
     if (!(c = calloc(1, sizeof *c)))
         return seal_errno_code();
-    if ((rc = gcry_err_code(gcry_md_open(&c->md, GCRY_MD_SHA256, 0)))) {
+    if ((err = gcry_err_code(gcry_md_open(&c->md, GCRY_MD_SHA256, 0)))) {
         free(c);
-        return seal_fail(rc, "cannot open SHA-256");
+        return seal_fail(err, "cannot open SHA-256");
     }
     *ctx = c;
     return 0;
@@ -81,16 +81,16 @@ void seal_sha256_free(struct seal_sha256_ctx *ctx)
 static gpg_err_code_t hmac_open(enum seal_hash hash, const void *key, size_t keylen,
                                 gcry_md_hd_t *md)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
-    rc = gcry_err_code(gcry_md_open(md, md_algo(hash), GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE));
-    if (rc)
-        return seal_fail(rc, "cannot open HMAC");
+    err = gcry_err_code(gcry_md_open(md, md_algo(hash), GCRY_MD_FLAG_HMAC | GCRY_MD_FLAG_SECURE));
+    if (err)
+        return seal_fail(err, "cannot open HMAC");
     /* libgcrypt wants a non-NULL key pointer even for an empty key. */
-    if ((rc = gcry_err_code(gcry_md_setkey(*md, keylen ? key : "", keylen)))) {
+    if ((err = gcry_err_code(gcry_md_setkey(*md, keylen ? key : "", keylen)))) {
         gcry_md_close(*md);
         *md = NULL;
-        return seal_fail(rc, "cannot key HMAC");
+        return seal_fail(err, "cannot key HMAC");
     }
     return 0;
 }
@@ -99,10 +99,10 @@ gpg_err_code_t seal_hmac(enum seal_hash hash, const void *key, size_t keylen, co
                          size_t len, uint8_t *out)
 {
     gcry_md_hd_t md;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
-    if ((rc = hmac_open(hash, key, keylen, &md)))
-        return rc;
+    if ((err = hmac_open(hash, key, keylen, &md)))
+        return err;
     gcry_md_write(md, data, len);
     memcpy(out, gcry_md_read(md, md_algo(hash)), seal_hash_len(hash));
     gcry_md_close(md);
@@ -126,7 +126,7 @@ gpg_err_code_t seal_hkdf_expand(enum seal_hash hash, const void *prk, size_t prk
     size_t hlen = seal_hash_len(hash);
     uint8_t *t = NULL;
     gcry_md_hd_t md = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     size_t done = 0;
 
     if (outlen > 255 * hlen)
@@ -135,7 +135,7 @@ gpg_err_code_t seal_hkdf_expand(enum seal_hash hash, const void *prk, size_t prk
         return 0;
     if (!(t = seal_secure_malloc(hlen)))
         return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
-    if ((rc = hmac_open(hash, prk, prklen, &md)))
+    if ((err = hmac_open(hash, prk, prklen, &md)))
         goto out;
     /* T(i) = HMAC(PRK, T(i-1) | info | i), T(0) empty. */
     for (unsigned i = 1; done < outlen; i++) {
@@ -152,27 +152,27 @@ gpg_err_code_t seal_hkdf_expand(enum seal_hash hash, const void *prk, size_t prk
         memcpy(out + done, t, take);
         done += take;
     }
-    rc = 0;
+    err = 0;
 out:
     if (md)
         gcry_md_close(md);
     seal_secure_free(t, hlen);
-    return rc;
+    return err;
 }
 
 gpg_err_code_t seal_pbkdf2_sha256(const void *pass, size_t passlen, const void *salt,
                                   size_t saltlen, unsigned long iterations, uint8_t *out,
                                   size_t outlen)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     if (iterations == 0 || outlen == 0 || saltlen == 0)
         return seal_fail(GPG_ERR_INV_VALUE, "PBKDF2 needs a salt, iterations and output");
-    rc = gcry_err_code(gcry_kdf_derive(passlen ? pass : "", passlen, GCRY_KDF_PBKDF2,
+    err = gcry_err_code(gcry_kdf_derive(passlen ? pass : "", passlen, GCRY_KDF_PBKDF2,
                                        GCRY_MD_SHA256, salt, saltlen, iterations, outlen, out));
-    if (rc) {
+    if (err) {
         seal_wipe(out, outlen);
-        return seal_fail(rc, "PBKDF2 failed");
+        return seal_fail(err, "PBKDF2 failed");
     }
     return 0;
 }
@@ -180,7 +180,7 @@ gpg_err_code_t seal_pbkdf2_sha256(const void *pass, size_t passlen, const void *
 gpg_err_code_t seal_scrypt(const void *pass, size_t passlen, const void *salt, size_t saltlen,
                            uint64_t n, uint32_t r, uint32_t p, uint8_t *out, size_t outlen)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     /* libgcrypt's GCRY_KDF_SCRYPT fixes the block size r at 8. */
     if (r != 8)
@@ -194,11 +194,11 @@ gpg_err_code_t seal_scrypt(const void *pass, size_t passlen, const void *salt, s
     if (p == 0 || outlen == 0)
         return seal_fail(GPG_ERR_INV_VALUE, "scrypt needs p > 0 and output");
     /* libgcrypt's scrypt: subalgo is N, iterations is p. */
-    rc = gcry_err_code(gcry_kdf_derive(passlen ? pass : "", passlen, GCRY_KDF_SCRYPT, (int)n,
+    err = gcry_err_code(gcry_kdf_derive(passlen ? pass : "", passlen, GCRY_KDF_SCRYPT, (int)n,
                                        saltlen ? salt : "", saltlen, p, outlen, out));
-    if (rc) {
+    if (err) {
         seal_wipe(out, outlen);
-        return seal_fail(rc, "scrypt failed");
+        return seal_fail(err, "scrypt failed");
     }
     return 0;
 }
@@ -212,21 +212,21 @@ struct seal_aead {
 gpg_err_code_t seal_aead_new(const uint8_t key[SEAL_AEAD_KEY_LEN], struct seal_aead **out)
 {
     struct seal_aead *a;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     *out = NULL;
     if (!(a = calloc(1, sizeof *a)))
         return seal_errno_code();
     /* GCRY_CIPHER_SECURE keeps the expanded key in secure memory. */
-    rc = gcry_err_code(
+    err = gcry_err_code(
         gcry_cipher_open(&a->h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_GCM, GCRY_CIPHER_SECURE));
-    if (rc) {
+    if (err) {
         free(a);
-        return seal_fail(rc, "cannot open AES-256-GCM");
+        return seal_fail(err, "cannot open AES-256-GCM");
     }
-    if ((rc = gcry_err_code(gcry_cipher_setkey(a->h, key, SEAL_AEAD_KEY_LEN)))) {
+    if ((err = gcry_err_code(gcry_cipher_setkey(a->h, key, SEAL_AEAD_KEY_LEN)))) {
         seal_aead_free(a);
-        return seal_fail(rc, "cannot set the AES-256-GCM key");
+        return seal_fail(err, "cannot set the AES-256-GCM key");
     }
     *out = a;
     return 0;
@@ -236,12 +236,12 @@ gpg_err_code_t seal_aead_new(const uint8_t key[SEAL_AEAD_KEY_LEN], struct seal_a
 static gpg_err_code_t aead_start(struct seal_aead *a, const uint8_t nonce[SEAL_AEAD_NONCE_LEN],
                                  const void *aad, size_t aadlen)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
-    if ((rc = gcry_err_code(gcry_cipher_setiv(a->h, nonce, SEAL_AEAD_NONCE_LEN))))
-        return seal_fail(rc, "cannot set the GCM nonce");
-    if (aadlen && (rc = gcry_err_code(gcry_cipher_authenticate(a->h, aad, aadlen))))
-        return seal_fail(rc, "cannot authenticate GCM associated data");
+    if ((err = gcry_err_code(gcry_cipher_setiv(a->h, nonce, SEAL_AEAD_NONCE_LEN))))
+        return seal_fail(err, "cannot set the GCM nonce");
+    if (aadlen && (err = gcry_err_code(gcry_cipher_authenticate(a->h, aad, aadlen))))
+        return seal_fail(err, "cannot authenticate GCM associated data");
     return 0;
 }
 
@@ -249,18 +249,18 @@ gpg_err_code_t seal_aead_encrypt(struct seal_aead *a, const uint8_t nonce[SEAL_A
                                  const void *aad, size_t aadlen, const uint8_t *in, size_t len,
                                  uint8_t *out, uint8_t tag[SEAL_AEAD_TAG_LEN])
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
-    if ((rc = aead_start(a, nonce, aad, aadlen)))
-        return rc;
+    if ((err = aead_start(a, nonce, aad, aadlen)))
+        return err;
     if (in == out)
-        rc = gcry_err_code(gcry_cipher_encrypt(a->h, out, len, NULL, 0));
+        err = gcry_err_code(gcry_cipher_encrypt(a->h, out, len, NULL, 0));
     else
-        rc = gcry_err_code(gcry_cipher_encrypt(a->h, out, len, in, len));
-    if (rc)
-        return seal_fail(rc, "AES-256-GCM encryption failed");
-    if ((rc = gcry_err_code(gcry_cipher_gettag(a->h, tag, SEAL_AEAD_TAG_LEN))))
-        return seal_fail(rc, "cannot get the GCM tag");
+        err = gcry_err_code(gcry_cipher_encrypt(a->h, out, len, in, len));
+    if (err)
+        return seal_fail(err, "AES-256-GCM encryption failed");
+    if ((err = gcry_err_code(gcry_cipher_gettag(a->h, tag, SEAL_AEAD_TAG_LEN))))
+        return seal_fail(err, "cannot get the GCM tag");
     return 0;
 }
 
@@ -268,28 +268,29 @@ gpg_err_code_t seal_aead_decrypt(struct seal_aead *a, const uint8_t nonce[SEAL_A
                                  const void *aad, size_t aadlen, const uint8_t *in, size_t len,
                                  uint8_t *out, const uint8_t tag[SEAL_AEAD_TAG_LEN])
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
-    if ((rc = aead_start(a, nonce, aad, aadlen)))
-        goto fail;
+    if ((err = aead_start(a, nonce, aad, aadlen)))
+        goto out;
     if (in == out)
-        rc = gcry_err_code(gcry_cipher_decrypt(a->h, out, len, NULL, 0));
+        err = gcry_err_code(gcry_cipher_decrypt(a->h, out, len, NULL, 0));
     else
-        rc = gcry_err_code(gcry_cipher_decrypt(a->h, out, len, in, len));
-    if (rc) {
-        rc = seal_fail(rc, "AES-256-GCM decryption failed");
-        goto fail;
+        err = gcry_err_code(gcry_cipher_decrypt(a->h, out, len, in, len));
+    if (err) {
+        err = seal_fail(err, "AES-256-GCM decryption failed");
+        goto out;
     }
     /* gcry_cipher_checktag compares in constant time. */
     if (gcry_err_code(gcry_cipher_checktag(a->h, tag, SEAL_AEAD_TAG_LEN))) {
-        rc = seal_fail(GPG_ERR_CHECKSUM, "authentication tag mismatch");
-        goto fail;
+        err = seal_fail(GPG_ERR_CHECKSUM, "authentication tag mismatch");
+        goto out;
     }
-    return 0;
-fail:
+    err = 0;
+out:
     /* Unauthenticated plaintext must never be used: wipe it. */
-    seal_wipe(out, len);
-    return rc;
+    if (err)
+        seal_wipe(out, len);
+    return err;
 }
 
 void seal_aead_free(struct seal_aead *a)
@@ -304,28 +305,28 @@ gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_L
                                const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in, size_t len, uint8_t *out)
 {
     gcry_cipher_hd_t h;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     if (len % SEAL_AES_BLOCK_LEN != 0)
         return seal_fail(GPG_ERR_INV_LENGTH, "AES-CBC data is not a multiple of %d bytes",
                          SEAL_AES_BLOCK_LEN);
-    rc = gcry_err_code(
+    err = gcry_err_code(
         gcry_cipher_open(&h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_CBC, GCRY_CIPHER_SECURE));
-    if (rc)
-        return seal_fail(rc, "cannot open AES-256-CBC");
-    if (!(rc = gcry_err_code(gcry_cipher_setkey(h, key, SEAL_AES256_KEY_LEN))) &&
-        !(rc = gcry_err_code(gcry_cipher_setiv(h, iv, SEAL_AES_BLOCK_LEN)))) {
+    if (err)
+        return seal_fail(err, "cannot open AES-256-CBC");
+    if (!(err = gcry_err_code(gcry_cipher_setkey(h, key, SEAL_AES256_KEY_LEN))) &&
+        !(err = gcry_err_code(gcry_cipher_setiv(h, iv, SEAL_AES_BLOCK_LEN)))) {
         if (encrypt)
-            rc = gcry_err_code(in == out ? gcry_cipher_encrypt(h, out, len, NULL, 0)
+            err = gcry_err_code(in == out ? gcry_cipher_encrypt(h, out, len, NULL, 0)
                                          : gcry_cipher_encrypt(h, out, len, in, len));
         else
-            rc = gcry_err_code(in == out ? gcry_cipher_decrypt(h, out, len, NULL, 0)
+            err = gcry_err_code(in == out ? gcry_cipher_decrypt(h, out, len, NULL, 0)
                                          : gcry_cipher_decrypt(h, out, len, in, len));
     }
     gcry_cipher_close(h);
-    if (rc) {
+    if (err) {
         seal_wipe(out, len);
-        return seal_fail(rc, "AES-256-CBC failed");
+        return seal_fail(err, "AES-256-CBC failed");
     }
     return 0;
 }

@@ -58,11 +58,11 @@ gpg_err_code_t armor_encoder_new(struct byte_sink sink, struct armor_encoder **o
 
 static gpg_err_code_t enc_flush(struct armor_encoder *e)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     if (e->nout > 0) {
-        if ((r = e->sink.write(e->sink.ctx, e->out, e->nout)) != 0)
-            return e->err = r;
+        if ((err = e->sink.write(e->sink.ctx, e->out, e->nout)) != 0)
+            return e->err = err;
         e->nout = 0;
     }
     return 0;
@@ -77,10 +77,10 @@ static gpg_err_code_t enc_room(struct armor_encoder *e, size_t n)
 static gpg_err_code_t enc_text(struct armor_encoder *e, const char *s)
 {
     size_t n = strlen(s);
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
-    if ((r = enc_room(e, n + 1)) != 0)
-        return r;
+    if ((err = enc_room(e, n + 1)) != 0)
+        return err;
     memcpy(e->out + e->nout, s, n);
     e->out[e->nout + n] = '\n';
     e->nout += n + 1;
@@ -130,10 +130,10 @@ static gpg_err_code_t enc_start(struct armor_encoder *e)
 
 gpg_err_code_t armor_encoder_write(struct armor_encoder *e, const uint8_t *buf, size_t n)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
-    if ((r = enc_start(e)) != 0)
-        return r;
+    if ((err = enc_start(e)) != 0)
+        return err;
     if (e->npending > 0) {
         size_t take = LINE_BYTES - e->npending < n ? LINE_BYTES - e->npending : n;
         memcpy(e->pending + e->npending, buf, take);
@@ -142,14 +142,14 @@ gpg_err_code_t armor_encoder_write(struct armor_encoder *e, const uint8_t *buf, 
         n -= take;
         if (e->npending < LINE_BYTES)
             return 0;
-        if ((r = enc_room(e, ARMOR_LINE_CHARS + 1)) != 0)
-            return r;
+        if ((err = enc_room(e, ARMOR_LINE_CHARS + 1)) != 0)
+            return err;
         enc_line(e, e->pending, LINE_BYTES);
         e->npending = 0;
     }
     for (; n >= LINE_BYTES; buf += LINE_BYTES, n -= LINE_BYTES) {
-        if ((r = enc_room(e, ARMOR_LINE_CHARS + 1)) != 0)
-            return r;
+        if ((err = enc_room(e, ARMOR_LINE_CHARS + 1)) != 0)
+            return err;
         enc_line(e, buf, LINE_BYTES);
     }
     if (n > 0) /* BUF may be NULL when N is 0 (found by tests/fuzz) */
@@ -160,18 +160,18 @@ gpg_err_code_t armor_encoder_write(struct armor_encoder *e, const uint8_t *buf, 
 
 gpg_err_code_t armor_encoder_finish(struct armor_encoder *e)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
-    if ((r = enc_start(e)) != 0)
-        return r;
+    if ((err = enc_start(e)) != 0)
+        return err;
     if (e->npending > 0) {
-        if ((r = enc_room(e, ARMOR_LINE_CHARS + 1)) != 0)
-            return r;
+        if ((err = enc_room(e, ARMOR_LINE_CHARS + 1)) != 0)
+            return err;
         enc_line(e, e->pending, e->npending);
         e->npending = 0;
     }
-    if ((r = enc_text(e, ARMOR_END)) != 0 || (r = enc_flush(e)) != 0)
-        return r;
+    if ((err = enc_text(e, ARMOR_END)) != 0 || (err = enc_flush(e)) != 0)
+        return err;
     e->finished = true;
     return 0;
 }
@@ -246,15 +246,15 @@ static gpg_err_code_t dec_error(struct armor_decoder *d, const char *what)
 static gpg_err_code_t dec_refill(struct armor_decoder *d)
 {
     size_t got = 0;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     if (d->start > 0) {
         memmove(d->in, d->in + d->start, d->end - d->start);
         d->end -= d->start;
         d->start = 0;
     }
-    if ((r = d->inner.read(d->inner.ctx, d->in + d->end, BUF_SIZE - d->end, &got)) != 0)
-        return d->err = r;
+    if ((err = d->inner.read(d->inner.ctx, d->in + d->end, BUF_SIZE - d->end, &got)) != 0)
+        return d->err = err;
     if (got == 0)
         d->inner_eof = true;
     d->end += got;
@@ -267,7 +267,7 @@ static gpg_err_code_t dec_refill(struct armor_decoder *d)
 static gpg_err_code_t dec_next_line(struct armor_decoder *d, const uint8_t **line, size_t *len)
 {
     const size_t window_max = ARMOR_MAX_LINE + 2; /* room for CRLF */
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     for (;;) {
         const uint8_t *p = d->in + d->start;
@@ -290,8 +290,8 @@ static gpg_err_code_t dec_next_line(struct armor_decoder *d, const uint8_t **lin
             n = avail; /* a last line without a line end */
             d->start = d->end;
         } else {
-            if ((r = dec_refill(d)) != 0)
-                return r;
+            if ((err = dec_refill(d)) != 0)
+                return err;
             continue;
         }
         d->line++;
@@ -351,7 +351,7 @@ static gpg_err_code_t dec_body_line(struct armor_decoder *d, const uint8_t *s, s
     const uint8_t *v = d->value;
     size_t groups = len / 4, k = 0;
     uint8_t *start = o;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     for (size_t g = 0; g < groups; g++, s += 4, o += 3) {
         unsigned a = v[s[0]], b = v[s[1]], c = v[s[2]], e = v[s[3]];
@@ -361,8 +361,8 @@ static gpg_err_code_t dec_body_line(struct armor_decoder *d, const uint8_t *s, s
                 return dec_error(d, pad ? "misplaced base64 padding"
                                         : "invalid character in base64");
             }
-            if ((r = dec_last_group(d, s, o, &k)) != 0)
-                return r;
+            if ((err = dec_last_group(d, s, o, &k)) != 0)
+                return err;
             d->last_seen = true;
             *n = (size_t)(o - start) + k;
             return 0;
@@ -402,7 +402,7 @@ static gpg_err_code_t dec_read(struct armor_decoder *d, uint8_t *buf, size_t cap
 {
     const uint8_t *line = NULL;
     size_t len = 0, n;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     *got = 0;
     if (d->err != 0)
@@ -418,7 +418,7 @@ static gpg_err_code_t dec_read(struct armor_decoder *d, uint8_t *buf, size_t cap
         }
         if (d->state == DEC_DONE)
             break;
-        if ((r = dec_next_line(d, &line, &len)) == GPG_ERR_EOF) {
+        if ((err = dec_next_line(d, &line, &len)) == GPG_ERR_EOF) {
             if (d->state == DEC_BEFORE)
                 return dec_error(d, "no BEGIN SEALED MESSAGE line");
             if (d->state == DEC_BODY)
@@ -426,8 +426,8 @@ static gpg_err_code_t dec_read(struct armor_decoder *d, uint8_t *buf, size_t cap
             d->state = DEC_DONE;
             break;
         }
-        if (r != 0)
-            return r;
+        if (err != 0)
+            return err;
         switch (d->state) {
         case DEC_BEFORE:
             if (line_is(line, len, ARMOR_BEGIN))
@@ -437,12 +437,12 @@ static gpg_err_code_t dec_read(struct armor_decoder *d, uint8_t *buf, size_t cap
             break;
         case DEC_BODY:
             if (cap - *got >= LINE_BYTES) {
-                if ((r = dec_body(d, line, len, buf + *got, &n)) != 0)
-                    return r;
+                if ((err = dec_body(d, line, len, buf + *got, &n)) != 0)
+                    return err;
                 *got += n;
             } else {
-                if ((r = dec_body(d, line, len, d->pending, &n)) != 0)
-                    return r;
+                if ((err = dec_body(d, line, len, d->pending, &n)) != 0)
+                    return err;
                 d->pend_off = 0;
                 d->pend_len = n;
             }
@@ -461,13 +461,13 @@ static gpg_err_code_t dec_read(struct armor_decoder *d, uint8_t *buf, size_t cap
 gpg_err_code_t armor_decoder_read(struct armor_decoder *d, uint8_t *buf, size_t cap,
                                   size_t *got)
 {
-    gpg_err_code_t r = dec_read(d, buf, cap, got);
+    gpg_err_code_t err = dec_read(d, buf, cap, got);
 
     /* On failure nothing counts as delivered, not even the lines decoded
      * before the fault in this call. */
-    if (r != 0)
+    if (err != 0)
         *got = 0;
-    return r;
+    return err;
 }
 
 static gpg_err_code_t dec_source_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)

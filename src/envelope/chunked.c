@@ -29,26 +29,26 @@ static gpg_err_code_t chunked_from_secret(const uint8_t key[SEAL_AEAD_KEY_LEN],
                                           const uint8_t nonce[SEAL_AEAD_NONCE_LEN],
                                           struct chunked **out)
 {
-    gpg_err_code_t r = GPG_ERR_ENOMEM;
+    gpg_err_code_t err = GPG_ERR_ENOMEM;
     struct chunked *c = NULL;
 
     *out = NULL;
     if ((c = calloc(1, sizeof *c)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     if ((c->secret = seal_secure_malloc(SECRET_LEN)) == NULL) {
-        r = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
+        err = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
         goto out;
     }
     memcpy(c->secret, key, SEAL_AEAD_KEY_LEN);
     memcpy(c->secret + SEAL_AEAD_KEY_LEN, nonce, SEAL_AEAD_NONCE_LEN);
-    if ((r = seal_aead_new(c->secret, &c->aead)) != 0)
+    if ((err = seal_aead_new(c->secret, &c->aead)) != 0)
         goto out;
     *out = c; /* ownership moves to the caller */
     c = NULL;
-    r = 0;
+    err = 0;
 out:
     chunked_free(c);
-    return r;
+    return err;
 }
 
 /* Derives key || base nonce || commitment into OKM (secure memory). */
@@ -58,7 +58,7 @@ static gpg_err_code_t chunked_derive(const uint8_t *key, size_t keylen, const ui
 {
     static const char label[] = KDF_LABEL AEAD_NAME; /* the NUL is the 0x00 separator */
     const size_t fixed = sizeof label + CHUNKED_SALT_LEN;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
     uint8_t *info;
 
     if (keylen != SEAL_AEAD_KEY_LEN)
@@ -73,16 +73,16 @@ static gpg_err_code_t chunked_derive(const uint8_t *key, size_t keylen, const ui
     memcpy(info + sizeof label, salt, CHUNKED_SALT_LEN);
     if (contextlen > 0)
         memcpy(info + fixed, context, contextlen);
-    r = seal_hkdf_expand(SEAL_HASH_SHA512, key, keylen, info, fixed + contextlen, okm, OKM_LEN);
+    err = seal_hkdf_expand(SEAL_HASH_SHA512, key, keylen, info, fixed + contextlen, okm, OKM_LEN);
     free(info);
-    return r;
+    return err;
 }
 
 gpg_err_code_t chunked_encrypt_new(const uint8_t *key, size_t keylen, const uint8_t *context,
                                    size_t contextlen, const uint8_t *salt,
                                    uint8_t prefix[CHUNKED_PREFIX_LEN], struct chunked **out)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
     uint8_t rsalt[CHUNKED_SALT_LEN];
     uint8_t *okm;
 
@@ -96,40 +96,40 @@ gpg_err_code_t chunked_encrypt_new(const uint8_t *key, size_t keylen, const uint
     }
     if ((okm = seal_secure_malloc(OKM_LEN)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
-    if ((r = chunked_derive(key, keylen, context, contextlen, salt, okm)) != 0)
+    if ((err = chunked_derive(key, keylen, context, contextlen, salt, okm)) != 0)
         goto out;
-    if ((r = chunked_from_secret(okm, okm + SEAL_AEAD_KEY_LEN, out)) != 0)
+    if ((err = chunked_from_secret(okm, okm + SEAL_AEAD_KEY_LEN, out)) != 0)
         goto out;
     memcpy(prefix, salt, CHUNKED_SALT_LEN);
     memcpy(prefix + CHUNKED_SALT_LEN, okm + SECRET_LEN, CHUNKED_COMMIT_LEN);
 out:
     seal_secure_free(okm, OKM_LEN);
-    return r;
+    return err;
 }
 
 gpg_err_code_t chunked_decrypt_new(const uint8_t *key, size_t keylen, const uint8_t *context,
                                    size_t contextlen, const uint8_t prefix[CHUNKED_PREFIX_LEN],
                                    struct chunked **out)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
     uint8_t *okm;
 
     *out = NULL;
     if ((okm = seal_secure_malloc(OKM_LEN)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
-    if ((r = chunked_derive(key, keylen, context, contextlen, prefix, okm)) != 0)
+    if ((err = chunked_derive(key, keylen, context, contextlen, prefix, okm)) != 0)
         goto out;
     /* The spec requires the commitment check before any chunk is touched:
      * it rejects a wrong key or context without decrypting anything, and
      * prevents one ciphertext from being valid under two keys. */
     if (!seal_ct_equal(okm + SECRET_LEN, prefix + CHUNKED_SALT_LEN, CHUNKED_COMMIT_LEN)) {
-        r = seal_fail(GPG_ERR_CHECKSUM, "key commitment mismatch");
+        err = seal_fail(GPG_ERR_CHECKSUM, "key commitment mismatch");
         goto out;
     }
-    r = chunked_from_secret(okm, okm + SEAL_AEAD_KEY_LEN, out);
+    err = chunked_from_secret(okm, okm + SEAL_AEAD_KEY_LEN, out);
 out:
     seal_secure_free(okm, OKM_LEN);
-    return r;
+    return err;
 }
 
 gpg_err_code_t chunked_raw_new(const uint8_t key[SEAL_AEAD_KEY_LEN],
@@ -160,41 +160,41 @@ gpg_err_code_t chunked_encrypt_chunk(struct chunked *c, uint64_t index, const ui
                                      size_t len, bool final, uint8_t *out)
 {
     uint8_t nonce[SEAL_AEAD_NONCE_LEN];
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     /* One valid chunking per length: only the last chunk is short. */
     if (final ? len >= CHUNK_SIZE : len != CHUNK_SIZE)
         return seal_fail(GPG_ERR_INV_LENGTH, "%s chunk of %zu bytes", final ? "final" : "inner",
                          len);
-    if ((r = chunk_nonce(c, index, nonce)) != 0)
-        return r;
-    r = seal_aead_encrypt(c->aead, nonce, NULL, 0, in, len, out, out + len);
+    if ((err = chunk_nonce(c, index, nonce)) != 0)
+        return err;
+    err = seal_aead_encrypt(c->aead, nonce, NULL, 0, in, len, out, out + len);
     seal_wipe(nonce, sizeof nonce);
-    return r;
+    return err;
 }
 
 gpg_err_code_t chunked_decrypt_chunk(struct chunked *c, uint64_t index, const uint8_t *in,
                                      size_t len, bool final, uint8_t *out, size_t *outlen)
 {
     uint8_t nonce[SEAL_AEAD_NONCE_LEN];
-    gpg_err_code_t r;
+    gpg_err_code_t err;
     size_t n;
 
     *outlen = 0;
     if (final ? (len < CHUNK_TAG_LEN || len >= CHUNK_CT_MAX) : len != CHUNK_CT_MAX)
         return seal_fail(GPG_ERR_TRUNCATED, "chunk %llu has an invalid length (%zu bytes)",
                          (unsigned long long)index, len);
-    if ((r = chunk_nonce(c, index, nonce)) != 0)
-        return r;
+    if ((err = chunk_nonce(c, index, nonce)) != 0)
+        return err;
     n = len - CHUNK_TAG_LEN;
-    r = seal_aead_decrypt(c->aead, nonce, NULL, 0, in, n, out, in + n);
+    err = seal_aead_decrypt(c->aead, nonce, NULL, 0, in, n, out, in + n);
     seal_wipe(nonce, sizeof nonce);
-    if (r != 0) {
+    if (err != 0) {
         seal_wipe(out, n);
-        if (r == GPG_ERR_CHECKSUM)
+        if (err == GPG_ERR_CHECKSUM)
             return seal_fail(GPG_ERR_CHECKSUM, "chunk %llu failed authentication",
                              (unsigned long long)index);
-        return r;
+        return err;
     }
     *outlen = n;
     return 0;

@@ -11,7 +11,7 @@ gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct env
     struct reader r;
     uint8_t version;
     uint16_t count, wrapped_len;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     memset(h, 0, sizeof *h);
     *need = 0;
@@ -26,20 +26,20 @@ gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct env
     size_t have = len < ENVELOPE_MAGIC_LEN ? len : ENVELOPE_MAGIC_LEN;
     if (memcmp(data, envelope_magic, have) != 0)
         return seal_fail(GPG_ERR_INV_DATA, "not a sealed envelope (bad magic)");
-    if ((e = reader_want(&r, ENVELOPE_MAGIC_LEN, need)) ||
-        (e = reader_skip(&r, ENVELOPE_MAGIC_LEN)))
-        return e;
+    if ((err = reader_want(&r, ENVELOPE_MAGIC_LEN, need)) ||
+        (err = reader_skip(&r, ENVELOPE_MAGIC_LEN)))
+        return err;
 
     /* R2: the version decides how everything after it is read. */
-    if ((e = reader_want(&r, 1, need)) || (e = reader_get_u8(&r, &version)))
-        return e;
+    if ((err = reader_want(&r, 1, need)) || (err = reader_get_u8(&r, &version)))
+        return err;
     h->version = version;
     if (h->version != ENVELOPE_VERSION)
         return seal_fail(GPG_ERR_UNKNOWN_VERSION, "unsupported envelope version %u", h->version);
 
     /* R3, before anything is sized by the count. */
-    if ((e = reader_want(&r, 2, need)) || (e = reader_get_u16(&r, &count)))
-        return e;
+    if ((err = reader_want(&r, 2, need)) || (err = reader_get_u16(&r, &count)))
+        return err;
     size_t n = count;
     if (n == 0)
         return seal_fail(GPG_ERR_INV_DATA, "envelope has no recipients");
@@ -49,19 +49,19 @@ gpg_err_code_t envelope_header_parse(const uint8_t *data, size_t len, struct env
 
     for (size_t i = 0; i < n; i++) {
         struct envelope_stanza *s = &h->stanza[i];
-        if ((e = reader_want(&r, SEAL_FPR_LEN, need)) ||
-            (e = reader_get_view(&r, SEAL_FPR_LEN, &s->fpr)))
-            return e;
+        if ((err = reader_want(&r, SEAL_FPR_LEN, need)) ||
+            (err = reader_get_view(&r, SEAL_FPR_LEN, &s->fpr)))
+            return err;
         /* R4, before the wrapped key is read. */
-        if ((e = reader_want(&r, 2, need)) || (e = reader_get_u16(&r, &wrapped_len)))
-            return e;
+        if ((err = reader_want(&r, 2, need)) || (err = reader_get_u16(&r, &wrapped_len)))
+            return err;
         size_t w = wrapped_len;
         if (w < SEAL_RSA_MIN_LEN || w > SEAL_RSA_MAX_LEN)
             return seal_fail(GPG_ERR_INV_LENGTH,
                              "recipient %zu: wrapped key length %zu out of range %d..%d", i + 1, w,
                              SEAL_RSA_MIN_LEN, SEAL_RSA_MAX_LEN);
-        if ((e = reader_want(&r, w, need)) || (e = reader_get_view(&r, w, &s->wrapped)))
-            return e;
+        if ((err = reader_want(&r, w, need)) || (err = reader_get_view(&r, w, &s->wrapped)))
+            return err;
         s->wrapped_len = w;
         /* R5: one stanza per key, so "the stanza for this key" is unique. */
         for (size_t j = 0; j < i; j++)
@@ -80,9 +80,9 @@ gpg_err_code_t source_read_full(const struct byte_source *src, uint8_t *buf, siz
     *got = 0;
     while (off < n) {
         size_t k = 0;
-        gpg_err_code_t e = src->read(src->ctx, buf + off, n - off, &k);
-        if (e)
-            return e;
+        gpg_err_code_t err = src->read(src->ctx, buf + off, n - off, &k);
+        if (err)
+            return err;
         if (k == 0)
             break;
         if (k > n - off)
@@ -98,15 +98,15 @@ gpg_err_code_t envelope_header_read(const struct byte_source *src, uint8_t *buf,
 {
     size_t have = 0, need = ENVELOPE_FIXED_LEN;
     for (;;) {
-        gpg_err_code_t e = envelope_header_parse(buf, have, h, &need);
-        if (e != GPG_ERR_TRUNCATED || need == 0)
-            return e;
+        gpg_err_code_t err = envelope_header_parse(buf, have, h, &need);
+        if (err != GPG_ERR_TRUNCATED || need == 0)
+            return err;
         /* The parser never asks for more than the cap (R3, R4). */
         if (need > ENVELOPE_HEADER_MAX || need <= have)
             return seal_fail(GPG_ERR_BUG, "header parser asked for %zu bytes", need);
         size_t got;
-        if ((e = source_read_full(src, buf + have, need - have, &got)))
-            return e;
+        if ((err = source_read_full(src, buf + have, need - have, &got)))
+            return err;
         have += got;
         /* Nothing at all (a sender that never connected, an empty file) is
          * not an envelope, and no sign of tampering: R1, not R6. */
@@ -114,9 +114,9 @@ gpg_err_code_t envelope_header_read(const struct byte_source *src, uint8_t *buf,
             return seal_fail(GPG_ERR_INV_DATA, "empty input, not a sealed envelope");
         if (have < need) {
             /* One last parse so a short non-envelope is called that. */
-            e = envelope_header_parse(buf, have, h, &need);
-            if (e != GPG_ERR_TRUNCATED)
-                return e;
+            err = envelope_header_parse(buf, have, h, &need);
+            if (err != GPG_ERR_TRUNCATED)
+                return err;
             return seal_fail(GPG_ERR_TRUNCATED, "envelope ends inside the header (after %zu byte%s)",
                              have, have == 1 ? "" : "s");
         }

@@ -32,7 +32,7 @@ gpg_err_code_t trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t inne
 {
     struct reader r;
     uint16_t k;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     memset(t, 0, sizeof *t);
     *message_len = 0;
@@ -44,8 +44,8 @@ gpg_err_code_t trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t inne
     if (inner_len < 2)
         return seal_fail(GPG_ERR_BAD_SIGNATURE, "malformed signature block: stream too short");
     reader_init(&r, tail + tail_len - 2, 2);
-    if ((e = reader_get_u16(&r, &k)))
-        return e;
+    if ((err = reader_get_u16(&r, &k)))
+        return err;
     if (k < SEAL_RSA_MIN_LEN || k > SEAL_RSA_MAX_LEN)
         return seal_fail(GPG_ERR_BAD_SIGNATURE,
                          "malformed signature block: signature length %u out of range %d..%d", k,
@@ -56,11 +56,11 @@ gpg_err_code_t trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t inne
                          "malformed signature block: stream of %llu bytes too short",
                          (unsigned long long)inner_len);
     reader_init(&r, tail + tail_len - tl, tl - 2);
-    if ((e = reader_get_bytes(&r, t->sender_fpr, SEAL_FPR_LEN)) ||
-        (e = reader_get_u64(&r, &t->created)) ||
-        (e = reader_get_bytes(&r, t->envelope_id, SEAL_ENVELOPE_ID_LEN)) ||
-        (e = reader_get_bytes(&r, t->sig, k)) || (e = reader_expect_end(&r)))
-        return e;
+    if ((err = reader_get_bytes(&r, t->sender_fpr, SEAL_FPR_LEN)) ||
+        (err = reader_get_u64(&r, &t->created)) ||
+        (err = reader_get_bytes(&r, t->envelope_id, SEAL_ENVELOPE_ID_LEN)) ||
+        (err = reader_get_bytes(&r, t->sig, k)) || (err = reader_expect_end(&r)))
+        return err;
     t->sig_len = k;
     *message_len = inner_len - tl;
     return 0;
@@ -69,9 +69,9 @@ gpg_err_code_t trailer_parse(const uint8_t *tail, size_t tail_len, uint64_t inne
 gpg_err_code_t message_digest_init(struct message_digest *md)
 {
     memset(md, 0, sizeof *md);
-    gpg_err_code_t e = seal_sha256_new(&md->ctx);
-    if (e)
-        return e;
+    gpg_err_code_t err = seal_sha256_new(&md->ctx);
+    if (err)
+        return err;
     seal_sha256_update(md->ctx, message_domain, sizeof message_domain); /* with the 00 */
     return 0;
 }
@@ -116,14 +116,14 @@ void message_digest_free(struct message_digest *md)
 gpg_err_code_t message_digest_oneshot(const uint8_t *msg, size_t len, uint8_t out[SEAL_SHA256_LEN])
 {
     struct message_digest md;
-    gpg_err_code_t e = message_digest_init(&md);
-    if (e)
-        return e;
+    gpg_err_code_t err = message_digest_init(&md);
+    if (err)
+        return err;
     for (size_t off = 0; off < len; off += CHUNK_SIZE) {
         size_t n = len - off < CHUNK_SIZE ? len - off : CHUNK_SIZE;
-        if ((e = message_digest_add_piece(&md, msg + off, n))) {
+        if ((err = message_digest_add_piece(&md, msg + off, n))) {
             message_digest_free(&md);
-            return e;
+            return err;
         }
     }
     message_digest_final(&md, out);
@@ -156,9 +156,9 @@ gpg_err_code_t trailer_sign(const struct seal_rsa_key *sender,
     size_t k = seal_rsa_modulus_len(sender);
     if (k < SEAL_RSA_MIN_LEN || k > SEAL_RSA_MAX_LEN)
         return seal_fail(GPG_ERR_INV_VALUE, "sender key of %zu bits is not supported", k * 8);
-    gpg_err_code_t e = seal_rsa_pss_sign(sender, signed_digest, t->sig);
-    if (e)
-        return e;
+    gpg_err_code_t err = seal_rsa_pss_sign(sender, signed_digest, t->sig);
+    if (err)
+        return err;
     t->sig_len = k;
     return 0;
 }
