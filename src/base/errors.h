@@ -10,7 +10,7 @@
  * secret material.
  *
  * Codes used and what they mean to the user (the programs map them to exit
- * statuses in exactly one place, cli_exit_status() in cli.c):
+ * statuses in exactly one place, cli_exit_status() in cli/cli.c):
  *   GPG_ERR_BAD_SIGNATURE, GPG_ERR_CHECKSUM, GPG_ERR_TRUNCATED,
  *   GPG_ERR_DECRYPT_FAILED           authentication failed (tampered, truncated)
  *   GPG_ERR_INV_DATA, GPG_ERR_BAD_DATA, GPG_ERR_INV_OBJ, GPG_ERR_UNKNOWN_VERSION,

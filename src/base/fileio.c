@@ -79,26 +79,6 @@ gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-gpg_err_code_t fd_copy(int in, int out)
-{
-    static const size_t bufsize = 128 * 1024;
-    uint8_t *buf = aligned_alloc(IO_BUF_ALIGN, bufsize);
-    if (!buf)
-        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
-    gpg_err_code_t err = 0;
-    for (;;) {
-        size_t got;
-        err = fd_read_full(in, buf, bufsize, &got);
-        if (err || got == 0)
-            break;
-        err = fd_write_all(out, buf, got);
-        if (err || got < bufsize)
-            break;
-    }
-    free(buf);
-    return err;
-}
-
 /* Private key files must not be open to group or others, like OpenSSH. */
 static gpg_err_code_t check_private_mode(int fd)
 {

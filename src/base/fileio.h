@@ -36,9 +36,6 @@ gpg_err_code_t fd_read_full(int fd, void *buf, size_t n, size_t *got);
 /* Writes all N bytes, retrying short writes and EINTR. */
 gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n);
 
-/* Copies everything from IN to OUT (used to replay a spool). */
-gpg_err_code_t fd_copy(int in, int out);
-
 struct atomic_out {
     int fd;            /* the temporary file, or stdout */
     bool to_stdout;    /* "-": fd is stdout, commit/abort only flush */

@@ -24,10 +24,8 @@ int cli_exit_status(gpg_err_code_t code)
     case GPG_ERR_CHECKSUM:
     case GPG_ERR_TRUNCATED:
     case GPG_ERR_DECRYPT_FAILED:
-    case GPG_ERR_BAD_MAC:
         return EXIT_AUTH;
     case GPG_ERR_INV_ARG:
-    case GPG_ERR_SYNTAX:
         return EXIT_USAGE;
     case GPG_ERR_BAD_SECKEY:
     case GPG_ERR_BAD_PUBKEY:
@@ -35,7 +33,6 @@ int cli_exit_status(gpg_err_code_t code)
     case GPG_ERR_NO_PASSPHRASE:
     case GPG_ERR_WEAK_KEY:
     case GPG_ERR_UNUSABLE_PUBKEY:
-    case GPG_ERR_UNUSABLE_SECKEY:
     case GPG_ERR_PUBKEY_ALGO:
     case GPG_ERR_DUP_KEY:
     case GPG_ERR_CANCELED:

@@ -152,7 +152,7 @@ gpg_err_code_t armor_encoder_write(struct armor_encoder *e, const uint8_t *buf, 
             return err;
         enc_line(e, buf, LINE_BYTES);
     }
-    if (n > 0) /* BUF may be NULL when N is 0 (found by tests/fuzz) */
+    if (n > 0) /* BUF may be NULL when N is 0: memcpy from NULL is undefined */
         memcpy(e->pending, buf, n);
     e->npending = n;
     return 0;

@@ -1,4 +1,4 @@
-/* The envelope header codec; see envelope_header.h and man/seal.5. */
+/* The envelope header codec; see header.h and man/seal.5. */
 #include "envelope/header.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* The signature block and the digests it signs; see envelope_trailer.h. */
+/* The signature block and the digests it signs; see trailer.h. */
 #include "envelope/trailer.h"
 
 #include <string.h>

@@ -1,6 +1,6 @@
 /*
  * Key files: PEM or DER in, the right parser, passphrases, fingerprints, and
- * PEM out. The structures themselves are in key_der.c and key_pbes2.c.
+ * PEM out. The structures themselves are in rsa_der.c and pbes2.c.
  */
 #include "keys/keys.h"
 

@@ -1,6 +1,6 @@
 /*
  * Internals of the key codec, shared by keys.c (files, PEM, fingerprints),
- * key_der.c (SubjectPublicKeyInfo, PKCS#1, PKCS#8) and key_pbes2.c
+ * rsa_der.c (SubjectPublicKeyInfo, PKCS#1, PKCS#8) and pbes2.c
  * (EncryptedPrivateKeyInfo). Not for use outside those files and their
  * unit tests.
  */
@@ -32,7 +32,7 @@ extern const uint8_t key_oid_hmac_sha256[8];
 extern const uint8_t key_oid_scrypt[9];
 extern const uint8_t key_oid_aes256_cbc[9];
 
-/* Writing parameters for encrypted PKCS#8 (see key_pbes2.c for why). */
+/* Writing parameters for encrypted PKCS#8 (see pbes2.c for why). */
 #define KEY_SCRYPT_WRITE_N ((uint64_t)1 << 14)
 #define KEY_SCRYPT_WRITE_R 8
 #define KEY_SCRYPT_WRITE_P 8

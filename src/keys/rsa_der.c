@@ -1,7 +1,7 @@
 /*
  * RSA keys in DER: SubjectPublicKeyInfo (RFC 5280), PKCS#1 RSAPublicKey and
  * RSAPrivateKey (RFC 8017 A.1), PKCS#8 PrivateKeyInfo (RFC 5208).
- * Validity of the numbers (size, exponent, consistency) is crypto.c's job.
+ * Validity of the numbers (size, exponent, consistency) is crypto/rsa.c's job.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,7 +40,7 @@ static const struct {
 };
 
 /* Largest INTEGER accepted in a key: twice the largest modulus we use, so
- * that crypto.c, not the parser, reports a too-large key. */
+ * that crypto/rsa.c, not the parser, reports a too-large key. */
 #define KEY_INT_MAX (2 * SEAL_RSA_MAX_BITS / 8)
 
 static bool oid_has_prefix(const uint8_t *oid, size_t len, const uint8_t *prefix, size_t plen)
@@ -215,7 +215,7 @@ gpg_err_code_t key_parse_spki(const uint8_t *der, size_t len, struct seal_rsa_ke
 }
 
 /* RSAPrivateKey, exactly filling R. The integers are borrowed from R's
- * bytes (secure memory) and copied by crypto.c. */
+ * bytes (secure memory) and copied by crypto/rsa.c. */
 static gpg_err_code_t key_get_rsa_private(struct reader *r, struct seal_rsa_key **key)
 {
     struct reader seq;
