@@ -79,8 +79,7 @@ gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
-/* Private key files must not be open to group or others, like OpenSSH. */
-static gpg_err_code_t check_private_mode(int fd)
+gpg_err_code_t file_check_private_mode(int fd)
 {
     struct stat st;
     if (fstat(fd, &st) != 0)
@@ -90,7 +89,7 @@ static gpg_err_code_t check_private_mode(int fd)
     if (st.st_mode & (S_IRWXG | S_IRWXO))
         return seal_fail(GPG_ERR_BAD_SECKEY,
                          "private key file permissions %04o are too open (group or others may "
-                         "access it); run chmod 600",
+                         "access it)",
                          (unsigned)(st.st_mode & 07777));
     return 0;
 }
@@ -113,7 +112,7 @@ gpg_err_code_t file_read_all(const char *path, size_t max, bool secure, bool pri
     }
     gpg_err_code_t err = 0;
     if (private_key && !file_is_stdio(path))
-        err = check_private_mode(fd);
+        err = file_check_private_mode(fd);
     /* One byte more than the cap tells "too large" from "exactly max". */
     size_t cap = max + 1;
     uint8_t *buf = NULL;

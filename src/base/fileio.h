@@ -30,6 +30,11 @@ gpg_err_code_t file_open_read(const char *path, int *fd);
 gpg_err_code_t file_read_all(const char *path, size_t max, bool secure, bool private_key,
                              uint8_t **data, size_t *len);
 
+/* Refuses (GPG_ERR_BAD_SECKEY, detail naming the mode) a private key file
+ * FD that is not a regular file or that group or others may read or write,
+ * like OpenSSH. */
+gpg_err_code_t file_check_private_mode(int fd);
+
 /* Reads up to N bytes, retrying short reads and EINTR; *GOT < N only at EOF. */
 gpg_err_code_t fd_read_full(int fd, void *buf, size_t n, size_t *got);
 

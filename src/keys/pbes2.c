@@ -83,8 +83,10 @@ static gpg_err_code_t pbes2_get_pbkdf2(struct reader *r, struct pbes2_params *pp
         return err;
     if ((err = der_get_uint(&seq, UINT64_MAX, "PBKDF2 iteration count", &pp->iterations)) != 0)
         return err;
-    if (pp->iterations < 1 || pp->iterations > KEY_PBKDF2_MAX_ITER)
-        return seal_fail(GPG_ERR_TOO_LARGE,
+    if (pp->iterations < 1)
+        return seal_fail(GPG_ERR_INV_OBJ, "key encryption: PBKDF2 iteration count is 0");
+    if (pp->iterations > KEY_PBKDF2_MAX_ITER) /* policy, see scrypt below */
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY,
                          "key encryption: PBKDF2 iteration count %llu "
                          "outside 1..%lu",
                          (unsigned long long)pp->iterations, KEY_PBKDF2_MAX_ITER);
@@ -132,22 +134,26 @@ static gpg_err_code_t pbes2_get_scrypt(struct reader *r, struct pbes2_params *pp
         return err;
     /* Caps first: a hostile file must be refused before any work. */
     if (pp->n > KEY_SCRYPT_MAX_N)
-        return seal_fail(GPG_ERR_TOO_LARGE, "key encryption: scrypt N above 2^20");
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY, "key encryption: scrypt N above 2^20");
     if (pp->n < 2 || (pp->n & (pp->n - 1)) != 0)
         return seal_fail(GPG_ERR_INV_OBJ, "key encryption: scrypt N is not a power of two >= 2");
-    if (pp->p < 1 || pp->p > KEY_SCRYPT_MAX_P)
-        return seal_fail(GPG_ERR_TOO_LARGE, "key encryption: scrypt p outside 1..%d",
+    if (pp->p < 1)
+        return seal_fail(GPG_ERR_INV_OBJ, "key encryption: scrypt p is 0");
+    /* Policy refusals of valid parameters share one code (and exit status):
+     * the file is fine, we only decline the work it asks for. */
+    if (pp->p > KEY_SCRYPT_MAX_P)
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY, "key encryption: scrypt p outside 1..%d",
                          KEY_SCRYPT_MAX_P);
     if (pp->r != 8)
-        return seal_fail(GPG_ERR_BAD_SECKEY,
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY,
                          "key encryption: scrypt r=%llu not supported "
                          "(libgcrypt implements r=8 only)",
                          (unsigned long long)pp->r);
     /* Both factors are capped above, so the product cannot overflow. */
     if (pp->n * pp->p > KEY_SCRYPT_MAX_WORK)
-        return seal_fail(GPG_ERR_TOO_LARGE, "key encryption: scrypt work N*p above 2^20");
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY, "key encryption: scrypt work N*p above 2^20");
     if (128 * pp->r * pp->n > KEY_SCRYPT_MAX_MEM)
-        return seal_fail(GPG_ERR_TOO_LARGE, "key encryption: scrypt needs more than 1 GiB");
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY, "key encryption: scrypt needs more than 1 GiB");
     return 0;
 }
 
@@ -169,8 +175,7 @@ static gpg_err_code_t pbes2_parse(const uint8_t *der, size_t len, struct pbes2_p
     if ((err = der_get_oid(&alg, &oid, &oidlen)) != 0)
         return err;
     if (!der_oid_equal(oid, oidlen, key_oid_pbes2, sizeof key_oid_pbes2))
-        return seal_fail(GPG_ERR_BAD_SECKEY, "key encryption: only PBES2 is supported "
-                                             "(convert with openssl pkcs8 -topk8 -v2 aes-256-cbc)");
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY, "key encryption: only PBES2 is supported");
     if ((err = der_get_sequence(&alg, &params)) != 0)
         return err;
     if ((err = der_expect_end(&alg, "PBES2 algorithm")) != 0)

@@ -150,8 +150,7 @@ static gpg_err_code_t pem_classify_label(const uint8_t *label, size_t len, enum 
     if (pem_label_is(label, len, "DSA PRIVATE KEY"))
         return seal_fail(GPG_ERR_PUBKEY_ALGO, "DSA key: only RSA keys are supported");
     if (pem_label_is(label, len, "OPENSSH PRIVATE KEY"))
-        return seal_fail(GPG_ERR_INV_ARMOR, "OpenSSH key format not supported; convert with "
-                                            "ssh-keygen -p -m PKCS8");
+        return seal_fail(GPG_ERR_INV_ARMOR, "OpenSSH private key format not supported");
     /* The label consists of checked characters only, so it may be shown. */
     return seal_fail(GPG_ERR_INV_ARMOR, "PEM: unsupported label \"%.*s\"", (int)len,
                      (const char *)label);
@@ -166,8 +165,7 @@ static gpg_err_code_t pem_take_body_line(const uint8_t *line, size_t len, struct
         return seal_fail(GPG_ERR_INV_ARMOR, "PEM: empty line in body");
     if (memchr(line, ':', len) != NULL) {
         if (pem_has_prefix(line, len, "Proc-Type:") || pem_has_prefix(line, len, "DEK-Info:"))
-            return seal_fail(GPG_ERR_INV_ARMOR, "legacy PEM encryption not supported; "
-                                                "convert with openssl pkcs8 -topk8");
+            return seal_fail(GPG_ERR_INV_ARMOR, "legacy PEM encryption not supported");
         return seal_fail(GPG_ERR_INV_ARMOR, "PEM: header lines not supported");
     }
     if (len > PEM_MAX_LINE)
