@@ -90,7 +90,7 @@ struct envelope_info {
 
 struct unseal_request {
     const struct seal_key *recipient;      /* key pair */
-    const struct trusted_senders *senders; /* expected signers */
+    struct trusted_senders *senders; /* expected signers (read on demand) */
     struct byte_source in;                 /* envelope, binary or armored */
     struct byte_sink out;                  /* private plaintext sink */
     progress_fn progress;
@@ -118,7 +118,7 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
  * signature is not an error here: it returns 0 with signature_valid false
  * (sender_name is set when the sender is one of SENDERS). */
 gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
-                                const struct trusted_senders *senders, struct envelope_info *info);
+                                struct trusted_senders *senders, struct envelope_info *info);
 
 /*
  * The same in steps, so that a program can read the header before it has a
@@ -148,7 +148,7 @@ gpg_err_code_t envelope_reader_unseal(struct envelope_reader *r, const struct un
                                       struct envelope_info *info);
 gpg_err_code_t envelope_reader_inspect(struct envelope_reader *r,
                                        const struct seal_key *recipient,
-                                       const struct trusted_senders *senders,
+                                       struct trusted_senders *senders,
                                        struct envelope_info *info);
 
 /* Wipes and frees R; NULL is fine. */

@@ -392,15 +392,6 @@ static gpg_err_code_t decrypt_rest(struct envelope_reader *u,
     return 0;
 }
 
-static const struct trusted_sender *find_sender(const struct trusted_senders *ts,
-                                                const uint8_t fpr[SEAL_FPR_LEN])
-{
-    for (size_t i = 0; ts && i < ts->n; i++)
-        if (memcmp(ts->v[i].key->fpr, fpr, SEAL_FPR_LEN) == 0)
-            return &ts->v[i];
-    return NULL;
-}
-
 gpg_err_code_t envelope_reader_open(struct byte_source in, struct envelope_reader **out,
                                     struct envelope_info *info)
 {
@@ -439,7 +430,9 @@ gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct un
         return seal_fail(GPG_ERR_NO_SECKEY, "no recipient key given");
     if ((e = decrypt_rest(u, req->recipient, &req->out, req->progress, req->progress_ctx, info)))
         return measured(u, info, e);
-    const struct trusted_sender *ts = find_sender(req->senders, u->trailer.sender_fpr);
+    const struct trusted_sender *ts;
+    if ((e = trusted_senders_find(req->senders, u->trailer.sender_fpr, &ts)))
+        return measured(u, info, e);
     if (!ts) {
         /* R14: without the key nothing can be verified, and a stranger's
          * valid signature would not be what the user asked for anyway. */
@@ -463,7 +456,7 @@ gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct un
 
 gpg_err_code_t envelope_reader_inspect(struct envelope_reader *u,
                                        const struct seal_key *recipient,
-                                       const struct trusted_senders *senders,
+                                       struct trusted_senders *senders,
                                        struct envelope_info *info)
 {
     gpg_err_code_t e;
@@ -483,7 +476,9 @@ gpg_err_code_t envelope_reader_inspect(struct envelope_reader *u,
     if ((e = decrypt_rest(u, recipient, NULL, NULL, NULL, info)))
         return measured(u, info, e);
     /* Who signed is a fact to report here, not a reason to fail. */
-    const struct trusted_sender *ts = find_sender(senders, u->trailer.sender_fpr);
+    const struct trusted_sender *ts;
+    if ((e = trusted_senders_find(senders, u->trailer.sender_fpr, &ts)))
+        return measured(u, info, e);
     if (ts) {
         info->sender_name = ts->name;
         info->signature_valid = trailer_verify(ts->key->rsa, u->sd, &u->trailer) == 0; /* R15 */
@@ -516,7 +511,7 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
 }
 
 gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
-                                const struct trusted_senders *senders, struct envelope_info *info)
+                                struct trusted_senders *senders, struct envelope_info *info)
 {
     struct envelope_reader *u;
     gpg_err_code_t e;

@@ -1,5 +1,5 @@
-/* Trusted senders: one public key file, or a directory of NAME.pub files.
- * See envelope.h. */
+/* Trusted senders: one public key file, or a directory of NAME.pub files
+ * read on demand. See keyring.h. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,9 +8,6 @@
 #include <sys/stat.h>
 
 #include "keys/keyring.h"
-
-/* At most this many keys in a trust directory (each is loaded eagerly). */
-#define TRUST_MAX_KEYS 4096
 
 static bool has_pub_suffix(const char *name)
 {
@@ -26,38 +23,7 @@ static char *sender_name(const char *path)
     size_t n = strlen(base);
     if (has_pub_suffix(base))
         n -= 4;
-    char *s = malloc(n + 1);
-    if (s) {
-        memcpy(s, base, n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
-static gpg_err_code_t add_key(struct trusted_senders *t, const char *path)
-{
-    struct trusted_sender ts;
-    gpg_err_code_t e;
-
-    memset(&ts, 0, sizeof ts);
-    if ((e = key_load_public(path, NULL, NULL, &ts.key)))
-        return e;
-    if (!(ts.name = sender_name(path))) {
-        e = seal_errno_code();
-        goto fail;
-    }
-    struct trusted_sender *v = realloc(t->v, (t->n + 1) * sizeof *v);
-    if (!v) {
-        e = seal_errno_code();
-        goto fail;
-    }
-    t->v = v;
-    t->v[t->n++] = ts;
-    return 0;
-fail:
-    free(ts.name);
-    key_free(ts.key);
-    return e;
+    return strndup(base, n);
 }
 
 static int by_name(const void *a, const void *b)
@@ -65,35 +31,49 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void keyring_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
 /* Directory entries are sorted so that the result (and which name a key
- * listed twice gets) does not depend on the file system's order. */
-static gpg_err_code_t load_dir(const char *dir, struct trusted_senders *t)
+ * listed twice gets) does not depend on the file system's order. Details
+ * leave out DIR: the caller names it in front of them. */
+gpg_err_code_t keyring_list_dir(const char *dir, char ***out, size_t *out_n)
 {
     char **names = NULL;
     size_t n = 0;
     gpg_err_code_t e = 0;
-    DIR *d = opendir(dir);
-    /* Details leave out DIR: the program names it in front of them. */
-    if (!d)
-        return seal_fail(seal_errno_code(), "%s", strerror(errno));
     struct dirent *de;
+    DIR *d;
+
+    *out = NULL;
+    *out_n = 0;
+    if (!(d = opendir(dir)))
+        return seal_fail(seal_errno_code(), "%s", strerror(errno));
     errno = 0;
     while ((de = readdir(d)) != NULL) {
         if (!has_pub_suffix(de->d_name) || de->d_name[0] == '.')
             continue;
-        if (n == TRUST_MAX_KEYS) {
-            e = seal_fail(GPG_ERR_TOO_LARGE, "directory holds more than %d keys", TRUST_MAX_KEYS);
+        if (n == KEYRING_MAX_KEYS) {
+            e = seal_fail(GPG_ERR_TOO_LARGE, "directory holds more than %d keys",
+                          KEYRING_MAX_KEYS);
             goto out;
         }
         char **nv = realloc(names, (n + 1) * sizeof *nv);
-        if (!nv || !(nv[n] = strdup(de->d_name))) {
-            if (nv)
-                names = nv;
+        if (!nv) {
             e = seal_errno_code();
             goto out;
         }
         names = nv;
+        if (!(names[n] = strdup(de->d_name))) {
+            e = seal_errno_code();
+            goto out;
+        }
         n++;
+        errno = 0;
     }
     if (errno) {
         e = seal_fail(seal_errno_code(), "%s", strerror(errno));
@@ -104,36 +84,60 @@ static gpg_err_code_t load_dir(const char *dir, struct trusted_senders *t)
         goto out;
     }
     qsort(names, n, sizeof *names, by_name);
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(dir) + 1 + strlen(names[i]) + 1;
-        char *path = malloc(len);
-        if (!path) {
-            e = seal_errno_code();
-            goto out;
-        }
-        snprintf(path, len, "%s/%s", dir, names[i]);
-        seal_clear_detail();
-        e = add_key(t, path);
-        free(path);
-        if (e) {
-            /* The key loader's detail says what is wrong, not with which of
-             * the directory's files: put the file's name in front. */
-            char why[256];
-            snprintf(why, sizeof why, "%s", seal_detail() ? seal_detail() : gpg_strerror(e));
-            seal_fail_override(e, "%s: %s", names[i], why);
-            goto out;
-        }
-    }
+    *out = names;
+    *out_n = n;
+    names = NULL;
+    n = 0;
 out:
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    keyring_names_free(names, n);
     closedir(d);
     return e;
 }
 
+/* Reads the key of T->v[I]. */
+static gpg_err_code_t load_one(struct trusted_senders *t, size_t i)
+{
+    struct trusted_sender *s = &t->v[i];
+    char *path = s->file;
+    gpg_err_code_t e;
+
+    if (t->dir) {
+        size_t len = strlen(t->dir) + 1 + strlen(s->file) + 1;
+        if (!(path = malloc(len)))
+            return seal_errno_code();
+        snprintf(path, len, "%s/%s", t->dir, s->file);
+    }
+    seal_clear_detail();
+    e = key_load_public(path, NULL, NULL, &s->key);
+    if (e && t->dir) {
+        /* The key loader's detail says what is wrong, not with which of
+         * the directory's files: put the file in front. */
+        char why[256];
+        snprintf(why, sizeof why, "%s", seal_detail() ? seal_detail() : gpg_strerror(e));
+        seal_fail_override(e, "trusted sender %s: %s", path, why);
+    }
+    if (path != s->file)
+        free(path);
+    return e;
+}
+
+static gpg_err_code_t add_entry(struct trusted_senders *t, const char *file)
+{
+    struct trusted_sender *s = &t->v[t->n];
+
+    memset(s, 0, sizeof *s);
+    if (!(s->file = strdup(file)) || !(s->name = sender_name(file))) {
+        free(s->file);
+        return seal_errno_code();
+    }
+    t->n++;
+    return 0;
+}
+
 gpg_err_code_t trusted_senders_load(const char *path, struct trusted_senders *out)
 {
+    char **names = NULL;
+    size_t n = 0;
     struct stat st;
     gpg_err_code_t e;
 
@@ -141,19 +145,52 @@ gpg_err_code_t trusted_senders_load(const char *path, struct trusted_senders *ou
     memset(out, 0, sizeof *out);
     if (stat(path, &st) != 0)
         return seal_fail(seal_errno_code(), "%s", strerror(errno));
-    e = S_ISDIR(st.st_mode) ? load_dir(path, out) : add_key(out, path);
+    if (!S_ISDIR(st.st_mode)) {
+        /* One file: read now, so that a typo is an error at once. */
+        if (!(out->v = calloc(1, sizeof *out->v)))
+            return seal_errno_code();
+        if (!(e = add_entry(out, path)) && !(e = load_one(out, 0)))
+            out->loaded = 1;
+    } else if (!(e = keyring_list_dir(path, &names, &n))) {
+        if (!(out->dir = strdup(path)) || !(out->v = calloc(n, sizeof *out->v)))
+            e = seal_errno_code();
+        for (size_t i = 0; !e && i < n; i++)
+            e = add_entry(out, names[i]);
+        keyring_names_free(names, n);
+    }
     if (e)
         trusted_senders_free(out);
     return e;
+}
+
+gpg_err_code_t trusted_senders_find(struct trusted_senders *t, const uint8_t fpr[SEAL_FPR_LEN],
+                                    const struct trusted_sender **out)
+{
+    gpg_err_code_t e;
+
+    *out = NULL;
+    for (size_t i = 0; t && i < t->n; i++) {
+        if (i == t->loaded) {
+            if ((e = load_one(t, i)))
+                return e;
+            t->loaded++;
+        }
+        if (memcmp(t->v[i].key->fpr, fpr, SEAL_FPR_LEN) == 0) {
+            *out = &t->v[i];
+            return 0;
+        }
+    }
+    return 0;
 }
 
 void trusted_senders_free(struct trusted_senders *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         free(t->v[i].name);
+        free(t->v[i].file);
         key_free(t->v[i].key);
     }
     free(t->v);
-    t->v = NULL;
-    t->n = 0;
+    free(t->dir);
+    memset(t, 0, sizeof *t);
 }
