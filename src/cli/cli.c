@@ -15,6 +15,11 @@ void cli_set_program(const char *name)
     program = name;
 }
 
+const char *cli_program(void)
+{
+    return program;
+}
+
 int cli_exit_status(gpg_err_code_t code)
 {
     switch (code) {
@@ -41,6 +46,16 @@ int cli_exit_status(gpg_err_code_t code)
         return EXIT_NOT_RECIPIENT;
     case GPG_ERR_NOT_TRUSTED:
         return EXIT_UNTRUSTED;
+    case GPG_ERR_INTERNAL:
+    case GPG_ERR_BUG:
+    case GPG_ERR_INV_STATE:
+    case GPG_ERR_INV_SEXP:
+    case GPG_ERR_INV_KEYLEN:
+    case GPG_ERR_BUFFER_TOO_SHORT:
+    case GPG_ERR_GENERAL:
+    case GPG_ERR_SELFTEST_FAILED:
+    case GPG_ERR_NOT_INITIALIZED:
+        return EXIT_INTERNAL;
     default:
         break;
     }
@@ -83,14 +98,6 @@ void cli_hint(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     vsay("hint", fmt, ap);
-    va_end(ap);
-}
-
-void cli_warn(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsay("warning", fmt, ap);
     va_end(ap);
 }
 
@@ -160,7 +167,16 @@ gpg_err_code_t cli_input_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
     gpg_err_code_t rc = fd_read_full(in->fd, buf, cap, got);
     if (rc)
         in->failed = true;
+    else
+        in->count += *got;
     return rc;
+}
+
+void cli_progress_input(void *ctx, uint64_t done)
+{
+    const struct cli_input *in = ctx;
+    (void)done;
+    cli_progress_update(NULL, in->count);
 }
 
 gpg_err_code_t cli_output_write(void *ctx, const uint8_t *buf, size_t n)

@@ -9,10 +9,15 @@
  *   2  usage error: bad or conflicting options
  *   3  malformed input: not an envelope or key file, bad armor, unknown version
  *   4  key problem: unreadable/weak/unsupported key, wrong or missing passphrase,
- *      private key file with unsafe permissions
+ *      private key file with unsafe permissions; also a policy refusal of a
+ *      valid key file (KDF cost over the cap, unsupported encryption)
  *   5  the envelope is not addressed to this key
  *   6  the signature is valid but by a sender who is not trusted / not expected
  *   7  I/O error: cannot read or write a file, output exists
+ *   8  (transport) no acknowledgment / peer unreachable
+ *   9  (transport) the peer refused
+ *  10  (transport) a receipt does not verify
+ *  11  internal error: a bug or a libgcrypt failure
  */
 #ifndef SEAL_CLI_H
 #define SEAL_CLI_H
@@ -32,10 +37,12 @@ enum cli_exit {
     EXIT_NOT_RECIPIENT = 5,
     EXIT_UNTRUSTED = 6,
     EXIT_IO = 7,
+    EXIT_INTERNAL = 11,
 };
 
 /* Program name used in messages ("seal", "unseal", "seal-keygen"). */
 void cli_set_program(const char *name);
+const char *cli_program(void);
 
 /* The exit status for CODE (the one mapping, see the table above). */
 int cli_exit_status(gpg_err_code_t code);
@@ -51,9 +58,6 @@ void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "PROG: hint: " + the formatted message. */
 void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints "PROG: warning: " + the formatted message. */
-void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* Progress on stderr, only when stderr is a terminal: call cli_progress_update
  * as work advances (cheap; redraws at most a few times per second) and
  * cli_progress_done at the end. TOTAL may be 0 if unknown. */
@@ -67,8 +71,14 @@ void cli_progress_done(void);
 struct cli_input {
     int fd;
     bool failed;
+    uint64_t count; /* bytes read so far */
 };
 gpg_err_code_t cli_input_read(void *ctx, uint8_t *buf, size_t cap, size_t *got);
+
+/* A progress_fn whose CTX is a struct cli_input: progress counts the bytes
+ * read from the input, the measure its size (the total) is in, so armored
+ * input reaches 100 % too. */
+void cli_progress_input(void *ctx, uint64_t done);
 
 struct cli_output {
     struct atomic_out ao;

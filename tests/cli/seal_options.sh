@@ -12,7 +12,7 @@ for p in "$SEAL" "$UNSEAL"; do
     expect_status 0 "$p" --help
     grep -q "^usage: " "$T/out" || fail "$p --help: no usage"
     expect_status 0 "$p" -V
-    grep -qE "^(un)?seal [0-9]" "$T/out" || fail "$p -V: $(cat "$T/out")"
+    grep -qE "^(un)?seal \(seal\) [0-9]" "$T/out" || fail "$p -V: $(cat "$T/out")"
 done
 
 # refused WANT_REGEX CMD...: exit status 2 and a message matching the regex.

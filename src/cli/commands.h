@@ -1,0 +1,55 @@
+/*
+ * The programs' jobs, behind their options: each program parses its
+ * command line into one of these and calls its run function, which does
+ * the work, prints what the user must know and returns the exit status.
+ */
+#ifndef SEAL_CLI_COMMANDS_H
+#define SEAL_CLI_COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cli/options.h"
+#include "envelope/envelope.h"
+
+/* Where seal's recipients come from: -r FILE|DIR, -R LIST, in order. */
+struct cli_recipient_arg {
+    const char *path;
+    bool is_list; /* -R: a file naming one key file per line */
+};
+
+struct seal_options {
+    struct cli_common common;
+    struct cli_recipient_arg recipients[SEAL_MAX_RECIPIENTS];
+    size_t n_recipients;
+    const char *sender;
+    const char *input;
+    bool armor;
+};
+
+struct unseal_options {
+    struct cli_common common;
+    const char *key;
+    const char *senders;
+    const char *input;
+    bool quiet;
+    bool inspect;
+    bool json;
+};
+
+struct keygen_options {
+    struct cli_common common; /* -o NAME, --passphrase-file */
+    const char *fpr_file;     /* -l: show this key's fingerprint */
+    const char *public_of;    /* -y: print this private key's public key */
+    bool no_passphrase;       /* --no-passphrase */
+    unsigned bits;
+};
+
+int cli_seal(const struct seal_options *o);
+int cli_unseal(const struct unseal_options *o);
+int cli_inspect(const struct unseal_options *o);
+int cli_keygen_generate(const struct keygen_options *o);
+int cli_keygen_fingerprint(const struct keygen_options *o);
+int cli_keygen_public(const struct keygen_options *o);
+
+#endif

@@ -1,0 +1,294 @@
+/* Key files as the user names them; see keyfile.h. */
+#include "cli/keyfile.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "base/secmem.h"
+#include "cli/cli.h"
+
+/* Room for one byte over the cap (to tell "too large") and a NUL. */
+#define KEY_BUF_LEN (KEY_FILE_MAX + 2)
+
+/* A key file read once, through one descriptor, so that what is checked
+ * (its mode) and what is used (its bytes) are the same file. The bytes are
+ * in secure memory: the file may be an unencrypted private key. */
+struct key_bytes {
+    int fd;
+    bool is_stdin;
+    bool is_link;
+    uint8_t *data;
+    size_t len;
+};
+
+static void key_bytes_free(struct key_bytes *b)
+{
+    if (b->data)
+        seal_secure_free(b->data, KEY_BUF_LEN);
+    b->data = NULL;
+    if (b->fd >= 0)
+        close(b->fd);
+    b->fd = -1;
+}
+
+static int read_key_file(const char *path, struct key_bytes *b)
+{
+    struct stat lst;
+    gpg_err_code_t rc;
+    size_t got = 0;
+
+    memset(b, 0, sizeof *b);
+    b->fd = -1;
+    seal_clear_detail();
+    if ((rc = file_open_read(path, &b->fd)))
+        return cli_error(path, rc);
+    b->is_stdin = file_is_stdio(path);
+    b->is_link = !b->is_stdin && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+    if (!(b->data = seal_secure_malloc(KEY_BUF_LEN)))
+        return cli_error(path, seal_fail(GPG_ERR_ENOMEM, "out of secure memory"));
+    if ((rc = fd_read_full(b->fd, b->data, KEY_FILE_MAX + 1, &got)))
+        return cli_error(path, rc);
+    if (got > KEY_FILE_MAX)
+        return cli_error(path, seal_fail(GPG_ERR_TOO_LARGE, "file is larger than %d bytes",
+                                         KEY_FILE_MAX));
+    b->data[got] = '\0';
+    b->len = got;
+    return EXIT_OK;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static bool contains(const struct key_bytes *b, const char *text)
+{
+    return strstr((const char *)b->data, text) != NULL;
+}
+
+/* An OpenSSH public key line ("ssh-rsa AAAA... comment"). */
+static bool is_openssh_public(const struct key_bytes *b)
+{
+    static const char *const types[] = {"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-",
+                                        "sk-ssh-",  "sk-ecdsa-"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (b->len > strlen(types[i]) && memcmp(b->data, types[i], strlen(types[i])) == 0)
+            return true;
+    return false;
+}
+
+static int openssh_public(const char *path)
+{
+    int status = cli_error(path, seal_fail(GPG_ERR_UNUSABLE_PUBKEY,
+                                           "an OpenSSH public key; seal reads key files as "
+                                           "OpenSSL writes them (PEM or DER)"));
+    cli_hint("convert it with 'ssh-keygen -e -m PKCS8 -f %s > KEY.pub'", path);
+    return status;
+}
+
+/* The advice for a key file the library could not use (CODE). */
+static void advise(const char *path, const struct key_bytes *b, gpg_err_code_t code)
+{
+    if (contains(b, "BEGIN OPENSSH PRIVATE KEY"))
+        cli_hint("convert it in place with 'ssh-keygen -p -m PKCS8 -f %s'", path);
+    else if (contains(b, "Proc-Type:") ||
+             (code == GPG_ERR_UNUSABLE_SECKEY && contains(b, "BEGIN ENCRYPTED PRIVATE KEY")))
+        cli_hint("re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in %s -out NEW.key'",
+                 path);
+    else if (code == GPG_ERR_PUBKEY_ALGO)
+        cli_hint("seal uses RSA keys; make a key pair with 'seal-keygen -o NAME'");
+}
+
+/* B is no private key we can use (decoding said CODE): a public key is
+ * called one; anything else keeps the decoder's detail. */
+static int not_private(const char *path, const struct key_bytes *b, gpg_err_code_t code)
+{
+    struct seal_rsa_key *pub = NULL;
+    char why[256] = "";
+    int status;
+
+    if (seal_detail())
+        snprintf(why, sizeof why, "%s", seal_detail());
+    seal_clear_detail();
+    if (key_decode_public(b->data, b->len, &pub) == 0) {
+        seal_rsa_free(pub);
+        status = cli_error(path, seal_fail(GPG_ERR_BAD_SECKEY,
+                                           "a public key; a private key is needed here"));
+        if (has_suffix(path, ".pub"))
+            cli_hint("the private key is probably %.*s.key", (int)(strlen(path) - 4), path);
+        else
+            cli_hint("give the private key (seal-keygen writes NAME.key beside NAME.pub)");
+        return status;
+    }
+    seal_clear_detail();
+    if (why[0])
+        seal_fail(code, "%s", why);
+    status = cli_error(path, code);
+    advise(path, b, code);
+    return status;
+}
+
+/* An encrypted key's ID, from NAME.pub beside NAME.key (best effort). */
+static void companion_fpr(struct cli_key *k)
+{
+    struct seal_key *pub = NULL;
+    size_t n = strlen(k->path);
+
+    if (!has_suffix(k->path, ".key") || !(k->pub_path = malloc(n + 1)))
+        return;
+    memcpy(k->pub_path, k->path, n - 4);
+    memcpy(k->pub_path + n - 4, ".pub", 5);
+    if (key_load_public(k->pub_path, NULL, NULL, &pub) == 0) {
+        memcpy(k->fpr, pub->fpr, SEAL_FPR_LEN);
+        k->have_fpr = true;
+    } else {
+        free(k->pub_path);
+        k->pub_path = NULL;
+    }
+    key_free(pub);
+    seal_clear_detail();
+}
+
+int cli_key_open(struct cli_key *k, const char *path)
+{
+    struct seal_rsa_key *rsa = NULL;
+    struct key_bytes b;
+    bool encrypted = false;
+    gpg_err_code_t rc;
+    int status;
+
+    memset(k, 0, sizeof *k);
+    k->path = path;
+    if ((status = read_key_file(path, &b)) != EXIT_OK)
+        goto out;
+    if (is_openssh_public(&b)) {
+        status = openssh_public(path);
+        goto out;
+    }
+    rc = key_decode_private(b.data, b.len, NULL, 0, &encrypted, &rsa);
+    if (rc && !encrypted) {
+        status = not_private(path, &b, rc);
+        goto out;
+    }
+    /* What the file holds is known; now whether it is kept private. */
+    if (!b.is_stdin) {
+        rc = b.is_link ? seal_fail(GPG_ERR_BAD_SECKEY, "private key file is a symbolic link")
+                       : file_check_private_mode(b.fd);
+        if (rc) {
+            status = cli_error(path, rc);
+            if (b.is_link)
+                cli_hint("name the file it points to");
+            else
+                cli_hint("make it private with 'chmod 600 %s'", path);
+            goto out;
+        }
+    }
+    if (encrypted) {
+        k->data = b.data; /* moved: decrypted by cli_key_unlock */
+        k->len = b.len;
+        b.data = NULL;
+        companion_fpr(k);
+        status = EXIT_OK;
+        goto out;
+    }
+    if ((rc = key_from_rsa(&rsa, &k->key))) {
+        status = cli_error(path, rc);
+        goto out;
+    }
+    memcpy(k->fpr, k->key->fpr, SEAL_FPR_LEN);
+    k->have_fpr = true;
+    status = EXIT_OK;
+out:
+    seal_rsa_free(rsa);
+    key_bytes_free(&b);
+    if (status != EXIT_OK)
+        cli_key_close(k);
+    return status;
+}
+
+int cli_key_unlock(struct cli_key *k, struct cli_passphrase *pp)
+{
+    struct seal_rsa_key *rsa = NULL;
+    gpg_err_code_t rc;
+    int status;
+
+    if (k->key)
+        return EXIT_OK;
+    seal_clear_detail();
+    rc = key_decode_private_pass(k->data, k->len, cli_passphrase_get, pp, k->path, &rsa);
+    if (!rc)
+        rc = key_from_rsa(&rsa, &k->key);
+    seal_rsa_free(rsa);
+    seal_secure_free(k->data, KEY_BUF_LEN);
+    k->data = NULL;
+    if (rc) {
+        status = cli_error(k->path, rc);
+        if (rc == GPG_ERR_NO_PASSPHRASE && !pp->file)
+            cli_hint("the key is encrypted; give its passphrase with --passphrase-file FILE");
+        else if (rc == GPG_ERR_UNUSABLE_SECKEY)
+            cli_hint("re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in %s -out "
+                     "NEW.key'",
+                     k->path);
+        return status;
+    }
+    /* The ID came from the .pub file: it must be this key's, or the
+     * stanza found for it was someone else's. */
+    if (k->have_fpr && memcmp(k->fpr, k->key->fpr, SEAL_FPR_LEN) != 0) {
+        cli_errorf("%s: not the private key of %s", k->path, k->pub_path);
+        cli_hint("the two files of a key pair are NAME.key and NAME.pub");
+        return EXIT_KEY;
+    }
+    memcpy(k->fpr, k->key->fpr, SEAL_FPR_LEN);
+    k->have_fpr = true;
+    return EXIT_OK;
+}
+
+int cli_key_load(struct cli_key *k, const char *path, struct cli_passphrase *pp)
+{
+    int status = cli_key_open(k, path);
+    return status != EXIT_OK ? status : cli_key_unlock(k, pp);
+}
+
+void cli_key_close(struct cli_key *k)
+{
+    key_free(k->key);
+    k->key = NULL;
+    if (k->data)
+        seal_secure_free(k->data, KEY_BUF_LEN);
+    k->data = NULL;
+    free(k->pub_path);
+    k->pub_path = NULL;
+}
+
+int cli_key_load_public(const char *path, struct cli_passphrase *pp, struct seal_key **key)
+{
+    struct seal_rsa_key *rsa = NULL;
+    struct key_bytes b;
+    gpg_err_code_t rc;
+    int status;
+
+    *key = NULL;
+    if ((status = read_key_file(path, &b)) != EXIT_OK)
+        goto out;
+    if (is_openssh_public(&b)) {
+        status = openssh_public(path);
+        goto out;
+    }
+    rc = key_decode_public_pass(b.data, b.len, cli_passphrase_get, pp, path, &rsa);
+    if (!rc)
+        rc = key_from_rsa(&rsa, key);
+    if (rc) {
+        status = cli_error(path, rc);
+        advise(path, &b, rc);
+        goto out;
+    }
+    status = EXIT_OK;
+out:
+    seal_rsa_free(rsa);
+    key_bytes_free(&b);
+    return status;
+}

@@ -1,0 +1,54 @@
+/*
+ * Key files as the user names them (-s, -k, -r, seal-keygen -l/-y): each
+ * is read once, what it holds is told before anything else is said about it
+ * (a public key given for a private one is called a public key, not a
+ * permission problem), and every piece of advice is a hint line.
+ */
+#ifndef SEAL_CLI_KEYFILE_H
+#define SEAL_CLI_KEYFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli/passphrase.h"
+#include "keys/keys.h"
+
+/* A private key file, read and checked, perhaps not yet decrypted. */
+struct cli_key {
+    const char *path;
+    struct seal_key *key; /* the key pair, once loaded */
+    /* The key's ID, known before it is decrypted: from the key itself if
+     * it is not encrypted, else from the public key file beside it
+     * (NAME.pub for NAME.key), if there is one. */
+    bool have_fpr;
+    uint8_t fpr[SEAL_FPR_LEN];
+    char *pub_path; /* the .pub file it came from, or NULL */
+    uint8_t *data; /* an encrypted key's bytes until unlocked (secure) */
+    size_t len;
+};
+
+/* Reads PATH as a private key: tells what it holds (an error naming a
+ * public key, an OpenSSH or an EC key as such, with a hint), then refuses
+ * unsafe permissions or a symbolic link (hint: chmod 600). An unencrypted
+ * key is loaded at once; an encrypted one waits for cli_key_unlock(). No
+ * passphrase is asked. Prints any error; returns an exit status. */
+int cli_key_open(struct cli_key *k, const char *path);
+
+/* Decrypts K if it is encrypted, asking PP for the passphrase, and checks
+ * that it is the key of the .pub file its ID came from. No-op once loaded.
+ * Prints any error; returns an exit status. */
+int cli_key_unlock(struct cli_key *k, struct cli_passphrase *pp);
+
+/* cli_key_open() then cli_key_unlock(). */
+int cli_key_load(struct cli_key *k, const char *path, struct cli_passphrase *pp);
+
+/* Wipes and frees everything in K (the loaded key too). */
+void cli_key_close(struct cli_key *k);
+
+/* Loads the public key in PATH (a private key file gives its public half;
+ * an encrypted one asks PP). OpenSSH public keys are named as such with a
+ * hint. Prints any error; returns an exit status. */
+int cli_key_load_public(const char *path, struct cli_passphrase *pp, struct seal_key **key);
+
+#endif
