@@ -38,6 +38,7 @@ int cli_exit_status(gpg_err_code_t code)
     case GPG_ERR_NO_PASSPHRASE:
     case GPG_ERR_WEAK_KEY:
     case GPG_ERR_UNUSABLE_PUBKEY:
+    case GPG_ERR_UNUSABLE_SECKEY: /* a policy refusal of a valid key file */
     case GPG_ERR_PUBKEY_ALGO:
     case GPG_ERR_DUP_KEY:
     case GPG_ERR_CANCELED:
