@@ -183,7 +183,7 @@ void writer_init(struct writer *w, size_t max, bool secure)
     w->priv.secure = secure;
 }
 
-void writer_init_fixed(struct writer *w, void *buf, size_t cap)
+void writer_init_buffer(struct writer *w, void *buf, size_t cap)
 {
     memset(w, 0, sizeof *w);
     w->priv.data = buf;

@@ -96,7 +96,7 @@ void writer_init(struct writer *w, size_t max, bool secure);
 
 /* A writer over the caller's CAP bytes at BUF: appends fill BUF and fail
  * (GPG_ERR_TOO_LARGE) past CAP; writer_free leaves BUF alone. */
-void writer_init_fixed(struct writer *w, void *buf, size_t cap);
+void writer_init_buffer(struct writer *w, void *buf, size_t cap);
 
 /* The bytes written so far (NULL while none were) and their number. The
  * pointer is valid until the next append or writer_free. */

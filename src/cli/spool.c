@@ -10,6 +10,7 @@
  * message.
  */
 #include "cli/spool.h"
+#include "cli/spool_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,22 +23,6 @@
 #define BATCH_CHUNKS 8 /* chunks per read(2)/write(2) */
 #define BATCH_SIZE (BATCH_CHUNKS * CHUNK_CT_MAX)
 
-struct spool {
-    gpg_err_code_t err; /* sticky: a write failed, the spool is unusable */
-    bool finished;
-    uint64_t total;
-    /* In memory, while total <= SPOOL_MEMORY_MAX. */
-    uint8_t *mem;
-    size_t memlen, memcap;
-    /* In the file, afterwards. */
-    int fd;
-    struct chunked *c;
-    uint64_t index;       /* next chunk */
-    uint8_t *chunk;       /* plaintext of the chunk being filled (CHUNK_SIZE) */
-    size_t chunklen;
-    uint8_t *batch;       /* ciphertext waiting to be written (BATCH_SIZE) */
-    size_t batchlen;
-};
 
 /* Frees a buffer that held plaintext. */
 static void wipe_free(uint8_t *p, size_t n)
@@ -286,9 +271,4 @@ void spool_free(struct spool *s)
     if (s->fd >= 0)
         close(s->fd); /* the file was unlinked at creation: this deletes it */
     free(s);
-}
-
-int spool_fd_for_testing(const struct spool *s)
-{
-    return s->fd;
 }

@@ -56,7 +56,4 @@ gpg_err_code_t spool_replay(struct spool *s, struct byte_sink sink);
  * fine. */
 void spool_free(struct spool *s);
 
-/* For tests only: the spool file's descriptor, or -1 while in memory. */
-int spool_fd_for_testing(const struct spool *s);
-
 #endif

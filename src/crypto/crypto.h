@@ -137,16 +137,9 @@ gpg_err_code_t seal_rsa_from_public(struct seal_bignum n, struct seal_bignum e,
 gpg_err_code_t seal_rsa_from_private(const struct seal_rsa_private_parts *parts,
                                      struct seal_rsa_key **out);
 
-/* Same as seal_rsa_from_private but allows moduli down to 512 bits. Only for
- * the test-kit generator, which must produce a signature by a weak key. */
-gpg_err_code_t seal_rsa_from_private_weak(const struct seal_rsa_private_parts *parts,
-                                          struct seal_rsa_key **out);
-
 /* Generates a key pair of BITS bits (2048, 3072 or 4096), e = 65537. */
 gpg_err_code_t seal_rsa_generate(unsigned bits, struct seal_rsa_key **out);
 
-/* Test-kit only: like seal_rsa_generate but any size from 512 bits. */
-gpg_err_code_t seal_rsa_generate_weak(unsigned bits, struct seal_rsa_key **out);
 
 /* Exported integers, minimal big-endian (no leading zeros; 0 is one 0x00
  * byte). Private fields are in secure memory. */

@@ -5,6 +5,7 @@
  * convention) is pinned down here so that no caller has to know.
  */
 #include "crypto/crypto.h"
+#include "crypto/rsa_internal.h"
 
 #include "base/buf.h"
 
@@ -17,7 +18,6 @@
 /* Largest integer accepted from a key file, in bytes: an 8192-bit modulus,
  * with room for nothing more. Caps the work before any MPI is allocated. */
 #define MAX_INT_BYTES (SEAL_RSA_MAX_BITS / 8)
-#define WEAK_MIN_BITS 512
 /* OAEP with SHA-256: the message may use k - 2*32 - 2 bytes. */
 #define OAEP_OVERHEAD (2 * SEAL_SHA256_LEN + 2)
 #define PSS_SALT_LEN SEAL_SHA256_LEN /* salt as long as the hash */
@@ -283,10 +283,11 @@ gpg_err_code_t seal_rsa_from_private(const struct seal_rsa_private_parts *parts,
     return from_private(parts, SEAL_RSA_MIN_BITS, out);
 }
 
-gpg_err_code_t seal_rsa_from_private_weak(const struct seal_rsa_private_parts *parts,
-                                          struct seal_rsa_key **out)
+gpg_err_code_t seal_rsa_from_private_min(const struct seal_rsa_private_parts *parts,
+                                         unsigned min_bits, struct seal_rsa_key **out)
 {
-    return from_private(parts, WEAK_MIN_BITS, out);
+    return from_private(parts, min_bits < SEAL_RSA_FLOOR_BITS ? SEAL_RSA_FLOOR_BITS : min_bits,
+                        out);
 }
 
 /* Reads a canonical length prefix "DIGITS:" (at most 4 digits: no field of
@@ -413,12 +414,14 @@ gpg_err_code_t seal_rsa_generate(unsigned bits, struct seal_rsa_key **out)
     return generate(bits, SEAL_RSA_MIN_BITS, out);
 }
 
-gpg_err_code_t seal_rsa_generate_weak(unsigned bits, struct seal_rsa_key **out)
+gpg_err_code_t seal_rsa_generate_min(unsigned bits, unsigned min_bits, struct seal_rsa_key **out)
 {
     *out = NULL;
-    if (bits < WEAK_MIN_BITS || bits > SEAL_RSA_MAX_BITS)
+    if (min_bits < SEAL_RSA_FLOOR_BITS)
+        min_bits = SEAL_RSA_FLOOR_BITS;
+    if (bits < min_bits || bits > SEAL_RSA_MAX_BITS)
         return seal_fail(GPG_ERR_INV_VALUE, "RSA key size %u is out of range", bits);
-    return generate(bits, WEAK_MIN_BITS, out);
+    return generate(bits, min_bits, out);
 }
 
 /* Minimal big-endian bytes of M (one 0x00 for zero) in secure memory. */
@@ -533,7 +536,7 @@ void seal_rsa_free(struct seal_rsa_key *key)
 
 /* Writes the integer in the second element of token NAME of SEXP as exactly
  * K big-endian bytes. */
-static gpg_err_code_t sexp_uint_fixed(gcry_sexp_t sexp, const char *name, uint8_t *out, size_t k)
+static gpg_err_code_t sexp_uint_padded(gcry_sexp_t sexp, const char *name, uint8_t *out, size_t k)
 {
     gcry_sexp_t l = gcry_sexp_find_token(sexp, name, 0);
     gcry_mpi_t m = NULL;
@@ -607,7 +610,7 @@ gpg_err_code_t seal_rsa_oaep_encrypt(const struct seal_rsa_key *key, const void 
         err = seal_fail(err, "RSA-OAEP encryption failed");
         goto out;
     }
-    if ((err = sexp_uint_fixed(enc, "a", out, key->k)))
+    if ((err = sexp_uint_padded(enc, "a", out, key->k)))
         err = seal_fail(err, "unexpected RSA-OAEP output");
 out:
     gcry_sexp_release(data);
@@ -689,7 +692,7 @@ gpg_err_code_t seal_rsa_pss_sign(const struct seal_rsa_key *key,
         err = seal_fail(err, "RSA-PSS signing failed");
         goto out;
     }
-    if ((err = sexp_uint_fixed(s, "s", sig, key->k))) {
+    if ((err = sexp_uint_padded(s, "s", sig, key->k))) {
         err = seal_fail(err, "unexpected RSA-PSS output");
         goto out;
     }

@@ -52,20 +52,6 @@ struct seal_request {
  * GPG_ERR_DUP_KEY. */
 gpg_err_code_t envelope_seal(const struct seal_request *req);
 
-/* Test-kit only: values envelope_seal() otherwise makes up. Each NULL (or
- * have_created false) means "random" (or "now"). */
-struct seal_fixed {
-    const uint8_t *file_key;    /* 32 bytes */
-    const uint8_t *salt;        /* CHUNKED_SALT_LEN bytes */
-    const uint8_t *envelope_id; /* SEAL_ENVELOPE_ID_LEN bytes */
-    const uint8_t *receipt_keys; /* n_recipients * SEAL_RECEIPT_KEY_LEN bytes */
-    bool have_created;
-    uint64_t created;
-};
-
-/* envelope_seal() with FIXED values (reproducible test envelopes). */
-gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct seal_fixed *fixed);
-
 /* What the envelope says, filled as far as it was read (the sizes too when
  * reading failed: a truncated envelope shows how much there was). */
 struct envelope_info {

@@ -10,6 +10,7 @@
 #include "envelope/header.h"
 #include "envelope/trailer.h"
 #include "envelope/pipeline.h"
+#include "envelope/seal_internal.h"
 
 /* The short piece at the end of the input (< CHUNK_SIZE) and the trailer. */
 #define TAIL_BUF (CHUNK_SIZE + TRAILER_MAX_LEN)
@@ -137,7 +138,7 @@ static gpg_err_code_t put_chunk(struct sealer *s, const struct byte_sink *out, u
     return out->write(out->ctx, s->ct, len + CHUNK_TAG_LEN);
 }
 
-gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct seal_fixed *fx)
+gpg_err_code_t envelope_seal_internal(const struct seal_request *req, const struct seal_fixed *fx)
 {
     struct sealer s;
     struct envelope_trailer t;
@@ -251,5 +252,5 @@ out:
 
 gpg_err_code_t envelope_seal(const struct seal_request *req)
 {
-    return envelope_seal_fixed(req, NULL);
+    return envelope_seal_internal(req, NULL);
 }

@@ -18,7 +18,7 @@ gpg_err_code_t trailer_encode(const struct envelope_trailer *t, uint8_t *out)
     if (t->sig_len < SEAL_RSA_MIN_LEN || t->sig_len > SEAL_RSA_MAX_LEN)
         return seal_fail(GPG_ERR_INV_VALUE, "signature of %zu bytes cannot be encoded", t->sig_len);
     struct writer w;
-    writer_init_fixed(&w, out, trailer_len(t));
+    writer_init_buffer(&w, out, trailer_len(t));
     writer_put_bytes(&w, t->sender_fpr, SEAL_FPR_LEN);
     writer_put_u64(&w, t->created);
     writer_put_bytes(&w, t->envelope_id, SEAL_ENVELOPE_ID_LEN);
@@ -100,7 +100,7 @@ void message_digest_final(struct message_digest *md, uint8_t out[SEAL_SHA256_LEN
 {
     uint8_t len[8];
     struct writer w;
-    writer_init_fixed(&w, len, sizeof len);
+    writer_init_buffer(&w, len, sizeof len);
     writer_put_u64(&w, md->len);
     seal_sha256_update(md->ctx, len, sizeof len);
     seal_sha256_final(md->ctx, out);
@@ -138,7 +138,7 @@ void envelope_signed_digest(const uint8_t header_hash[SEAL_SHA256_LEN],
     uint8_t buf[sizeof signature_domain + SEAL_SHA256_LEN + SEAL_FPR_LEN + 8 +
                 SEAL_ENVELOPE_ID_LEN + SEAL_SHA256_LEN];
     struct writer w;
-    writer_init_fixed(&w, buf, sizeof buf);
+    writer_init_buffer(&w, buf, sizeof buf);
     writer_put_bytes(&w, signature_domain, sizeof signature_domain); /* with the 00 */
     writer_put_bytes(&w, header_hash, SEAL_SHA256_LEN);
     writer_put_bytes(&w, t->sender_fpr, SEAL_FPR_LEN);

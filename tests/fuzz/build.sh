@@ -17,7 +17,7 @@ command -v "$cc" >/dev/null || { echo "fuzz: $cc not found (apt-get install clan
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 cflags="-std=c11 -g -O1 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wno-unused-command-line-argument
- $san -I$top/src $(pkg-config --cflags libgcrypt gpg-error)"
+ $san -I$top/src -I$top/tests $(pkg-config --cflags libgcrypt gpg-error)"
 libs="$(pkg-config --libs libgcrypt gpg-error) -pthread"
 # The KDF clamp (fuzz_common.c) intercepts the key decoder's calls.
 wrap="-Wl,--wrap=seal_scrypt -Wl,--wrap=seal_pbkdf2_sha256"
@@ -26,7 +26,7 @@ mkdir -p "$build/obj"
 # Every library source of the layers below the programs' user interface
 # (src/cli only for the spool, which unseal's standard output goes through).
 srcs=$(ls "$top"/src/base/*.c "$top"/src/crypto/*.c "$top"/src/keys/*.c "$top"/src/envelope/*.c \
-    "$top"/src/cli/spool.c 2>/dev/null)
+    "$top"/src/cli/spool.c "$top"/tests/testing.c 2>/dev/null)
 [ -d "$top/src/transport" ] && srcs="$srcs $(ls "$top"/src/transport/*.c 2>/dev/null)"
 objs=""
 for s in $srcs; do

@@ -23,6 +23,7 @@
 #include "envelope/header.h"
 #include "envelope/trailer.h"
 #include "fuzz_common.h"
+#include "testing.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);

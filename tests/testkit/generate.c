@@ -27,6 +27,7 @@
 #include "envelope/trailer.h"
 #include "base/fileio.h"
 #include "keys/keys.h"
+#include "testing.h"
 
 #define CREATED UINT64_C(1700000000)
 

@@ -174,15 +174,15 @@ static void test_secure_writer_grows(void **state)
     assert_null(writer_data(&w));
 }
 
-/* A fixed writer fills the caller's buffer, refuses to go past it, and
+/* A writer over a buffer fills the caller's buffer, refuses to go past it, and
  * leaves it alone when freed. */
-static void test_fixed_writer(void **state)
+static void test_buffer_writer(void **state)
 {
     (void)state;
     uint8_t buf[11];
     struct writer w;
     memset(buf, 0xEE, sizeof buf);
-    writer_init_fixed(&w, buf, 10);
+    writer_init_buffer(&w, buf, 10);
     assert_int_equal(writer_put_u64(&w, 0x0102030405060708ULL), 0);
     assert_int_equal(writer_put_u16(&w, 0x090a), 0);
     assert_ptr_equal(writer_data(&w), buf);
@@ -225,7 +225,7 @@ int main(void)
         cmocka_unit_test(test_sub_reader_is_bounded),
         cmocka_unit_test(test_writer_round_trip_and_cap),
         cmocka_unit_test(test_secure_writer_grows),
-        cmocka_unit_test(test_fixed_writer),
+        cmocka_unit_test(test_buffer_writer),
         cmocka_unit_test(test_reader_want),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

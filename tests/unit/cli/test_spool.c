@@ -19,6 +19,7 @@
 #include "envelope/chunked.h"
 #include "crypto/crypto.h"
 #include "cli/spool.h"
+#include "testing.h"
 
 struct mem {
     uint8_t *p;

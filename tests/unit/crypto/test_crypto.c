@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "crypto/crypto.h"
+#include "testing.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
