@@ -1,0 +1,323 @@
+/* One connection on the receiving side; see serve.h. */
+#include "transport/serve.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "crypto/crypto.h"
+#include "transport/receipt.h"
+
+#define RECV_BUF (64 * 1024)
+/* After refusing a peer that is still sending, read (and drop) its bytes
+ * for this long, so the refusal is not lost in a reset. */
+#define LINGER_MS 2000
+
+static void logf_(const struct serve_config *cfg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void logf_(const struct serve_config *cfg, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    if (!cfg->log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    cfg->log(cfg->log_ctx, line);
+}
+
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static int64_t min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* The envelope, as received, from the spool file. */
+static gpg_err_code_t spool_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    return fd_read_full(*(int *)ctx, buf, cap, got);
+}
+
+static gpg_err_code_t file_write(void *ctx, const uint8_t *buf, size_t n)
+{
+    return fd_write_all(*(int *)ctx, buf, n);
+}
+
+/* Reads the envelope into SPOOL up to the peer's half-close, hashing it.
+ * The cap is applied here, as bytes arrive: nothing is decrypted before the
+ * whole envelope is in and known to fit. */
+static gpg_err_code_t receive(const struct serve_config *cfg, int fd, const char *peer, int spool,
+                              struct seal_sha256_ctx *sha, int64_t end, uint64_t *len)
+{
+    uint8_t *buf = malloc(RECV_BUF);
+    gpg_err_code_t e = 0;
+    size_t got;
+
+    *len = 0;
+    if (!buf)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    for (;;) {
+        int64_t deadline = min64(net_now_ms() + cfg->idle_ms, end);
+        if ((e = net_read(fd, buf, RECV_BUF, cfg->stop_fd, deadline, &got)))
+            break;
+        if (got == 0)
+            break;
+        if (*len + got > cfg->max_size) {
+            *len += got;
+            e = GPG_ERR_TOO_LARGE;
+            break;
+        }
+        if (*len == 0)
+            logf_(cfg, "connection from %s", peer);
+        *len += got;
+        seal_sha256_update(sha, buf, got);
+        if ((e = fd_write_all(spool, buf, got)))
+            break;
+    }
+    free(buf);
+    return e;
+}
+
+/* The ERR line for a failed unseal. Every decryption or authentication
+ * failure gets the same words: the reason is no oracle. */
+static void refusal(gpg_err_code_t e, const struct envelope_info *info, struct serve_result *res)
+{
+    const char *r;
+    res->err_kind = WIRE_ERR_PERM;
+    if ((e & GPG_ERR_SYSTEM_ERROR) || e == GPG_ERR_ENOMEM || e == GPG_ERR_EIO) {
+        res->err_kind = WIRE_ERR_TEMP;
+        r = "cannot store the message now";
+    } else if (info->n_recipients == 0) {
+        r = "not an envelope";
+    } else if (e == GPG_ERR_NO_SECKEY) {
+        r = "not for this server";
+    } else if (e == GPG_ERR_NOT_TRUSTED) {
+        r = "untrusted sender";
+    } else {
+        r = "authentication failed";
+    }
+    snprintf(res->reason, sizeof res->reason, "%s", r);
+    res->code = e;
+}
+
+static void set_refusal(struct serve_result *res, enum wire_kind kind, const char *reason,
+                        gpg_err_code_t code)
+{
+    res->outcome = SERVE_REFUSED;
+    res->err_kind = kind;
+    res->code = code;
+    snprintf(res->reason, sizeof res->reason, "%s", reason);
+}
+
+/* Refuses what the receive step could not take. */
+static void receive_refusal(gpg_err_code_t e, struct serve_result *res)
+{
+    if (e == GPG_ERR_TOO_LARGE)
+        set_refusal(res, WIRE_ERR_PERM, "too big", e);
+    else if (e == GPG_ERR_TIMEOUT)
+        set_refusal(res, WIRE_ERR_TEMP, "timed out", e);
+    else if (e == GPG_ERR_CANCELED)
+        set_refusal(res, WIRE_ERR_TEMP, "shutting down", e);
+    else
+        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+}
+
+/* The replay window: signed creation time within [now - max_age, now + 10
+ * minutes]. */
+static bool in_window(const struct serve_config *cfg, uint64_t created, struct serve_result *res)
+{
+    uint64_t now = (uint64_t)time(NULL);
+    if (created + cfg->max_age < now) {
+        set_refusal(res, WIRE_ERR_PERM, "too old", GPG_ERR_TIMEOUT);
+        return false;
+    }
+    if (created > now + SERVE_MAX_FUTURE) {
+        set_refusal(res, WIRE_ERR_PERM, "created in the future", GPG_ERR_TIMEOUT);
+        return false;
+    }
+    return true;
+}
+
+/* Verifies the spooled envelope and stores it. On success fills the
+ * receipt. */
+static void verify_and_store(const struct serve_config *cfg, struct inbox_file *spool, int spool_fd,
+                             const uint8_t sha[SEAL_SHA256_LEN], struct serve_result *res,
+                             char receipt[RECEIPT_TEXT_LEN + 1])
+{
+    struct inbox_file plain = {-1, ""};
+    uint8_t *rk = seal_secure_malloc(SEAL_RECEIPT_KEY_LEN);
+    struct unseal_request req;
+    gpg_err_code_t e;
+
+    if (!rk) {
+        set_refusal(res, WIRE_ERR_TEMP, "overloaded", GPG_ERR_ENOMEM);
+        return;
+    }
+    memset(&req, 0, sizeof req);
+    req.recipient = cfg->key;
+    req.senders = cfg->senders;
+    req.in = (struct byte_source){spool_read, &spool_fd};
+    req.receipt_key = rk;
+    if (lseek(spool_fd, 0, SEEK_SET) != 0) {
+        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", seal_errno_code());
+        goto out;
+    }
+    if (cfg->inbox && !cfg->keep_sealed) {
+        if ((e = inbox_tmp_create(cfg->inbox, "", &plain))) {
+            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+            goto out;
+        }
+        req.out = (struct byte_sink){file_write, &plain.fd};
+    } else if (!cfg->inbox) {
+        req.out = cfg->target->sink;
+    } /* else: keep_sealed, the plaintext is verified and dropped */
+
+    if ((e = envelope_unseal(&req, &res->info))) {
+        refusal(e, &res->info, res);
+        goto out;
+    }
+    if (!in_window(cfg, res->info.created, res))
+        goto out;
+    if (cfg->inbox) {
+        struct inbox_delivery d = {res->info.sender_fpr, res->info.sender_name,
+                                   res->info.envelope_id, res->info.created};
+        bool dup;
+        struct inbox_file *f = cfg->keep_sealed ? spool : &plain;
+        if ((e = inbox_deliver(cfg->inbox, f, &d, &dup, res->name))) {
+            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+            goto out;
+        }
+        res->outcome = dup ? SERVE_DUPLICATE : SERVE_DELIVERED;
+    } else {
+        if ((e = cfg->target->commit(cfg->target->ctx))) {
+            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+            goto out;
+        }
+        res->outcome = SERVE_DELIVERED;
+    }
+    if ((e = receipt_compute(rk, res->info.envelope_id, sha, cfg->key->fpr, receipt)))
+        set_refusal(res, WIRE_ERR_TEMP, "internal error", e); /* stored; a retry acks it */
+out:
+    if (cfg->inbox)
+        inbox_tmp_discard(cfg->inbox, &plain);
+    else if (res->outcome == SERVE_REFUSED && cfg->target->abort)
+        cfg->target->abort(cfg->target->ctx);
+    seal_secure_free(rk, SEAL_RECEIPT_KEY_LEN);
+}
+
+/* Drops what the peer still sends, for a moment, then closes. */
+static void linger_close(int fd, int64_t max_ms)
+{
+    uint8_t buf[4096];
+    size_t got;
+    int64_t end = net_now_ms() + max_ms;
+    shutdown(fd, SHUT_WR);
+    while (net_read(fd, buf, sizeof buf, -1, end, &got) == 0 && got > 0)
+        ;
+    close(fd);
+}
+
+static void log_result(const struct serve_config *cfg, const struct serve_result *res)
+{
+    char id[2 * SEAL_ENVELOPE_ID_LEN + 1] = "-";
+    const char *who = res->info.sender_name ? res->info.sender_name : "?";
+    if (res->info.decrypted)
+        hex(res->info.envelope_id, SEAL_ENVELOPE_ID_LEN, id);
+    switch (res->outcome) {
+    case SERVE_PROBE:
+        break;
+    case SERVE_DELIVERED:
+        logf_(cfg, "delivered from %s: sender %s, %llu bytes, envelope %s%s%s", res->peer, who,
+              (unsigned long long)res->size, id, res->name[0] ? ", new/" : "", res->name);
+        break;
+    case SERVE_DUPLICATE:
+        logf_(cfg, "duplicate from %s: sender %s, envelope %s, stored before as %s", res->peer, who,
+              id, res->name);
+        break;
+    case SERVE_REFUSED:
+        logf_(cfg, "refused %s: ERR %s %s (%s)%s%s", res->peer,
+              res->err_kind == WIRE_ERR_TEMP ? "temp" : "perm", res->reason,
+              gpg_strerror(gpg_err_make(GPG_ERR_SOURCE_USER_1, res->code)),
+              res->info.sender_name ? ", sender " : "",
+              res->info.sender_name ? res->info.sender_name : "");
+        break;
+    }
+}
+
+void serve_connection(const struct serve_config *cfg, int fd, struct serve_result *res)
+{
+    struct inbox_file spool = {-1, ""};
+    struct seal_sha256_ctx *sha = NULL;
+    uint8_t digest[SEAL_SHA256_LEN];
+    char receipt[RECEIPT_TEXT_LEN + 1], line[WIRE_LINE_MAX + 1];
+    int64_t end = net_now_ms() + cfg->total_ms;
+    bool still_sending = false;
+    gpg_err_code_t e;
+
+    memset(res, 0, sizeof *res);
+    res->outcome = SERVE_REFUSED;
+    net_peer_name(fd, res->peer);
+    if (cfg->inbox && !inbox_has_space(cfg->inbox, cfg->min_free)) {
+        set_refusal(res, WIRE_ERR_TEMP, "low on disk space", GPG_ERR_ENOSPC);
+        still_sending = true;
+        goto reply;
+    }
+    e = cfg->inbox ? inbox_tmp_create(cfg->inbox, ".envelope", &spool) : file_open_spool(&spool.fd);
+    if (e || (e = seal_sha256_new(&sha))) {
+        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+        still_sending = true;
+        goto reply;
+    }
+    e = receive(cfg, fd, res->peer, spool.fd, sha, end, &res->size);
+    if (e == 0 && res->size == 0) {
+        /* A health check: connect and close. Nothing to say, nothing to log. */
+        res->outcome = SERVE_PROBE;
+        goto done;
+    }
+    if (e) {
+        receive_refusal(e, res);
+        still_sending = e != GPG_ERR_CANCELED || res->size > 0;
+        goto reply;
+    }
+    seal_sha256_final(sha, digest);
+    sha = NULL;
+    if ((e = inbox_test_point("received"))) {
+        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+        goto reply;
+    }
+    verify_and_store(cfg, &spool, spool.fd, digest, res, receipt);
+reply:
+    if (res->outcome == SERVE_REFUSED)
+        wire_format_err(res->err_kind, res->reason, line);
+    else if (inbox_test_point("ack") == 0)
+        wire_format_ok(res->info.envelope_id, receipt, line);
+    else
+        line[0] = '\0'; /* test: the acknowledgment is lost */
+    /* The reply is best effort: the peer may be gone; what was stored stays
+     * stored, and a re-send is acknowledged as a duplicate. */
+    if (line[0])
+        (void)net_write_all(fd, line, strlen(line), net_now_ms() + cfg->idle_ms);
+    log_result(cfg, res);
+done:
+    seal_sha256_free(sha);
+    if (cfg->inbox)
+        inbox_tmp_discard(cfg->inbox, &spool);
+    else if (spool.fd >= 0)
+        close(spool.fd);
+    if (still_sending)
+        linger_close(fd, LINGER_MS);
+    else
+        close(fd);
+}

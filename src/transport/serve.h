@@ -1,0 +1,79 @@
+/*
+ * The receiving side of one connection (man/seal.5, TRANSPORT; unseal(1)):
+ * read one envelope to its end (the peer's half-close) under a size cap and
+ * deadlines, verify it completely, store it, and answer with one OK or ERR
+ * line. Used by the listener for every connection it accepts and by
+ * `unseal --from` for the one it makes.
+ *
+ * The order is the promise: the size cap applies while the bytes arrive,
+ * before any decryption; nothing is stored before it verified; OK is sent
+ * only after the message is durable (inbox_deliver(), or the target's
+ * commit); any failure is an ERR line, never an OK.
+ */
+#ifndef SEAL_TRANSPORT_SERVE_H
+#define SEAL_TRANSPORT_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/stream.h"
+#include "envelope/envelope.h"
+#include "keys/keyring.h"
+#include "keys/keys.h"
+#include "transport/inbox.h"
+#include "transport/net.h"
+#include "transport/wire.h"
+
+/* Where a verified message goes when there is no inbox: SINK receives the
+ * plaintext (kept private by the caller) and COMMIT makes it visible and
+ * durable once everything verified; ABORT throws it away. */
+struct serve_target {
+    struct byte_sink sink;
+    gpg_err_code_t (*commit)(void *ctx);
+    void (*abort)(void *ctx);
+    void *ctx;
+};
+
+struct serve_config {
+    const struct seal_key *key;            /* ours: decrypts, and names the receipts */
+    const struct trusted_senders *senders; /* registered clients */
+    struct inbox *inbox;                   /* or NULL: TARGET */
+    const struct serve_target *target;
+    bool keep_sealed;       /* store the envelope, not the plaintext */
+    uint64_t max_size;      /* envelope bytes */
+    int64_t idle_ms;        /* longest wait for the next bytes */
+    int64_t total_ms;       /* longest connection */
+    uint64_t min_free;      /* bytes the inbox's file system must keep free */
+    uint64_t max_age;       /* seconds: older envelopes are refused */
+    int stop_fd;            /* readable: shutting down (or -1) */
+    /* One line per event (never a secret); may be NULL. */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+};
+
+/* Envelopes created more than this far in the future are refused. */
+#define SERVE_MAX_FUTURE 600
+
+enum serve_outcome {
+    SERVE_PROBE,     /* the peer closed without sending a byte: nothing said */
+    SERVE_DELIVERED, /* stored, OK sent (or the peer left before reading it) */
+    SERVE_DUPLICATE, /* stored before, OK sent again */
+    SERVE_REFUSED,   /* ERR sent */
+};
+
+struct serve_result {
+    enum serve_outcome outcome;
+    enum wire_kind err_kind;  /* REFUSED: temp or perm */
+    char reason[WIRE_REASON_MAX + 1];
+    gpg_err_code_t code;      /* REFUSED: the underlying code */
+    char peer[NET_PEER_MAX];
+    char name[INBOX_NAME_MAX + 1]; /* DELIVERED/DUPLICATE: the file in new/ */
+    uint64_t size;            /* envelope bytes received */
+    struct envelope_info info;
+};
+
+/* Serves FD (a connected socket; closed here). */
+void serve_connection(const struct serve_config *cfg, int fd, struct serve_result *res);
+
+#endif
