@@ -16,6 +16,8 @@ static void usage(void)
 {
     fputs("usage: seal -r RECIPIENT.pub|DIR [-r ...] [-R LIST] -s SENDER.key\n"
           "            [--passphrase-file FILE] [-a] [-f] [--no-fsync] [-o OUTPUT] [FILE]\n"
+          "       seal -r SERVER.pub [-r ...] -s SENDER.key [-a] (--to HOST:PORT\n"
+          "            [--retry-for DURATION] | --listen [ADDR:]PORT) [--wait DURATION] [FILE]\n"
           "       seal -h | -V\n",
           stdout);
 }
@@ -41,11 +43,22 @@ static void help(void)
           "  -f, --force               replace OUTPUT if it exists (never the input)\n"
           "      --no-fsync            do not wait for OUTPUT to reach the disk: faster, but\n"
           "                            a crash soon after may leave it empty or cut short\n"
+          "      --to HOST:PORT        send the envelope to a listener (unseal --listen)\n"
+          "                            while sealing; exit 0 only once its receipt for\n"
+          "                            this envelope verified (the first -r is the peer)\n"
+          "      --listen [ADDR:]PORT  wait for one peer (unseal --from) and send it the\n"
+          "                            envelope\n"
+          "      --retry-for DURATION  with --to: re-send the same envelope after a lost\n"
+          "                            connection or ERR temp for this long (default 5m)\n"
+          "      --wait DURATION       longest wait on the peer, for the acknowledgment\n"
+          "                            and for each write (default 60s)\n"
           "  -h, --help                show this help and exit\n"
           "  -V, --version             show the version and exit\n"
           "\n"
           "Exit status: 0 ok, 2 usage, 3 malformed input, 4 key or passphrase problem,\n"
-          "7 I/O error, 11 internal error. See seal(1).\n",
+          "7 I/O error, 8 no acknowledgment (outcome unknown, sending again is safe),\n"
+          "9 refused by the peer, 10 receipt does not verify, 11 internal error.\n"
+          "See seal(1).\n",
           stdout);
 }
 
@@ -75,14 +88,21 @@ static int parse_options(int argc, char **argv, struct seal_options *o, char **o
         CLI_LONGOPT_NO_FSYNC,
         CLI_LONGOPT_HELP,
         CLI_LONGOPT_VERSION,
+        CLI_NET_SEAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     bool seen_s = false, seen_a = false;
     int c, r;
 
     memset(o, 0, sizeof *o);
+    cli_net_defaults(&o->net);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":r:R:s:ao:fhV", longopts, NULL)) != -1) {
+        if ((r = cli_net_option(c, optarg, &o->net)) != -2) {
+            if (r >= 0)
+                return r;
+            continue;
+        }
         if ((r = cli_common_option(c, argv, &o->common, help)) == CLI_OPTION_MINE) {
             switch (c) {
             case 'r':
@@ -125,6 +145,10 @@ static int parse_options(int argc, char **argv, struct seal_options *o, char **o
             return cli_usage_error();
         }
     }
+    if ((r = cli_net_check(&o->net, false, o->common.output_given)) >= 0)
+        return r;
+    if (o->net.to || o->net.listen)
+        return -1; /* the envelope goes to the peer, not to a file */
     if (o->common.output == NULL) {
         if (file_is_stdio(o->input)) {
             o->common.output = "-";

@@ -19,6 +19,11 @@ static void usage(void)
           "              [-f] [--no-fsync] [-o OUTPUT] [-q] [FILE]\n"
           "       unseal --inspect [--json] [-k RECIPIENT.key [-s SENDER.pub|DIR]]\n"
           "              [--passphrase-file FILE] [FILE]\n"
+          "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT|- -d INBOX [--keep-sealed]\n"
+          "              [--max-size SIZE] [--max-connections N] [--idle-timeout DURATION]\n"
+          "              [--max-time DURATION] [--min-free SIZE] [--max-age DURATION] [-q]\n"
+          "       unseal -k RECIPIENT.key -s SENDER.pub|DIR --from HOST:PORT\n"
+          "              [-d INBOX [--keep-sealed] | -o OUTPUT [-f]] [limits as above]\n"
           "       unseal -h | -V\n",
           stdout);
 }
@@ -46,13 +51,29 @@ static void help(void)
           "  -q, --quiet               do not report the good signature on stderr\n"
           "      --inspect             show what the envelope reveals instead of unsealing\n"
           "      --json                with --inspect: print one JSON object\n"
+          "      --listen [ADDR:]PORT  serve senders (seal --to) until SIGTERM, delivering\n"
+          "                            into the Maildir -d INBOX; '-' takes the sockets\n"
+          "                            from systemd (LISTEN_FDS)\n"
+          "      --from HOST:PORT      receive one envelope from a peer (seal --listen)\n"
+          "                            and answer with a receipt\n"
+          "  -d, --inbox DIR           Maildir to deliver into (tmp/ new/ cur/ seen/)\n"
+          "      --keep-sealed         store the verified envelope, not the plaintext\n"
+          "      --max-size SIZE       largest envelope accepted (default 2G)\n"
+          "      --max-connections N   connections served at once (default 64)\n"
+          "      --idle-timeout DUR    longest silence from a peer (default 60s)\n"
+          "      --max-time DUR        longest connection (default 1h)\n"
+          "      --min-free SIZE       refuse (ERR temp) below this much free space in\n"
+          "                            the inbox's file system (default 64M)\n"
+          "      --max-age DUR         refuse envelopes created longer ago (default 7d);\n"
+          "                            also how long duplicates are remembered\n"
           "  -h, --help                show this help and exit\n"
           "  -V, --version             show the version and exit\n"
           "\n"
           "Exit status: 0 ok, 1 authentication failed (tampered, truncated, bad\n"
           "signature), 2 usage, 3 malformed input, 4 key or passphrase problem, 5 not\n"
-          "addressed to this key, 6 sender not trusted, 7 I/O error, 11 internal error.\n"
-          "See unseal(1).\n",
+          "addressed to this key, 6 sender not trusted, 7 I/O error, 8 no envelope or peer\n"
+          "unreachable (--from), 9 refused, 10 receipt does not verify, 11 internal\n"
+          "error. See unseal(1).\n",
           stdout);
 }
 
@@ -108,14 +129,21 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
         CLI_LONGOPT_NO_FSYNC,
         CLI_LONGOPT_HELP,
         CLI_LONGOPT_VERSION,
+        CLI_NET_UNSEAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     bool seen_k = false, seen_s = false, seen_q = false, seen_i = false, seen_j = false;
     int c, r;
 
     memset(o, 0, sizeof *o);
+    cli_net_defaults(&o->net);
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:s:o:fqhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":k:s:o:fqhVd:", longopts, NULL)) != -1) {
+        if ((r = cli_net_option(c, optarg, &o->net)) != -2) {
+            if (r >= 0)
+                return r;
+            continue;
+        }
         if ((r = cli_common_option(c, argv, &o->common, help)) != CLI_OPTION_MINE) {
             if (r != CLI_OPTION_HANDLED)
                 return r;
@@ -154,6 +182,12 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
         return cli_usage_error();
     }
     o->input = optind < argc ? argv[optind] : "-";
+    o->net.quiet = o->quiet;
+    if ((r = cli_net_check(&o->net, true, o->common.output_given)) >= 0)
+        return r;
+    if ((o->net.listen || o->net.from) && (o->inspect || optind < argc))
+        return o->inspect ? cli_conflict(o->net.listen ? "--listen" : "--from", "--inspect")
+                          : cli_conflict(o->net.listen ? "--listen" : "--from", "FILE");
 
     if (o->inspect) {
         /* --inspect only reads: options that write have no meaning. */
@@ -185,6 +219,11 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
         cli_errorf("no sender: give -s SENDER.pub or -s DIR of trusted senders");
         cli_hint("unseal releases a message only once it knows who must have signed it");
         return EXIT_USAGE;
+    }
+    if (o->net.listen || o->net.from) {
+        if (!o->common.output)
+            o->common.output = "-";
+        return -1;
     }
     return o->common.output ? -1 : default_output(o, owned);
 }

@@ -37,6 +37,10 @@ enum cli_exit {
     EXIT_NOT_RECIPIENT = 5,
     EXIT_UNTRUSTED = 6,
     EXIT_IO = 7,
+    /* The transport modes (cli/deliver.h): */
+    EXIT_NO_ACK = 8,       /* no acknowledgment / peer unreachable: outcome unknown */
+    EXIT_REFUSED = 9,      /* the peer refused (ERR) */
+    EXIT_BAD_RECEIPT = 10, /* an answer came, but it does not prove delivery */
     EXIT_INTERNAL = 11,
 };
 

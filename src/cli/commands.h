@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cli/deliver.h"
 #include "cli/options.h"
 #include "envelope/envelope.h"
 
@@ -25,6 +26,7 @@ struct seal_options {
     const char *sender;
     const char *input;
     bool armor;
+    struct cli_net_options net; /* --to, --listen (cli/deliver.h) */
 };
 
 struct unseal_options {
@@ -35,6 +37,7 @@ struct unseal_options {
     bool quiet;
     bool inspect;
     bool json;
+    struct cli_net_options net; /* --listen, --from (cli/deliver.h) */
 };
 
 struct keygen_options {

@@ -148,6 +148,40 @@ static int load_recipients(struct recipients *r, struct cli_passphrase *pp)
     return EXIT_OK;
 }
 
+/* seal --to / --listen: the same keys and input, then cli/deliver.c. */
+static int seal_send(const struct seal_options *o)
+{
+    struct recipients rcpt = {.n = 0};
+    struct cli_key sender;
+    struct cli_passphrase pp = {o->common.passphrase_file};
+    struct cli_input in = {-1, false, 0};
+    const char *in_name = file_is_stdio(o->input) ? stdin_name : o->input;
+    struct seal_request req;
+    gpg_err_code_t rc;
+    int status;
+
+    memset(&sender, 0, sizeof sender);
+    seal_clear_detail();
+    if ((rc = file_open_read(o->input, &in.fd)))
+        return cli_error(in_name, rc);
+    if ((status = collect(o, &rcpt)) == EXIT_OK && (status = load_recipients(&rcpt, &pp)) == EXIT_OK &&
+        (status = cli_key_load(&sender, o->sender, &pp)) == EXIT_OK) {
+        memset(&req, 0, sizeof req);
+        req.recipients = (const struct seal_key *const *)rcpt.key;
+        req.n_recipients = rcpt.n;
+        req.sender = sender.key;
+        req.armor = o->armor;
+        req.in = (struct byte_source){cli_input_read, &in};
+        req.progress = cli_progress_input;
+        req.progress_ctx = &in;
+        status = cli_seal_deliver(&req, &o->net);
+    }
+    recipients_free(&rcpt);
+    cli_key_close(&sender);
+    close(in.fd);
+    return status;
+}
+
 int cli_seal(const struct seal_options *o)
 {
     const char *output = o->common.output;
@@ -168,6 +202,8 @@ int cli_seal(const struct seal_options *o)
     memset(&out, 0, sizeof out);
     out.ao.fd = -1;
 
+    if (o->net.to || o->net.listen)
+        return seal_send(o);
     /* Cheap refusals first, before anyone is asked for a passphrase. An
      * explicit "-o -" is the user saying the terminal is fine. */
     if (!o->armor && !o->common.output_given && cli_output_is_terminal(output)) {

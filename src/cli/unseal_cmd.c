@@ -158,6 +158,21 @@ out:
     return status;
 }
 
+/* unseal --listen / --from: the same keys, then cli/deliver.c. */
+static int unseal_net(const struct unseal_options *o)
+{
+    struct job j;
+    int status;
+
+    job_init(&j, o);
+    if ((status = open_keys(&j)) == EXIT_OK && (status = cli_key_unlock(&j.key, &j.pp)) == EXIT_OK)
+        status = o->net.listen ? cli_unseal_listen(j.key.key, &j.senders, &o->net)
+                               : cli_unseal_from(j.key.key, &j.senders, &o->net, o->common.output,
+                                                 o->common.force, o->common.output_given);
+    job_free(&j);
+    return status;
+}
+
 int cli_unseal(const struct unseal_options *o)
 {
     const char *output = o->common.output;
@@ -169,6 +184,8 @@ int cli_unseal(const struct unseal_options *o)
     gpg_err_code_t rc;
     int status;
 
+    if (o->net.listen || o->net.from)
+        return unseal_net(o);
     job_init(&j, o);
     memset(&out, 0, sizeof out);
     out.out.ao.fd = -1;

@@ -140,11 +140,11 @@ static bool in_window(const struct serve_config *cfg, uint64_t created, struct s
 {
     uint64_t now = (uint64_t)time(NULL);
     if (created + cfg->max_age < now) {
-        set_refusal(res, WIRE_ERR_PERM, "too old", GPG_ERR_TIMEOUT);
+        set_refusal(res, WIRE_ERR_PERM, "too old", GPG_ERR_SIG_EXPIRED);
         return false;
     }
     if (created > now + SERVE_MAX_FUTURE) {
-        set_refusal(res, WIRE_ERR_PERM, "created in the future", GPG_ERR_TIMEOUT);
+        set_refusal(res, WIRE_ERR_PERM, "created in the future", GPG_ERR_SIG_EXPIRED);
         return false;
     }
     return true;

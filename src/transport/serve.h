@@ -37,7 +37,7 @@ struct serve_target {
 
 struct serve_config {
     const struct seal_key *key;            /* ours: decrypts, and names the receipts */
-    const struct trusted_senders *senders; /* registered clients */
+    struct trusted_senders *senders; /* registered clients (all loaded: shared by threads) */
     struct inbox *inbox;                   /* or NULL: TARGET */
     const struct serve_target *target;
     bool keep_sealed;       /* store the envelope, not the plaintext */
