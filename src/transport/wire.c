@@ -21,13 +21,15 @@ static bool is_b64url(uint8_t c)
            c == '-' || c == '_';
 }
 
-/* Consumes the literal S. */
+/* Consumes the literal S if it comes next; consumes nothing otherwise. */
 static bool expect(struct reader *r, const char *s)
 {
+    struct reader t = *r; /* a look ahead: the reader is a plain value */
     const uint8_t *v;
     size_t n = strlen(s);
-    if (reader_get_view(r, n, &v) != 0 || memcmp(v, s, n) != 0)
+    if (reader_get_view(&t, n, &v) != 0 || memcmp(v, s, n) != 0)
         return false;
+    *r = t;
     return true;
 }
 
