@@ -185,8 +185,8 @@ gpg_err_code_t js_connect(const struct js_config *cfg, struct js_conn **out)
     if (c->reconnect_max_ms < c->reconnect_wait_ms)
         c->reconnect_max_ms = c->reconnect_wait_ms;
     c->timeout_ms = or_default(cfg->request_timeout_ms, 5000);
-    gpg_err_code_t e = split_urls(c, cfg->urls);
-    if (e)
+    gpg_err_code_t err = split_urls(c, cfg->urls);
+    if (err)
         goto out;
     natsStatus s = natsOptions_Create(&c->opts);
     if (s == NATS_OK)
@@ -214,12 +214,12 @@ gpg_err_code_t js_connect(const struct js_config *cfg, struct js_conn **out)
     if (s == NATS_OK)
         s = natsOptions_SetErrorHandler(c->opts, on_error, c);
     if (s != NATS_OK) {
-        e = nats_fail(s, 0, "setting connection options");
+        err = nats_fail(s, 0, "setting connection options");
         goto out;
     }
     s = natsConnection_Connect(&c->nc, c->opts);
     if (s != NATS_OK) {
-        e = nats_fail(s, 0, "cannot connect to any server of the list");
+        err = nats_fail(s, 0, "cannot connect to any server of the list");
         goto out;
     }
     jsOptions jo;
@@ -227,14 +227,14 @@ gpg_err_code_t js_connect(const struct js_config *cfg, struct js_conn **out)
     jo.Wait = c->timeout_ms;
     s = natsConnection_JetStream(&c->js, c->nc, &jo);
     if (s != NATS_OK) {
-        e = nats_fail(s, 0, "JetStream context");
+        err = nats_fail(s, 0, "JetStream context");
         goto out;
     }
     *out = c; /* ownership moves to the caller */
     c = NULL;
 out:
     js_close(c);
-    return e;
+    return err;
 }
 
 void js_close(struct js_conn *c)
@@ -319,8 +319,7 @@ static gpg_err_code_t check_stream(const jsStreamInfo *si, const char *name, con
     for (int i = 0; i < sc->SubjectsLen; i++)
         if (subject_matches(sc->Subjects[i], subject))
             return 0;
-    return seal_fail(GPG_ERR_CONFLICT, "NATS stream %s does not capture subject %s", name,
-                     subject);
+    return seal_fail(GPG_ERR_CONFLICT, "NATS stream %s does not capture subject %s", name, subject);
 }
 
 static gpg_err_code_t get_stream(struct js_conn *c, const char *name, jsStreamInfo **si,
@@ -343,9 +342,9 @@ gpg_err_code_t js_stream_ensure(struct js_conn *c, const char *name, const char 
 {
     if (created)
         *created = false;
-    gpg_err_code_t e = check_name("stream name", name);
-    if (e)
-        return e;
+    gpg_err_code_t err = check_name("stream name", name);
+    if (err)
+        return err;
     if (!subject || !*subject || strpbrk(subject, " \t\r\n"))
         return seal_fail(GPG_ERR_INV_VALUE, "NATS: bad subject '%s'", subject ? subject : "");
     if (dup_window_s <= 0 || dup_window_s > INT64_MAX / NS_PER_S)
@@ -353,8 +352,8 @@ gpg_err_code_t js_stream_ensure(struct js_conn *c, const char *name, const char 
                          dup_window_s);
     jsStreamInfo *si = NULL;
     bool missing;
-    e = get_stream(c, name, &si, &missing);
-    if (e == 0 && missing) {
+    err = get_stream(c, name, &si, &missing);
+    if (err == 0 && missing) {
         jsStreamConfig sc;
         jsStreamConfig_Init(&sc);
         const char *subjects[1] = {subject};
@@ -371,16 +370,16 @@ gpg_err_code_t js_stream_ensure(struct js_conn *c, const char *name, const char 
         if (s == NATS_OK && created)
             *created = true;
         else if (s != NATS_OK && jerr == JSStreamNameExistErr)
-            e = get_stream(c, name, &si, &missing); /* another listener was first */
+            err = get_stream(c, name, &si, &missing); /* another listener was first */
         else if (s != NATS_OK)
-            e = nats_fail(s, jerr, "creating the stream");
+            err = nats_fail(s, jerr, "creating the stream");
     }
-    if (e == 0 && si)
-        e = check_stream(si, name, subject, dup_window_s);
-    else if (e == 0)
-        e = seal_fail(GPG_ERR_GENERAL, "NATS stream %s vanished while being created", name);
+    if (err == 0 && si)
+        err = check_stream(si, name, subject, dup_window_s);
+    else if (err == 0)
+        err = seal_fail(GPG_ERR_GENERAL, "NATS stream %s vanished while being created", name);
     jsStreamInfo_Destroy(si);
-    return e;
+    return err;
 }
 
 gpg_err_code_t js_stream_info(struct js_conn *c, const char *name, int64_t *dup_window_s,
@@ -388,15 +387,15 @@ gpg_err_code_t js_stream_info(struct js_conn *c, const char *name, int64_t *dup_
 {
     jsStreamInfo *si = NULL;
     bool missing;
-    gpg_err_code_t e = get_stream(c, name, &si, &missing);
-    if (e == 0 && missing)
-        e = seal_fail(GPG_ERR_NOT_FOUND, "NATS stream %s does not exist", name);
-    if (e == 0) {
+    gpg_err_code_t err = get_stream(c, name, &si, &missing);
+    if (err == 0 && missing)
+        err = seal_fail(GPG_ERR_NOT_FOUND, "NATS stream %s does not exist", name);
+    if (err == 0) {
         *dup_window_s = si->Config->Duplicates / NS_PER_S;
         *messages = si->State.Msgs;
     }
     jsStreamInfo_Destroy(si);
-    return e;
+    return err;
 }
 
 /* ---- publishing ---- */
@@ -434,7 +433,7 @@ gpg_err_code_t js_publish(struct js_conn *c, const char *stream, const char *sub
     natsMsg *m = NULL;
     jsPubAck *pa = NULL;
     jsErrCode jerr = 0;
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
     natsStatus s = natsMsg_Create(&m, subject, NULL, (const char *)data, (int)len);
     if (s == NATS_OK)
         s = natsMsgHeader_Set(m, HDR_SENDER, sender);
@@ -443,7 +442,7 @@ gpg_err_code_t js_publish(struct js_conn *c, const char *stream, const char *sub
     if (s == NATS_OK)
         s = natsMsgHeader_Set(m, HDR_SIZE, size);
     if (s != NATS_OK) {
-        e = nats_fail(s, 0, "building the message");
+        err = nats_fail(s, 0, "building the message");
         goto out;
     }
     jsPubOptions po;
@@ -453,12 +452,12 @@ gpg_err_code_t js_publish(struct js_conn *c, const char *stream, const char *sub
     po.MaxWait = c->timeout_ms;
     s = js_PublishMsg(&pa, c->js, m, &po, &jerr);
     if (s != NATS_OK) {
-        e = nats_fail(s, jerr, "publishing");
+        err = nats_fail(s, jerr, "publishing");
         goto out;
     }
     if (!pa || !pa->Stream || strcmp(pa->Stream, stream) != 0) {
-        e = seal_fail(GPG_ERR_GENERAL, "NATS: acknowledgment from stream %s, not %s",
-                      pa && pa->Stream ? pa->Stream : "?", stream);
+        err = seal_fail(GPG_ERR_GENERAL, "NATS: acknowledgment from stream %s, not %s",
+                        pa && pa->Stream ? pa->Stream : "?", stream);
         goto out;
     }
     ack->sequence = pa->Sequence;
@@ -466,7 +465,7 @@ gpg_err_code_t js_publish(struct js_conn *c, const char *stream, const char *sub
 out:
     jsPubAck_Destroy(pa);
     natsMsg_Destroy(m);
-    return e;
+    return err;
 }
 
 /* ---- draining ---- */
@@ -494,15 +493,15 @@ static gpg_err_code_t ensure_consumer(struct js_conn *c, const struct js_drain_c
 {
     jsConsumerInfo *ci = NULL;
     jsErrCode jerr = 0;
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
     natsStatus s = js_GetConsumerInfo(&ci, c->js, cfg->stream, cfg->durable, NULL, &jerr);
     if (s == NATS_OK) {
         if (ci->Config->AckPolicy != js_AckExplicit || ci->Config->DeliverSubject)
-            e = seal_fail(GPG_ERR_CONFLICT,
-                          "NATS consumer %s on stream %s is not a pull consumer with explicit "
-                          "acks: a drain through it could lose messages; use another --durable "
-                          "name",
-                          cfg->durable, cfg->stream);
+            err = seal_fail(GPG_ERR_CONFLICT,
+                            "NATS consumer %s on stream %s is not a pull consumer with explicit "
+                            "acks: a drain through it could lose messages; use another --durable "
+                            "name",
+                            cfg->durable, cfg->stream);
     } else if (s == NATS_NOT_FOUND || jerr == JSConsumerNotFoundErr) {
         jsConsumerConfig cc;
         jsConsumerConfig_Init(&cc);
@@ -513,12 +512,12 @@ static gpg_err_code_t ensure_consumer(struct js_conn *c, const struct js_drain_c
         jerr = 0;
         s = js_AddConsumer(NULL, c->js, cfg->stream, &cc, NULL, &jerr);
         if (s != NATS_OK)
-            e = nats_fail(s, jerr, "creating the consumer");
+            err = nats_fail(s, jerr, "creating the consumer");
     } else {
-        e = nats_fail(s, jerr, "looking up the consumer");
+        err = nats_fail(s, jerr, "looking up the consumer");
     }
     jsConsumerInfo_Destroy(ci);
-    return e;
+    return err;
 }
 
 /* Hands messages FROM..COUNT of LIST back for redelivery. */
@@ -548,10 +547,10 @@ static gpg_err_code_t deliver_batch(natsMsgList *list, js_deliver_fn deliver, vo
             jm.deliveries = md->NumDelivered;
         }
         jsMsgMetaData_Destroy(md);
-        gpg_err_code_t e = deliver(ctx, &jm);
-        if (e) {
+        gpg_err_code_t err = deliver(ctx, &jm);
+        if (err) {
             nak_rest(list, i);
-            return e;
+            return err;
         }
         /* Acknowledge only now that the message is stored, and wait for the
          * server to confirm it: until then it will come again. */
@@ -566,20 +565,20 @@ static gpg_err_code_t deliver_batch(natsMsgList *list, js_deliver_fn deliver, vo
     return 0;
 }
 
-gpg_err_code_t js_drain(struct js_conn *c, const struct js_drain_config *cfg,
-                        js_deliver_fn deliver, void *ctx, size_t *count)
+gpg_err_code_t js_drain(struct js_conn *c, const struct js_drain_config *cfg, js_deliver_fn deliver,
+                        void *ctx, size_t *count)
 {
     size_t dummy;
     if (!count)
         count = &dummy;
     *count = 0;
-    gpg_err_code_t e = check_name("stream name", cfg->stream);
-    if (e == 0)
-        e = check_name("consumer name", cfg->durable);
-    if (e == 0)
-        e = ensure_consumer(c, cfg);
-    if (e)
-        return e;
+    gpg_err_code_t err = check_name("stream name", cfg->stream);
+    if (err == 0)
+        err = check_name("consumer name", cfg->durable);
+    if (err == 0)
+        err = ensure_consumer(c, cfg);
+    if (err)
+        return err;
     natsSubscription *sub = NULL;
     jsSubOptions so;
     jsSubOptions_Init(&so);
@@ -589,7 +588,7 @@ gpg_err_code_t js_drain(struct js_conn *c, const struct js_drain_config *cfg,
     natsStatus s = js_PullSubscribe(&sub, c->js, NULL, cfg->durable, NULL, &so, &jerr);
     if (s != NATS_OK)
         return nats_fail(s, jerr, "subscribing to the consumer");
-    while (e == 0 && !(cfg->stop && *cfg->stop)) {
+    while (err == 0 && !(cfg->stop && *cfg->stop)) {
         natsMsgList list = {0};
         jsFetchRequest req;
         jsFetchRequest_Init(&req);
@@ -600,7 +599,7 @@ gpg_err_code_t js_drain(struct js_conn *c, const struct js_drain_config *cfg,
         req.NoWait = !cfg->follow;
         s = natsSubscription_FetchRequest(&list, sub, &req);
         if (s == NATS_OK) {
-            e = deliver_batch(&list, deliver, ctx, count);
+            err = deliver_batch(&list, deliver, ctx, count);
         } else if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) {
             if (!cfg->follow)
                 break; /* nothing waiting */
@@ -608,10 +607,10 @@ gpg_err_code_t js_drain(struct js_conn *c, const struct js_drain_config *cfg,
                                    s == NATS_NOT_YET_CONNECTED)) {
             nats_Sleep(250); /* libnats reconnects meanwhile; the log hook says so */
         } else {
-            e = nats_fail(s, 0, "fetching messages");
+            err = nats_fail(s, 0, "fetching messages");
         }
         natsMsgList_Destroy(&list);
     }
     natsSubscription_Destroy(sub); /* not Unsubscribe: the durable stays */
-    return e;
+    return err;
 }

@@ -149,8 +149,8 @@ struct js_drain_config {
      * again (to this or another drain). It must exceed the time one
      * callback takes (a Maildir write with two fsyncs). 0: 30 s. */
     int64_t ack_wait_ms;
-    int batch;           /* messages per fetch; 0: 32 */
-    bool follow;         /* keep waiting for new messages until *STOP */
+    int batch;                         /* messages per fetch; 0: 32 */
+    bool follow;                       /* keep waiting for new messages until *STOP */
     const volatile sig_atomic_t *stop; /* may be NULL without follow */
 };
 
@@ -168,8 +168,8 @@ struct js_drain_config {
  * message is waiting (one still awaiting its ack wait after a crash is
  * fetched by a later drain). *COUNT (may be NULL) is the number acknowledged.
  */
-gpg_err_code_t js_drain(struct js_conn *c, const struct js_drain_config *cfg,
-                        js_deliver_fn deliver, void *ctx, size_t *count);
+gpg_err_code_t js_drain(struct js_conn *c, const struct js_drain_config *cfg, js_deliver_fn deliver,
+                        void *ctx, size_t *count);
 
 /* Releases libnats' global state (threads, caches): call once at exit,
  * after every js_conn is closed, so that leak checkers see a clean exit. */

@@ -75,8 +75,7 @@ static bool token_is(const uint8_t *tok, size_t len, const char *word)
 
 /* A decimal number in [0, MAX] with 1..DIGITS digits and no heading zero
  * (2.1: "to avoid any possible confusion with octal numbers"). */
-static bool v1_decimal(const uint8_t *tok, size_t len, size_t digits, unsigned max,
-                       unsigned *out)
+static bool v1_decimal(const uint8_t *tok, size_t len, size_t digits, unsigned max, unsigned *out)
 {
     if (len == 0 || len > digits || (tok[0] == '0' && len > 1))
         return false;
@@ -126,8 +125,8 @@ static bool v1_ipv6(const uint8_t *tok, size_t len, uint8_t out[16])
 static gpg_err_code_t v1_field(struct reader *line, const char *what, const uint8_t **tok,
                                size_t *len)
 {
-    gpg_err_code_t e = v1_space(line, what);
-    return e ? e : v1_token(line, what, tok, len);
+    gpg_err_code_t err = v1_space(line, what);
+    return err ? err : v1_token(line, what, tok, len);
 }
 
 static gpg_err_code_t v1_address(struct reader *line, int family, const char *what,
@@ -135,9 +134,9 @@ static gpg_err_code_t v1_address(struct reader *line, int family, const char *wh
 {
     const uint8_t *tok;
     size_t len;
-    gpg_err_code_t e = v1_field(line, what, &tok, &len);
-    if (e)
-        return e;
+    gpg_err_code_t err = v1_field(line, what, &tok, &len);
+    if (err)
+        return err;
     out->family = family;
     bool ok = family == AF_INET ? v1_ipv4(tok, len, out->addr) : v1_ipv6(tok, len, out->addr);
     if (!ok)
@@ -151,9 +150,9 @@ static gpg_err_code_t v1_port(struct reader *line, const char *what, uint16_t *p
     const uint8_t *tok;
     size_t len;
     unsigned v;
-    gpg_err_code_t e = v1_field(line, what, &tok, &len);
-    if (e)
-        return e;
+    gpg_err_code_t err = v1_field(line, what, &tok, &len);
+    if (err)
+        return err;
     if (!v1_decimal(tok, len, 5, 65535, &v))
         return seal_fail(GPG_ERR_INV_DATA,
                          "PROXY v1: %s is not a decimal number in [0, 65535] without heading "
@@ -168,11 +167,11 @@ static gpg_err_code_t v1_fields(struct reader *line, struct proxy_info *out)
 {
     const uint8_t *proto;
     size_t protolen;
-    gpg_err_code_t e = reader_skip(line, 5); /* "PROXY", checked by the caller */
-    if (e == 0)
-        e = v1_field(line, "protocol", &proto, &protolen);
-    if (e)
-        return e;
+    gpg_err_code_t err = reader_skip(line, 5); /* "PROXY", checked by the caller */
+    if (err == 0)
+        err = v1_field(line, "protocol", &proto, &protolen);
+    if (err)
+        return err;
     out->version = 1;
     if (token_is(proto, protolen, "UNKNOWN")) {
         /* "the receiver must ignore anything presented before the CRLF", but
@@ -189,16 +188,16 @@ static gpg_err_code_t v1_fields(struct reader *line, struct proxy_info *out)
         family = AF_INET6;
     else
         return seal_fail(GPG_ERR_INV_DATA, "PROXY v1: protocol is not TCP4, TCP6 or UNKNOWN");
-    e = v1_address(line, family, "source address", &out->src);
-    if (e == 0)
-        e = v1_address(line, family, "destination address", &out->dst);
-    if (e == 0)
-        e = v1_port(line, "source port", &out->src.port);
-    if (e == 0)
-        e = v1_port(line, "destination port", &out->dst.port);
-    if (e == 0 && reader_remaining(line) != 0)
-        e = seal_fail(GPG_ERR_INV_DATA, "PROXY v1: data after the destination port");
-    return e;
+    err = v1_address(line, family, "source address", &out->src);
+    if (err == 0)
+        err = v1_address(line, family, "destination address", &out->dst);
+    if (err == 0)
+        err = v1_port(line, "source port", &out->src.port);
+    if (err == 0)
+        err = v1_port(line, "destination port", &out->dst.port);
+    if (err == 0 && reader_remaining(line) != 0)
+        err = seal_fail(GPG_ERR_INV_DATA, "PROXY v1: data after the destination port");
+    return err;
 }
 
 static gpg_err_code_t parse_v1(const uint8_t *buf, size_t len, struct proxy_info *out,
@@ -220,9 +219,9 @@ static gpg_err_code_t parse_v1(const uint8_t *buf, size_t len, struct proxy_info
             return seal_fail(GPG_ERR_INV_DATA, "PROXY v1: CR without LF");
         struct reader line;
         reader_init(&line, buf, reader_offset(&r) - 1);
-        gpg_err_code_t e = v1_fields(&line, out);
-        if (e)
-            return e;
+        gpg_err_code_t err = v1_fields(&line, out);
+        if (err)
+            return err;
         *consumed = reader_offset(&r) + 1;
         return 0;
     }
@@ -245,14 +244,14 @@ static gpg_err_code_t v2_inet(struct reader *r, int family, size_t alen, struct 
         return seal_fail(GPG_ERR_INV_DATA, "PROXY v2: address block shorter than %zu bytes for %s",
                          2 * alen + 4, family == AF_INET ? "IPv4" : "IPv6");
     out->src.family = out->dst.family = family;
-    gpg_err_code_t e = reader_get_bytes(r, out->src.addr, alen);
-    if (e == 0)
-        e = reader_get_bytes(r, out->dst.addr, alen);
-    if (e == 0)
-        e = reader_get_u16(r, &out->src.port);
-    if (e == 0)
-        e = reader_get_u16(r, &out->dst.port);
-    return e;
+    gpg_err_code_t err = reader_get_bytes(r, out->src.addr, alen);
+    if (err == 0)
+        err = reader_get_bytes(r, out->dst.addr, alen);
+    if (err == 0)
+        err = reader_get_u16(r, &out->src.port);
+    if (err == 0)
+        err = reader_get_u16(r, &out->dst.port);
+    return err;
 }
 
 /* TLVs after the addresses: type, 16-bit length, value; each must fit. None
@@ -267,18 +266,18 @@ static gpg_err_code_t v2_skip_tlvs(struct reader *r)
         if (reader_remaining(r) < 3)
             return seal_fail(GPG_ERR_INV_DATA, "PROXY v2: %zu stray bytes after the last TLV",
                              reader_remaining(r));
-        gpg_err_code_t e = reader_get_u8(r, &type);
-        if (e == 0)
-            e = reader_get_u16(r, &vlen);
-        if (e)
-            return e;
+        gpg_err_code_t err = reader_get_u8(r, &type);
+        if (err == 0)
+            err = reader_get_u16(r, &vlen);
+        if (err)
+            return err;
         if (vlen > reader_remaining(r))
             return seal_fail(GPG_ERR_INV_DATA,
                              "PROXY v2: TLV type 0x%02x of %u bytes runs past the header", type,
                              vlen);
-        e = reader_skip(r, vlen);
-        if (e)
-            return e;
+        err = reader_skip(r, vlen);
+        if (err)
+            return err;
     }
     return 0;
 }
@@ -303,13 +302,11 @@ static gpg_err_code_t parse_v2(const uint8_t *buf, size_t len, struct proxy_info
                          ver_cmd >> 4);
     unsigned cmd = ver_cmd & 0x0f, family = fam >> 4, proto = fam & 0x0f;
     if (cmd != V2_LOCAL && cmd != V2_PROXY)
-        return seal_fail(GPG_ERR_INV_DATA, "PROXY v2: command %u is neither LOCAL nor PROXY",
-                         cmd);
+        return seal_fail(GPG_ERR_INV_DATA, "PROXY v2: command %u is neither LOCAL nor PROXY", cmd);
     /* "other values are unspecified ... and must be rejected" (families
      * UNSPEC, INET, INET6, UNIX; protocols UNSPEC, STREAM, DGRAM). */
     if (family > 3 || proto > 2)
-        return seal_fail(GPG_ERR_INV_DATA, "PROXY v2: address family/protocol byte 0x%02x",
-                         fam);
+        return seal_fail(GPG_ERR_INV_DATA, "PROXY v2: address family/protocol byte 0x%02x", fam);
     size_t total = V2_FIXED + (size_t)alen;
     if (total > PROXY_V2_MAX)
         return seal_fail(GPG_ERR_TOO_LARGE, "PROXY v2: header of %zu bytes, at most %d allowed",
@@ -321,7 +318,7 @@ static gpg_err_code_t parse_v2(const uint8_t *buf, size_t len, struct proxy_info
     out->version = 2;
     *consumed = total;
     reader_init(&r, buf + V2_FIXED, alen);
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
     if (cmd == V2_LOCAL || proto != 1 || (family != 1 && family != 2)) {
         /* LOCAL: "must use the real connection endpoints and discard the
          * protocol block including the family". Anything but TCP over
@@ -331,14 +328,13 @@ static gpg_err_code_t parse_v2(const uint8_t *buf, size_t len, struct proxy_info
         out->local = true;
         return 0;
     }
-    e = v2_inet(&r, family == 1 ? AF_INET : AF_INET6, family == 1 ? 4 : 16, out);
-    if (e == 0)
-        e = v2_skip_tlvs(&r);
-    return e;
+    err = v2_inet(&r, family == 1 ? AF_INET : AF_INET6, family == 1 ? 4 : 16, out);
+    if (err == 0)
+        err = v2_skip_tlvs(&r);
+    return err;
 }
 
-gpg_err_code_t proxy_parse(const uint8_t *buf, size_t len, struct proxy_info *out,
-                           size_t *consumed)
+gpg_err_code_t proxy_parse(const uint8_t *buf, size_t len, struct proxy_info *out, size_t *consumed)
 {
     memset(out, 0, sizeof *out);
     *consumed = 0;
@@ -346,23 +342,23 @@ gpg_err_code_t proxy_parse(const uint8_t *buf, size_t len, struct proxy_info *ou
         *consumed = PROXY_HEADER_MIN;
         return GPG_ERR_EAGAIN;
     }
-    gpg_err_code_t e;
+    gpg_err_code_t err;
     size_t hint = 0;
     /* The first byte tells the versions apart ('P' or CR); refuse as soon as
      * the bytes stop matching, so that a wrong peer learns it at once. */
     if (prefix_matches(buf, min_size(len, sizeof v1_prefix - 1), v1_prefix))
-        e = len < sizeof v1_prefix - 1 ? (hint = PROXY_HEADER_MIN, GPG_ERR_EAGAIN)
-                                       : parse_v1(buf, len, out, &hint);
+        err = len < sizeof v1_prefix - 1 ? (hint = PROXY_HEADER_MIN, GPG_ERR_EAGAIN)
+                                         : parse_v1(buf, len, out, &hint);
     else if (prefix_matches(buf, min_size(len, sizeof v2_signature), v2_signature))
-        e = parse_v2(buf, len, out, &hint);
+        err = parse_v2(buf, len, out, &hint);
     else
-        e = seal_fail(GPG_ERR_INV_DATA, "not a PROXY protocol header");
-    if (e == 0 || e == GPG_ERR_EAGAIN) {
+        err = seal_fail(GPG_ERR_INV_DATA, "not a PROXY protocol header");
+    if (err == 0 || err == GPG_ERR_EAGAIN) {
         *consumed = hint;
-        return e;
+        return err;
     }
     memset(out, 0, sizeof *out);
-    return e;
+    return err;
 }
 
 /* ---- reading it from a socket ---- */
@@ -379,12 +375,11 @@ gpg_err_code_t proxy_read_fd(int fd, int timeout_ms, struct proxy_info *out)
     uint8_t buf[PROXY_HEADER_MAX];
     size_t have = 0, need = 0;
     long long deadline = now_ms() + timeout_ms;
-    gpg_err_code_t e;
-    while ((e = proxy_parse(buf, have, out, &need)) == GPG_ERR_EAGAIN) {
+    gpg_err_code_t err;
+    while ((err = proxy_parse(buf, have, out, &need)) == GPG_ERR_EAGAIN) {
         long long left = deadline - now_ms();
         if (left <= 0)
-            return seal_fail(GPG_ERR_TIMEOUT, "no complete PROXY header within %d ms",
-                             timeout_ms);
+            return seal_fail(GPG_ERR_TIMEOUT, "no complete PROXY header within %d ms", timeout_ms);
         struct pollfd p = {.fd = fd, .events = POLLIN};
         int n = poll(&p, 1, (int)left);
         if (n < 0 && errno == EINTR)
@@ -405,7 +400,7 @@ gpg_err_code_t proxy_read_fd(int fd, int timeout_ms, struct proxy_info *out)
             return seal_fail(seal_errno_code(), "read: %s", strerror(errno));
         have += (size_t)got;
     }
-    return e;
+    return err;
 }
 
 /* ---- addresses ---- */
@@ -493,16 +488,14 @@ static gpg_err_code_t allow_item(const char *text, size_t len, struct proxy_allo
     unsigned max = family == AF_INET ? 32 : 128, bits = max;
     if (inet_pton(family, buf, addr) != 1)
         return seal_fail(GPG_ERR_INV_VALUE,
-                         "--proxy-from: '%s' is not an IPv4 or IPv6 address (no host names)",
-                         buf);
+                         "--proxy-from: '%s' is not an IPv4 or IPv6 address (no host names)", buf);
     if (slash && !v1_decimal((const uint8_t *)slash + 1, strlen(slash + 1), 3, max, &bits))
         return seal_fail(GPG_ERR_INV_VALUE, "--proxy-from: '%s/%s': prefix length not in [0, %u]",
                          buf, slash + 1, max);
     for (unsigned i = bits; i < max; i++)
         if (addr[i / 8] & (0x80 >> (i % 8)))
             return seal_fail(GPG_ERR_INV_VALUE,
-                             "--proxy-from: '%s/%u' has host bits set below the prefix", buf,
-                             bits);
+                             "--proxy-from: '%s/%u' has host bits set below the prefix", buf, bits);
     out->item[out->count].family = family;
     memcpy(out->item[out->count].addr, addr, sizeof addr);
     out->item[out->count].bits = bits;
@@ -517,10 +510,10 @@ gpg_err_code_t proxy_allow_parse(const char *list, struct proxy_allow *out)
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
-        gpg_err_code_t e = allow_item(p, n, out);
-        if (e) {
+        gpg_err_code_t err = allow_item(p, n, out);
+        if (err) {
             memset(out, 0, sizeof *out);
-            return e;
+            return err;
         }
         if (!comma)
             return 0;

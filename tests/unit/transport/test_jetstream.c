@@ -69,8 +69,8 @@ static void server_start(void)
         int log = open(path("nats.log"), O_WRONLY | O_CREAT | O_APPEND, 0600);
         dup2(log, 1);
         dup2(log, 2);
-        execl(server_bin, server_bin, "-c", path("nats.conf"), "-js", "-a", "127.0.0.1", "-p",
-              port, "-sd", path("store"), (char *)NULL);
+        execl(server_bin, server_bin, "-c", path("nats.conf"), "-js", "-a", "127.0.0.1", "-p", port,
+              "-sd", path("store"), (char *)NULL);
         _exit(127);
     }
     f = fopen(path("nats.pid"), "w"); /* for the wrapper's cleanup */
@@ -121,8 +121,8 @@ static struct js_conn *connect_to(const char *p)
                             .request_timeout_ms = 2000,
                             .log = count_event};
     struct js_conn *c = NULL;
-    gpg_err_code_t e = js_connect(&cfg, &c);
-    if (e)
+    gpg_err_code_t err = js_connect(&cfg, &c);
+    if (err)
         fail_msg("connect: %s", seal_detail());
     return c;
 }
@@ -155,8 +155,8 @@ static struct js_puback publish_ok(const char *stream, const char *subject, cons
 {
     struct js_meta m = meta("alice", 1700000000, strlen(data));
     struct js_puback ack;
-    gpg_err_code_t e = js_publish(conn, stream, subject, id, &m, data, strlen(data), &ack);
-    if (e)
+    gpg_err_code_t err = js_publish(conn, stream, subject, id, &m, data, strlen(data), &ack);
+    if (err)
         fail_msg("publish %s: %s", id, seal_detail());
     return ack;
 }
@@ -296,8 +296,7 @@ static void test_max_payload_refused_naming_limit(void **state)
     assert_non_null(strstr(seal_detail(), "max_payload of 65536 bytes"));
     seal_clear_detail();
     /* Just under, with room for the headers: stored. */
-    assert_int_equal(js_publish(conn, "T_BIG", "seal.big", "big2", &m, big, sizeof big - 300,
-                                &ack),
+    assert_int_equal(js_publish(conn, "T_BIG", "seal.big", "big2", &m, big, sizeof big - 300, &ack),
                      0);
     assert_int_equal(stream_messages("T_BIG"), 1);
 }
@@ -465,8 +464,8 @@ static void test_server_stopped_then_restarted(void **state)
     struct js_meta m = meta("alice", 1, 6);
     struct js_puback ack;
     for (int i = 0; i < 3; i++) {
-        gpg_err_code_t e = js_publish(conn, "T_STOP", "seal.stop", "s2", &m, "during", 6, &ack);
-        assert_true(e == GPG_ERR_ENOTCONN || e == GPG_ERR_TIMEOUT);
+        gpg_err_code_t err = js_publish(conn, "T_STOP", "seal.stop", "s2", &m, "during", 6, &ack);
+        assert_true(err == GPG_ERR_ENOTCONN || err == GPG_ERR_TIMEOUT);
         seal_clear_detail();
     }
     for (int i = 0; i < 100 && event_count(JS_EVENT_DISCONNECTED) == 0; i++)

@@ -43,9 +43,9 @@ static void expect_fail_str(const char *s, gpg_err_code_t want)
 {
     struct proxy_info pi;
     size_t consumed = 99;
-    gpg_err_code_t e = parse_str(s, &pi, &consumed);
-    if (e != want)
-        fail_msg("'%s': got %d (%s), want %d", s, e, seal_detail() ? seal_detail() : "-", want);
+    gpg_err_code_t err = parse_str(s, &pi, &consumed);
+    if (err != want)
+        fail_msg("'%s': got %d (%s), want %d", s, err, seal_detail() ? seal_detail() : "-", want);
     assert_int_equal(consumed, 0);
     assert_int_equal(pi.version, 0); /* output cleared */
     seal_clear_detail();
@@ -174,34 +174,34 @@ static void test_v1_malformed(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "PROXY TCP5 1.2.3.4 5.6.7.8 1 2\r\n",       /* protocol */
-        "PROXY tcp4 1.2.3.4 5.6.7.8 1 2\r\n",       /* case */
-        "PROXY  TCP4 1.2.3.4 5.6.7.8 1 2\r\n",      /* two spaces */
-        "PROXY TCP4 1.2.3.4  5.6.7.8 1 2\r\n",      /* two spaces */
-        "PROXY TCP4 1.2.3.4 5.6.7.8 1 2 \r\n",      /* trailing space */
-        "PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\r\n",     /* extra field */
-        "PROXY TCP4 1.2.3.4 5.6.7.8 1\r\n",         /* missing port */
-        "PROXY TCP4 1.2.3.4 5.6.7.8\r\n",           /* missing ports */
-        "PROXY TCP4\r\n",                            /* nothing */
-        "PROXY \r\n",                                /* no protocol */
-        "PROXY TCP4 01.2.3.4 5.6.7.8 1 2\r\n",      /* heading zero */
-        "PROXY TCP4 1.2.3.4 5.6.7.256 1 2\r\n",     /* octet > 255 */
-        "PROXY TCP4 1.2.3 5.6.7.8 1 2\r\n",         /* three octets */
-        "PROXY TCP4 1.2.3.4.5 5.6.7.8 1 2\r\n",     /* five octets */
-        "PROXY TCP4 1.2.3.4. 5.6.7.8 1 2\r\n",      /* empty octet */
-        "PROXY TCP4 1.2.3.-4 5.6.7.8 1 2\r\n",      /* sign */
-        "PROXY TCP4 1.2.3.4 5.6.7.8 01 2\r\n",      /* port heading zero */
-        "PROXY TCP4 1.2.3.4 5.6.7.8 65536 2\r\n",   /* port > 65535 */
-        "PROXY TCP4 1.2.3.4 5.6.7.8 100000 2\r\n",  /* port digits */
-        "PROXY TCP4 1.2.3.4 5.6.7.8 +1 2\r\n",      /* port sign */
-        "PROXY TCP4 ::1 5.6.7.8 1 2\r\n",           /* family mismatch */
-        "PROXY TCP6 1.2.3.4 ::1 1 2\r\n",           /* family mismatch */
-        "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n",         /* LF alone */
-        "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX",        /* CR alone */
-        "PROXY TCP4 1.2.3.4\n5.6.7.8 1 2\r\n",      /* LF inside */
-        "PROXY UNKNOWNX\r\n",                        /* not the keyword */
-        "PROXY UNKNOWN\n",                           /* LF alone */
-        "PROXY UNKNOWN\r\r\n",                       /* CR alone */
+        "PROXY TCP5 1.2.3.4 5.6.7.8 1 2\r\n",      /* protocol */
+        "PROXY tcp4 1.2.3.4 5.6.7.8 1 2\r\n",      /* case */
+        "PROXY  TCP4 1.2.3.4 5.6.7.8 1 2\r\n",     /* two spaces */
+        "PROXY TCP4 1.2.3.4  5.6.7.8 1 2\r\n",     /* two spaces */
+        "PROXY TCP4 1.2.3.4 5.6.7.8 1 2 \r\n",     /* trailing space */
+        "PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\r\n",    /* extra field */
+        "PROXY TCP4 1.2.3.4 5.6.7.8 1\r\n",        /* missing port */
+        "PROXY TCP4 1.2.3.4 5.6.7.8\r\n",          /* missing ports */
+        "PROXY TCP4\r\n",                          /* nothing */
+        "PROXY \r\n",                              /* no protocol */
+        "PROXY TCP4 01.2.3.4 5.6.7.8 1 2\r\n",     /* heading zero */
+        "PROXY TCP4 1.2.3.4 5.6.7.256 1 2\r\n",    /* octet > 255 */
+        "PROXY TCP4 1.2.3 5.6.7.8 1 2\r\n",        /* three octets */
+        "PROXY TCP4 1.2.3.4.5 5.6.7.8 1 2\r\n",    /* five octets */
+        "PROXY TCP4 1.2.3.4. 5.6.7.8 1 2\r\n",     /* empty octet */
+        "PROXY TCP4 1.2.3.-4 5.6.7.8 1 2\r\n",     /* sign */
+        "PROXY TCP4 1.2.3.4 5.6.7.8 01 2\r\n",     /* port heading zero */
+        "PROXY TCP4 1.2.3.4 5.6.7.8 65536 2\r\n",  /* port > 65535 */
+        "PROXY TCP4 1.2.3.4 5.6.7.8 100000 2\r\n", /* port digits */
+        "PROXY TCP4 1.2.3.4 5.6.7.8 +1 2\r\n",     /* port sign */
+        "PROXY TCP4 ::1 5.6.7.8 1 2\r\n",          /* family mismatch */
+        "PROXY TCP6 1.2.3.4 ::1 1 2\r\n",          /* family mismatch */
+        "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\n",        /* LF alone */
+        "PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX",       /* CR alone */
+        "PROXY TCP4 1.2.3.4\n5.6.7.8 1 2\r\n",     /* LF inside */
+        "PROXY UNKNOWNX\r\n",                      /* not the keyword */
+        "PROXY UNKNOWN\n",                         /* LF alone */
+        "PROXY UNKNOWN\r\r\n",                     /* CR alone */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         expect_fail_str(bad[i], GPG_ERR_INV_DATA);
@@ -380,9 +380,9 @@ static void test_v2_malformed(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t n = v2(h, cases[i].ver_cmd, cases[i].fam, body, cases[i].blen);
-        gpg_err_code_t e = proxy_parse(h, n, &pi, &consumed);
-        if (e != cases[i].want)
-            fail_msg("case %zu: got %d, want %d", i, e, cases[i].want);
+        gpg_err_code_t err = proxy_parse(h, n, &pi, &consumed);
+        if (err != cases[i].want)
+            fail_msg("case %zu: got %d, want %d", i, err, cases[i].want);
         assert_int_equal(consumed, 0);
         assert_int_equal(pi.version, 0);
         seal_clear_detail();
@@ -449,11 +449,11 @@ static void test_random_inputs_keep_contract(void **state)
         memcpy(exact, buf, len);
         struct proxy_info pi;
         size_t consumed;
-        gpg_err_code_t e = proxy_parse(exact, len, &pi, &consumed);
-        if (e == 0) {
+        gpg_err_code_t err = proxy_parse(exact, len, &pi, &consumed);
+        if (err == 0) {
             assert_true(consumed >= PROXY_HEADER_MIN && consumed <= len);
             assert_true(pi.version == 1 || pi.version == 2);
-        } else if (e == GPG_ERR_EAGAIN) {
+        } else if (err == GPG_ERR_EAGAIN) {
             assert_true(consumed > len && consumed <= PROXY_HEADER_MAX);
         } else {
             assert_int_equal(consumed, 0);
@@ -478,9 +478,8 @@ static void test_allow_list(void **state)
 {
     (void)state;
     struct proxy_allow allow;
-    assert_int_equal(proxy_allow_parse("127.0.0.1,::1,10.0.0.0/8,2001:db8::/32,192.0.2.128/25",
-                                       &allow),
-                     0);
+    assert_int_equal(
+        proxy_allow_parse("127.0.0.1,::1,10.0.0.0/8,2001:db8::/32,192.0.2.128/25", &allow), 0);
     assert_int_equal(allow.count, 5);
     struct proxy_addr a = ip("127.0.0.1");
     assert_true(proxy_allow_match(&allow, &a));
@@ -524,15 +523,31 @@ static void test_allow_list_refusals(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "", ",", "127.0.0.1,", ",127.0.0.1", "127.0.0.1,,::1", "127.0.0.1 ", " 127.0.0.1",
-        "localhost", "127.0.0.1:80", "[::1]", "10.0.0.1/8", "10.0.0.0/33", "10.0.0.0/",
-        "10.0.0.0/08", "::/129", "2001:db8::1/32", "1.2.3", "1.2.3.4/-1", "999.1.1.1",
+        "",
+        ",",
+        "127.0.0.1,",
+        ",127.0.0.1",
+        "127.0.0.1,,::1",
+        "127.0.0.1 ",
+        " 127.0.0.1",
+        "localhost",
+        "127.0.0.1:80",
+        "[::1]",
+        "10.0.0.1/8",
+        "10.0.0.0/33",
+        "10.0.0.0/",
+        "10.0.0.0/08",
+        "::/129",
+        "2001:db8::1/32",
+        "1.2.3",
+        "1.2.3.4/-1",
+        "999.1.1.1",
         "127.0.0.1/32/1",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct proxy_allow allow;
-        gpg_err_code_t e = proxy_allow_parse(bad[i], &allow);
-        if (e != GPG_ERR_INV_VALUE)
+        gpg_err_code_t err = proxy_allow_parse(bad[i], &allow);
+        if (err != GPG_ERR_INV_VALUE)
             fail_msg("'%s' accepted", bad[i]);
         assert_int_equal(allow.count, 0);
         assert_non_null(strstr(seal_detail(), "--proxy-from"));
