@@ -475,6 +475,9 @@ static void test_server_stopped_then_restarted(void **state)
     for (int i = 0; i < 200 && !js_connected(conn); i++)
         sleep_ms(50);
     assert_true(js_connected(conn));
+    /* The hook runs on libnats' callback thread, possibly a moment later. */
+    for (int i = 0; i < 100 && event_count(JS_EVENT_RECONNECTED) == 0; i++)
+        sleep_ms(50);
     assert_true(event_count(JS_EVENT_RECONNECTED) > 0);
     /* The stream and its dedup state survived the restart. */
     struct js_puback again = publish_ok("T_STOP", "seal.stop", "s1", "before");
