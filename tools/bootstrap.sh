@@ -25,5 +25,7 @@ if [ -n "$missing" ]; then
 fi
 
 [ -x configure ] || autoreconf -fi
-[ -f Makefile ] || ./configure -q
+# CONFIGURE_FLAGS go to configure (CI passes --enable-werror).
+# shellcheck disable=SC2086
+[ -f Makefile ] || ./configure -q ${CONFIGURE_FLAGS:-}
 make -j"$(nproc 2>/dev/null || echo 2)"
