@@ -45,7 +45,7 @@ gpg_err_code_t keyring_list_dir(const char *dir, char ***out, size_t *out_n)
 {
     char **names = NULL;
     size_t n = 0;
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
     struct dirent *de;
     DIR *d;
 
@@ -58,29 +58,29 @@ gpg_err_code_t keyring_list_dir(const char *dir, char ***out, size_t *out_n)
         if (!has_pub_suffix(de->d_name) || de->d_name[0] == '.')
             continue;
         if (n == KEYRING_MAX_KEYS) {
-            e = seal_fail(GPG_ERR_TOO_LARGE, "directory holds more than %d keys",
+            err = seal_fail(GPG_ERR_TOO_LARGE, "directory holds more than %d keys",
                           KEYRING_MAX_KEYS);
             goto out;
         }
         char **nv = realloc(names, (n + 1) * sizeof *nv);
         if (!nv) {
-            e = seal_errno_code();
+            err = seal_errno_code();
             goto out;
         }
         names = nv;
         if (!(names[n] = strdup(de->d_name))) {
-            e = seal_errno_code();
+            err = seal_errno_code();
             goto out;
         }
         n++;
         errno = 0;
     }
     if (errno) {
-        e = seal_fail(seal_errno_code(), "%s", strerror(errno));
+        err = seal_fail(seal_errno_code(), "%s", strerror(errno));
         goto out;
     }
     if (n == 0) {
-        e = seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "directory holds no *.pub files");
+        err = seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "directory holds no *.pub files");
         goto out;
     }
     qsort(names, n, sizeof *names, by_name);
@@ -91,7 +91,7 @@ gpg_err_code_t keyring_list_dir(const char *dir, char ***out, size_t *out_n)
 out:
     keyring_names_free(names, n);
     closedir(d);
-    return e;
+    return err;
 }
 
 /* Reads the key of T->v[I]. */
@@ -99,7 +99,7 @@ static gpg_err_code_t load_one(struct trusted_senders *t, size_t i)
 {
     struct trusted_sender *s = &t->v[i];
     char *path = s->file;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     if (t->dir) {
         size_t len = strlen(t->dir) + 1 + strlen(s->file) + 1;
@@ -108,17 +108,17 @@ static gpg_err_code_t load_one(struct trusted_senders *t, size_t i)
         snprintf(path, len, "%s/%s", t->dir, s->file);
     }
     seal_clear_detail();
-    e = key_load_public(path, NULL, NULL, &s->key);
-    if (e && t->dir) {
+    err = key_load_public(path, NULL, NULL, &s->key);
+    if (err && t->dir) {
         /* The key loader's detail says what is wrong, not with which of
          * the directory's files: put the file in front. */
         char why[256];
-        snprintf(why, sizeof why, "%s", seal_detail() ? seal_detail() : gpg_strerror(e));
-        seal_fail_override(e, "trusted sender %s: %s", path, why);
+        snprintf(why, sizeof why, "%s", seal_detail() ? seal_detail() : gpg_strerror(err));
+        seal_fail_override(err, "trusted sender %s: %s", path, why);
     }
     if (path != s->file)
         free(path);
-    return e;
+    return err;
 }
 
 static gpg_err_code_t add_entry(struct trusted_senders *t, const char *file)
@@ -139,7 +139,7 @@ gpg_err_code_t trusted_senders_load(const char *path, struct trusted_senders *ou
     char **names = NULL;
     size_t n = 0;
     struct stat st;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     seal_clear_detail();
     memset(out, 0, sizeof *out);
@@ -149,30 +149,30 @@ gpg_err_code_t trusted_senders_load(const char *path, struct trusted_senders *ou
         /* One file: read now, so that a typo is an error at once. */
         if (!(out->v = calloc(1, sizeof *out->v)))
             return seal_errno_code();
-        if (!(e = add_entry(out, path)) && !(e = load_one(out, 0)))
+        if (!(err = add_entry(out, path)) && !(err = load_one(out, 0)))
             out->loaded = 1;
-    } else if (!(e = keyring_list_dir(path, &names, &n))) {
+    } else if (!(err = keyring_list_dir(path, &names, &n))) {
         if (!(out->dir = strdup(path)) || !(out->v = calloc(n, sizeof *out->v)))
-            e = seal_errno_code();
-        for (size_t i = 0; !e && i < n; i++)
-            e = add_entry(out, names[i]);
+            err = seal_errno_code();
+        for (size_t i = 0; !err && i < n; i++)
+            err = add_entry(out, names[i]);
         keyring_names_free(names, n);
     }
-    if (e)
+    if (err)
         trusted_senders_free(out);
-    return e;
+    return err;
 }
 
 gpg_err_code_t trusted_senders_find(struct trusted_senders *t, const uint8_t fpr[SEAL_FPR_LEN],
                                     const struct trusted_sender **out)
 {
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     *out = NULL;
     for (size_t i = 0; t && i < t->n; i++) {
         if (i == t->loaded) {
-            if ((e = load_one(t, i)))
-                return e;
+            if ((err = load_one(t, i)))
+                return err;
             t->loaded++;
         }
         if (memcmp(t->v[i].key->fpr, fpr, SEAL_FPR_LEN) == 0) {
