@@ -314,6 +314,11 @@ void key_fingerprint_text(const uint8_t fpr[SEAL_FPR_LEN], char out[SEAL_FPR_TEX
         out[0] = '\0';
 }
 
+gpg_err_code_t key_encode_public_der(const struct seal_rsa_key *key, struct writer *w)
+{
+    return key_write_spki(key, w);
+}
+
 gpg_err_code_t key_encode_public_pem(const struct seal_rsa_key *key, char **out, size_t *outlen)
 {
     struct writer w;

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "crypto/crypto.h"
 
 /* The one cap on key data: a key file read from disk, its PEM body and
@@ -81,6 +82,10 @@ gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len, key_pass
 gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_FPR_LEN]);
 /* "SHA256:..." text form of FPR. */
 void key_fingerprint_text(const uint8_t fpr[SEAL_FPR_LEN], char out[SEAL_FPR_TEXT_LEN]);
+
+/* Appends KEY's public half as DER SubjectPublicKeyInfo to W (the bytes its
+ * fingerprint hashes). */
+gpg_err_code_t key_encode_public_der(const struct seal_rsa_key *key, struct writer *w);
 
 /* Encodes KEY as PEM: public (SubjectPublicKeyInfo) or private (PKCS#8;
  * if PASS is non-NULL encrypted with PBES2: scrypt N=2^14 r=8 p=8, which is
