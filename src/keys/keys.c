@@ -252,8 +252,12 @@ static gpg_err_code_t loaded(gpg_err_code_t err, struct seal_rsa_key *rsa, struc
     return err;
 }
 
-gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, void *ctx,
-                               struct seal_key **key)
+/* Reads PATH into secure memory (the file may be an unencrypted private key
+ * even when only its public half is wanted) and decodes it. Only a private
+ * key's file mode is checked: reading the public half of a private key needs
+ * no protection, and refusing would only get in the way. */
+static gpg_err_code_t load_file(const char *path, bool private_key, key_passphrase_fn get_pass,
+                                void *ctx, struct seal_key **key)
 {
     struct seal_rsa_key *rsa = NULL;
     uint8_t *data = NULL;
@@ -262,31 +266,24 @@ gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, voi
 
     *key = NULL;
     seal_clear_detail();
-    /* Secure memory: the file may be an unencrypted private key. Its mode
-     * is not checked here: reading the public half of a private key needs
-     * no protection, and refusing would only get in the way. */
-    if ((err = file_read_all(path, KEY_FILE_MAX, true, false, &data, &len)) != 0)
+    if ((err = file_read_all(path, KEY_FILE_MAX, true, private_key, &data, &len)) != 0)
         return err;
-    err = key_decode_public_pass(data, len, get_pass, ctx, path, &rsa);
+    err = private_key ? key_decode_private_pass(data, len, get_pass, ctx, path, &rsa)
+                      : key_decode_public_pass(data, len, get_pass, ctx, path, &rsa);
     seal_secure_free(data, len);
     return loaded(err, rsa, key);
+}
+
+gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, void *ctx,
+                               struct seal_key **key)
+{
+    return load_file(path, false, get_pass, ctx, key);
 }
 
 gpg_err_code_t key_load_private(const char *path, key_passphrase_fn get_pass, void *ctx,
                                 struct seal_key **key)
 {
-    struct seal_rsa_key *rsa = NULL;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    gpg_err_code_t err;
-
-    *key = NULL;
-    seal_clear_detail();
-    if ((err = file_read_all(path, KEY_FILE_MAX, true, true, &data, &len)) != 0)
-        return err;
-    err = key_decode_private_pass(data, len, get_pass, ctx, path, &rsa);
-    seal_secure_free(data, len);
-    return loaded(err, rsa, key);
+    return load_file(path, true, get_pass, ctx, key);
 }
 
 gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_FPR_LEN])
