@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/passphrase.h"
+#include "cli/process.h"
 #include "crypto/crypto.h"
 #include "base/fileio.h"
 #include "keys/keys.h"
@@ -427,11 +428,14 @@ int main(int argc, char **argv)
     bool done;
     int status;
 
+    cli_process_start();
     cli_set_program(PROGRAM);
     rc = seal_crypto_init();
     if (rc)
         return cli_error(NULL, rc);
     status = parse_options(argc, argv, &opt, &done);
+    if (status == EXIT_OK && !done)
+        cli_warn_insecure_memory(false);
     if (status != EXIT_OK || done) {
         if (done && (fflush(stdout) != 0 || ferror(stdout)))
             return cli_error(NULL, seal_fail(seal_errno_code(), "cannot write to standard output"));

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/process.h"
 
 static void usage(void)
 {
@@ -174,8 +175,10 @@ int main(int argc, char **argv)
     gpg_err_code_t rc;
     int status;
 
+    cli_process_start();
     cli_set_program("seal");
     if ((status = parse_options(argc, argv, &o, &owned)) < 0) {
+        cli_warn_insecure_memory(false);
         if ((rc = seal_crypto_init()))
             status = cli_error(NULL, rc);
         else

@@ -102,6 +102,14 @@ void cli_hint(const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsay("warning", fmt, ap);
+    va_end(ap);
+}
+
 bool cli_once(bool *seen, const char *option)
 {
     if (*seen) {

@@ -62,6 +62,9 @@ void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "PROG: hint: " + the formatted message. */
 void cli_hint(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Prints "PROG: warning: " + the formatted message. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Progress on stderr, only when stderr is a terminal: call cli_progress_update
  * as work advances (cheap; redraws at most a few times per second) and
  * cli_progress_done at the end. TOTAL may be 0 if unknown. */
