@@ -78,7 +78,9 @@ void cli_progress_done(void);
 struct cli_input {
     int fd;
     bool failed;
-    uint64_t count; /* bytes read so far */
+    /* Bytes read so far. Atomic: the envelope pipeline reads on its own
+     * thread while the progress display looks. */
+    _Atomic uint64_t count;
 };
 gpg_err_code_t cli_input_read(void *ctx, uint8_t *buf, size_t cap, size_t *got);
 

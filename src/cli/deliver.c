@@ -364,7 +364,7 @@ out:
  * (cli/output.h): private until everything verified. */
 static gpg_err_code_t from_commit(void *ctx)
 {
-    return cli_plain_release(ctx);
+    return cli_plain_release(ctx, NULL, NULL);
 }
 
 static void from_abort(void *ctx)

@@ -28,6 +28,8 @@ static gpg_err_code_t plain_write(void *ctx, const uint8_t *data, size_t n)
         return cli_output_write(&p->out, data, n); /* a temporary file nobody else sees */
     if (p->refuse_binary && !p->binary)
         p->binary = has_binary(data, n);
+    if (p->read_twice)
+        return 0; /* the second pass writes */
     if ((rc = spool_write(p->spool, data, n)))
         p->out.failed = p->spool_failed = true;
     return rc;
@@ -35,6 +37,9 @@ static gpg_err_code_t plain_write(void *ctx, const uint8_t *data, size_t n)
 
 struct byte_sink cli_plain_sink(struct cli_plain_out *p)
 {
+    /* Read twice and not to a terminal: the first pass need not see a byte. */
+    if (p->read_twice && !p->refuse_binary)
+        return (struct byte_sink){NULL, NULL};
     return (struct byte_sink){plain_write, p};
 }
 
@@ -59,13 +64,24 @@ gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool fo
     return 0;
 }
 
-gpg_err_code_t cli_plain_release(struct cli_plain_out *p)
+gpg_err_code_t cli_plain_release(struct cli_plain_out *p, struct two_pass *tp,
+                                 struct envelope_reader *env)
 {
     gpg_err_code_t rc;
 
     if (p->to_stdout) {
         if (p->binary)
             return seal_fail(GPG_ERR_INV_ARG, "refusing to write binary plaintext to a terminal");
+    }
+    if (p->to_stdout && p->read_twice) {
+        /* An input changed since it verified fails here, possibly after
+         * some verified bytes were written: those are the sender's bytes. */
+        rc = two_pass_release(tp, env, (struct byte_sink){cli_output_write, &p->out});
+        if (rc && two_pass_spool_failed(tp))
+            p->out.failed = p->spool_failed = true;
+        if (rc)
+            return rc;
+    } else if (p->to_stdout) {
         if ((rc = spool_finish(p->spool)))
             return rc;
         /* A spool file damaged meanwhile fails here, possibly after some

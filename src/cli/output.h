@@ -4,7 +4,10 @@
  * - unseal's plaintext is held back until envelope_unseal() returned 0:
  *   written to a temporary file beside the destination (mode 0600) or to an
  *   encrypted spool (spool.h) for standard output, and made visible only by
- *   cli_plain_release(). Until then nobody else can see a byte of it.
+ *   cli_plain_release(). Until then nobody else can see a byte of it. With
+ *   READ_TWICE, standard output gets no spool: the envelope is read twice
+ *   (spool.h) and cli_plain_release() is the second pass, which writes only
+ *   chunks the first verified.
  * - Nothing is written over its own input (compared by device and inode,
  *   so a hard link or "./F" for "F" is caught too, even with -f).
  * - Binary is not written to a terminal unless "-o -" asked for it.
@@ -20,6 +23,8 @@
 #include "cli/cli.h"
 
 struct spool;
+struct two_pass;
+struct envelope_reader;
 
 struct cli_plain_out {
     bool to_stdout;
@@ -27,6 +32,7 @@ struct cli_plain_out {
     bool binary;        /* a byte a terminal should not get was written */
     struct cli_output out; /* the file, or fd 1 for standard output; out.failed:
                               writing failed (not reading the input) */
+    bool read_twice;    /* set after open: standard output by two passes, no spool */
     struct spool *spool;
     bool spool_failed; /* the spool could not hold the message */
 };
@@ -40,9 +46,12 @@ gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool fo
 struct byte_sink cli_plain_sink(struct cli_plain_out *p);
 
 /* Makes the plaintext visible. Call only after envelope_unseal() returned
- * 0. Binary for a terminal is refused here (GPG_ERR_INV_ARG: a usage
- * problem), before a byte is written. */
-gpg_err_code_t cli_plain_release(struct cli_plain_out *p);
+ * 0. With READ_TWICE (standard output), ENV was read through TP and this is
+ * the second pass (two_pass_release); otherwise both are NULL. Binary for a
+ * terminal is refused here (GPG_ERR_INV_ARG: a usage problem), before a
+ * byte is written. */
+gpg_err_code_t cli_plain_release(struct cli_plain_out *p, struct two_pass *tp,
+                                 struct envelope_reader *env);
 
 /* Throws the plaintext away (no-op after a release). Always safe. */
 void cli_plain_discard(struct cli_plain_out *p);

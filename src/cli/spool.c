@@ -12,6 +12,7 @@
 #include "cli/spool.h"
 #include "cli/spool_internal.h"
 
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +20,8 @@
 #include "envelope/chunked.h"
 #include "envelope/pipeline.h"
 #include "base/fileio.h"
+#include "cli/cli.h"
+#include "envelope/envelope.h"
 
 #define BATCH_CHUNKS 8 /* chunks per read(2)/write(2) */
 #define BATCH_SIZE (BATCH_CHUNKS * CHUNK_CT_MAX)
@@ -260,6 +263,77 @@ gpg_err_code_t spool_replay(struct spool *s, struct byte_sink sink)
     return s->memlen > 0 ? sink.write(sink.ctx, s->mem, s->memlen) : 0;
 }
 
+/* Reads and authenticates the next chunk of the file into S->chunk. Every
+ * chunk's size is known from the total, so a shortened or extended file
+ * fails here. */
+static gpg_err_code_t read_chunk(struct spool *s)
+{
+    uint64_t full = s->total / CHUNK_SIZE;
+    bool final = s->rindex == full;
+    size_t len = final ? (size_t)(s->total % CHUNK_SIZE) + CHUNK_TAG_LEN : CHUNK_CT_MAX;
+    gpg_err_code_t r;
+    size_t got, n;
+
+    s->rlen = s->roff = 0;
+    if (s->rindex > full)
+        return 0; /* the end */
+    if ((r = fd_read_full(s->fd, s->batch, len, &got)) != 0)
+        return seal_fail_override(r, "cannot read the spool file: %s", gpg_strerror(r));
+    if (got < len)
+        return seal_fail_override(GPG_ERR_TRUNCATED, "spool file chunk %llu is truncated",
+                                  (unsigned long long)s->rindex);
+    if ((r = chunked_decrypt_chunk(s->c, s->rindex, s->batch, len, final, s->chunk, &n)) != 0)
+        return seal_fail_override(r, "spool file chunk %llu was modified",
+                                  (unsigned long long)s->rindex);
+    if (final && (fd_read_full(s->fd, s->batch, 1, &got) != 0 || got != 0))
+        return seal_fail_override(GPG_ERR_CHECKSUM, "spool file was extended");
+    s->rindex++;
+    s->rlen = n;
+    return 0;
+}
+
+static gpg_err_code_t spool_source_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    struct spool *s = ctx;
+    gpg_err_code_t r;
+
+    *got = 0;
+    if (s->fd < 0) {
+        size_t n = s->memlen - s->rpos < cap ? s->memlen - (size_t)s->rpos : cap;
+        if (n)
+            memcpy(buf, s->mem + s->rpos, n);
+        s->rpos += n;
+        *got = n;
+        return 0;
+    }
+    while (*got < cap) {
+        if (s->roff == s->rlen) {
+            if (s->rindex > s->total / CHUNK_SIZE)
+                break;
+            if ((r = read_chunk(s)) != 0)
+                return s->err = r;
+            continue;
+        }
+        size_t n = s->rlen - s->roff < cap - *got ? s->rlen - s->roff : cap - *got;
+        memcpy(buf + *got, s->chunk + s->roff, n);
+        s->roff += n;
+        *got += n;
+    }
+    return 0;
+}
+
+gpg_err_code_t spool_source(struct spool *s, struct byte_source *src)
+{
+    memset(src, 0, sizeof *src);
+    if (!s->finished || s->err != 0 || s->reading)
+        return seal_fail(GPG_ERR_INV_STATE, "spool read before it was finished, or twice");
+    if (s->fd >= 0 && lseek(s->fd, 0, SEEK_SET) != 0)
+        return seal_fail(seal_errno_code(), "cannot rewind the spool file");
+    s->reading = true;
+    *src = (struct byte_source){spool_source_read, s};
+    return 0;
+}
+
 void spool_free(struct spool *s)
 {
     if (s == NULL)
@@ -271,4 +345,108 @@ void spool_free(struct spool *s)
     if (s->fd >= 0)
         close(s->fd); /* the file was unlinked at creation: this deletes it */
     free(s);
+}
+
+/* ---- unseal to standard output in two passes ------------------------------ */
+
+struct two_pass {
+    struct cli_input *in; /* the input (the caller's: it counts and records failures) */
+    off_t start;          /* a regular file: where the envelope starts in it */
+    int copy_fd;          /* otherwise: the ciphertext as received (unlinked), or -1 */
+    bool copy_failed;
+    struct cli_input again; /* the second pass's input, when it is the copy */
+    struct spool *hashes;
+};
+
+gpg_err_code_t two_pass_open(struct cli_input *in, struct two_pass **out)
+{
+    struct two_pass *t;
+    struct stat st;
+    gpg_err_code_t r;
+
+    *out = NULL;
+    if ((t = calloc(1, sizeof *t)) == NULL)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    t->in = in;
+    t->copy_fd = -1;
+    t->again.fd = -1;
+    t->start = fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode) ? lseek(in->fd, 0, SEEK_CUR) : -1;
+    if ((r = spool_new(&t->hashes)) != 0 || (t->start < 0 && (r = file_open_spool(&t->copy_fd)))) {
+        two_pass_free(t);
+        return r;
+    }
+    *out = t;
+    return 0;
+}
+
+/* Reads the input; for a pipe, appends what it read to the copy. (On the
+ * pipeline's reader thread.) */
+static gpg_err_code_t copying_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    struct two_pass *t = ctx;
+    gpg_err_code_t r = cli_input_read(t->in, buf, cap, got);
+
+    if (r != 0 || *got == 0 || t->copy_fd < 0)
+        return r;
+    if ((r = fd_write_all(t->copy_fd, buf, *got)) != 0) {
+        t->copy_failed = true;
+        return seal_fail_override(r, "cannot write the spool file: %s", gpg_strerror(r));
+    }
+    return 0;
+}
+
+struct byte_source two_pass_input(struct two_pass *t)
+{
+    return (struct byte_source){copying_read, t};
+}
+
+struct byte_sink two_pass_hashes(struct two_pass *t)
+{
+    return spool_sink(t->hashes);
+}
+
+/* The second pass's input: the file from where the envelope started, or the
+ * copy from its start. */
+static gpg_err_code_t rewind_input(struct two_pass *t, struct cli_input **again)
+{
+    if (t->copy_fd >= 0) {
+        t->again.fd = t->copy_fd;
+        *again = &t->again;
+    } else {
+        t->in->count = 0;
+        *again = t->in;
+    }
+    off_t at = t->copy_fd >= 0 ? 0 : t->start;
+    if (lseek((*again)->fd, at, SEEK_SET) != at)
+        return seal_fail(seal_errno_code(), "cannot read the input a second time");
+    return 0;
+}
+
+gpg_err_code_t two_pass_release(struct two_pass *t, struct envelope_reader *env,
+                                struct byte_sink out)
+{
+    struct byte_source hashes;
+    struct cli_input *again;
+    gpg_err_code_t r;
+
+    if ((r = spool_finish(t->hashes)) != 0 || (r = spool_source(t->hashes, &hashes)) != 0 ||
+        (r = rewind_input(t, &again)) != 0)
+        return r;
+    return envelope_reader_release(env, (struct byte_source){cli_input_read, again}, hashes, out,
+                                   cli_progress_input, again);
+}
+
+bool two_pass_spool_failed(const struct two_pass *t)
+{
+    return t->copy_failed || t->again.failed || t->hashes->err != 0;
+}
+
+void two_pass_free(struct two_pass *t)
+{
+    if (t == NULL)
+        return;
+    spool_free(t->hashes);
+    if (t->copy_fd >= 0)
+        close(t->copy_fd); /* unlinked at creation: this deletes it */
+    free(t);
 }

@@ -29,6 +29,12 @@ struct spool {
     size_t chunklen;
     uint8_t *batch;       /* ciphertext waiting to be written (BATCH_SIZE) */
     size_t batchlen;
+    /* Reading back (spool_source): the next chunk to read, the current
+     * chunk's bytes in CHUNK, how many of them were handed out. */
+    bool reading;
+    uint64_t rindex;
+    size_t rlen, roff;
+    uint64_t rpos; /* bytes handed out (memory) */
 };
 
 #endif

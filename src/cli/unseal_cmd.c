@@ -20,6 +20,7 @@
 #include "cli/keyfile.h"
 #include "cli/output.h"
 #include "cli/report.h"
+#include "cli/spool.h"
 
 static const char *stdin_name = "(stdin)";
 static const char *stdout_name = "(stdout)";
@@ -36,6 +37,7 @@ struct job {
     bool have_senders;
     struct envelope_reader *env;
     struct envelope_info info;
+    struct two_pass *tp; /* unseal to standard output: the input is read twice */
 };
 
 static void job_init(struct job *j, const struct unseal_options *o)
@@ -50,6 +52,7 @@ static void job_init(struct job *j, const struct unseal_options *o)
 static void job_free(struct job *j)
 {
     envelope_reader_free(j->env);
+    two_pass_free(j->tp);
     if (j->have_key)
         cli_key_close(&j->key);
     if (j->have_senders)
@@ -92,7 +95,10 @@ static int read_header(struct job *j)
 {
     gpg_err_code_t rc;
 
-    rc = envelope_reader_open((struct byte_source){cli_input_read, &j->in}, &j->env, &j->info);
+    struct byte_source src = {cli_input_read, &j->in};
+    if (j->tp)
+        src = two_pass_input(j->tp);
+    rc = envelope_reader_open(src, &j->env, &j->info);
     return rc ? cli_error(j->in_name, rc) : EXIT_OK;
 }
 
@@ -199,6 +205,14 @@ int cli_unseal(const struct unseal_options *o)
         status = EXIT_IO;
         goto out;
     }
+    /* To standard output the envelope is read twice (spool.h): from the
+     * first byte, so that a pipe's copy has all of it. */
+    if (file_is_stdio(output) && (rc = two_pass_open(&j.in, &j.tp))) {
+        status = cli_error(out_name, rc);
+        cli_hint("unseal to standard output from a pipe keeps a copy of the envelope in "
+                 "$TMPDIR (or /tmp); free space there, set TMPDIR, or use -o FILE");
+        goto out;
+    }
     if ((status = open_keys(&j)) != EXIT_OK || (status = read_header(&j)) != EXIT_OK ||
         (status = find_stanza_then_unlock(&j)) != EXIT_OK)
         goto out;
@@ -209,12 +223,15 @@ int cli_unseal(const struct unseal_options *o)
         goto out;
     }
     out.out.ao.no_fsync = o->common.no_fsync;
+    out.read_twice = j.tp != NULL;
     if (fstat(j.in.fd, &st) != 0)
         st.st_mode = 0;
     memset(&req, 0, sizeof req);
     req.recipient = j.key.key;
     req.senders = &j.senders;
     req.out = cli_plain_sink(&out);
+    if (j.tp)
+        req.chunk_hashes = two_pass_hashes(j.tp);
     req.progress = cli_progress_input;
     req.progress_ctx = &j.in;
     cli_progress_start("unsealing", S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
@@ -223,7 +240,7 @@ int cli_unseal(const struct unseal_options *o)
     /* The one place where plaintext becomes visible: only after every chunk
      * tag and the sender's signature verified. */
     if (!rc)
-        rc = cli_plain_release(&out);
+        rc = cli_plain_release(&out, j.tp, j.env);
     if (rc) {
         bool binary = out.binary;
         cli_plain_discard(&out);
@@ -235,8 +252,9 @@ int cli_unseal(const struct unseal_options *o)
         else if (binary)
             cli_hint("use -o FILE, or -o - to write it to the terminal anyway");
         else if (out.spool_failed)
-            cli_hint("standard output waits in an encrypted spool in $TMPDIR (or /tmp) "
-                     "until verified; free space there, set TMPDIR, or use -o FILE");
+            cli_hint("unseal to standard output keeps chunk hashes (and, from a pipe, a copy "
+                     "of the envelope) in $TMPDIR (or /tmp); free space there, set TMPDIR, "
+                     "or use -o FILE");
         goto out;
     }
     status = EXIT_OK;

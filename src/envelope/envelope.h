@@ -86,6 +86,9 @@ struct unseal_request {
      * returned (wiped otherwise). The envelope ID, sender fingerprint and
      * creation time a transport also needs are in the envelope_info. */
     uint8_t *receipt_key;
+    /* If set: receives the SHA-256 of every chunk's plaintext, in order, 32
+     * bytes each, for envelope_reader_release (a second pass). */
+    struct byte_sink chunk_hashes;
 };
 
 /* Unseals. Returns 0 only when everything verified; INFO is filled as far as
@@ -136,6 +139,18 @@ gpg_err_code_t envelope_reader_inspect(struct envelope_reader *r,
                                        const struct seal_key *recipient,
                                        struct trusted_senders *senders,
                                        struct envelope_info *info);
+
+/* The second pass of an unseal to a stream that cannot wait: after
+ * envelope_reader_unseal returned 0 with a CHUNK_HASHES sink, reads the
+ * envelope again from AGAIN (the same bytes from their start) and writes the
+ * message to OUT, each chunk only once its plaintext hash equals the one
+ * HASHES gives back (what CHUNK_HASHES received). Bytes that differ from the
+ * verified ones in any way (header, a chunk, the number of chunks) stop it
+ * with GPG_ERR_CHECKSUM: OUT then holds the verified message up to the chunk
+ * before, and nothing else. I/O errors as they are. */
+gpg_err_code_t envelope_reader_release(struct envelope_reader *r, struct byte_source again,
+                                       struct byte_source hashes, struct byte_sink out,
+                                       progress_fn progress, void *progress_ctx);
 
 /* Wipes and frees R; NULL is fine. */
 void envelope_reader_free(struct envelope_reader *r);

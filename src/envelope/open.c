@@ -65,6 +65,9 @@ struct envelope_reader {
     struct envelope_trailer trailer; /* secret until verified: wiped */
     uint8_t sd[SEAL_SHA256_LEN];     /* the signed digest */
     bool used;                       /* the rest of the input was read */
+    struct byte_sink hashes;         /* chunk hashes for a second pass, or none */
+    bool verified;                   /* envelope_reader_unseal returned 0 */
+    uint64_t msg_len;                /* then: the message length */
 };
 
 static void reader_release(struct envelope_reader *u)
@@ -219,6 +222,24 @@ static gpg_err_code_t chunk_failed(gpg_err_code_t e, uint64_t index)
                               e == GPG_ERR_CHECKSUM ? "authentication failed" : "wrong size");
 }
 
+/* For a second pass: the SHA-256 of every chunk's plaintext (the full
+ * chunks' the workers computed, then the final chunk's), in order. */
+static gpg_err_code_t record_hashes(struct envelope_reader *u, const struct pipeline_batch *b,
+                                    size_t flen)
+{
+    uint8_t h[SEAL_SHA256_LEN];
+    gpg_err_code_t e;
+
+    if (!u->hashes.write)
+        return 0;
+    if (b->full && (e = u->hashes.write(u->hashes.ctx, b->hash[0], b->full * SEAL_SHA256_LEN)))
+        return e;
+    if (!b->last)
+        return 0;
+    seal_sha256(u->fin, flen, h);
+    return u->hashes.write(u->hashes.ctx, h, sizeof h);
+}
+
 /* Steps 4 and 5: decrypt every chunk (R10-R12), split off the trailer (R13)
  * and compute the signed digest S. Chunks are read and decrypted a batch at
  * a time by the pipeline (on every core). The last full chunk seen stays pending: the
@@ -265,6 +286,8 @@ static gpg_err_code_t read_payload(struct envelope_reader *u, const struct byte_
                                            &flen)))
                 return chunk_failed(e, b.first + full);
         }
+        if ((e = record_hashes(u, &b, flen)))
+            return e;
         if (full == 0) {
             last_full = pending;
             break;
@@ -428,6 +451,7 @@ gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct un
         seal_wipe(req->receipt_key, SEAL_RECEIPT_KEY_LEN);
     if (!req->recipient)
         return seal_fail(GPG_ERR_NO_SECKEY, "no recipient key given");
+    u->hashes = req->chunk_hashes;
     if ((e = decrypt_rest(u, req->recipient, &req->out, req->progress, req->progress_ctx, info)))
         return measured(u, info, e);
     const struct trusted_sender *ts;
@@ -447,6 +471,8 @@ gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct un
                         seal_fail_override(GPG_ERR_BAD_SIGNATURE,
                                            "bad signature (claims to be from %s)", ts->name));
     info->signature_valid = true;
+    u->verified = true;
+    u->msg_len = info->plaintext_len;
     /* Only now: a receipt key is worth something only for a verified
      * envelope (the transport acknowledges with it). */
     if (req->receipt_key)
@@ -484,6 +510,130 @@ gpg_err_code_t envelope_reader_inspect(struct envelope_reader *u,
         info->signature_valid = trailer_verify(ts->key->rsa, u->sd, &u->trailer) == 0; /* R15 */
     }
     return measured(u, info, 0);
+}
+
+/* ---- the second pass -------------------------------------------------------
+ * Releasing a verified envelope from a second reading of its bytes: each
+ * chunk is decrypted again and its plaintext hash compared with the first
+ * pass's before any of it is written, so whatever the input became in
+ * between, only verified bytes come out. */
+
+/* The second reading differs from the first: an authentication failure. */
+static gpg_err_code_t changed(const char *what, uint64_t index)
+{
+    return seal_fail_override(GPG_ERR_CHECKSUM,
+                              "the input changed after it was verified (%s %llu); the output "
+                              "stops before it",
+                              what, (unsigned long long)index);
+}
+
+/* Writes the message part of chunks FIRST .. FIRST+N-1, whose plaintext is
+ * at PT (contiguous; the last one LAST_LEN bytes long). */
+static gpg_err_code_t release_chunks(const struct envelope_reader *u, const struct byte_sink *out,
+                                     uint64_t first, size_t n, size_t last_len, const uint8_t *pt)
+{
+    uint64_t at = first * CHUNK_SIZE;
+    if (n == 0 || at >= u->msg_len)
+        return 0; /* the trailer's chunks: nothing of the message */
+    uint64_t len = (uint64_t)(n - 1) * CHUNK_SIZE + last_len;
+    if (len > u->msg_len - at)
+        len = u->msg_len - at;
+    return release(out, pt, (size_t)len);
+}
+
+static gpg_err_code_t release_payload(struct envelope_reader *u, struct envelope_reader *v,
+                                      struct byte_source hashes, const struct byte_sink *out,
+                                      progress_fn progress, void *progress_ctx)
+{
+    uint8_t rec[CHUNK_BATCH + 1][SEAL_SHA256_LEN], h[SEAL_SHA256_LEN];
+    uint64_t bad = 0, chunks = 0;
+    size_t got, flen = 0;
+    gpg_err_code_t e;
+
+    if (!(v->fin = buf_alloc_aligned(CHUNK_SIZE)))
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    uint64_t payload_at = v->src.count;
+    if ((e = pipeline_start(v->in, u->cipher, false, &v->pipe)))
+        return e;
+    for (;;) {
+        struct pipeline_batch b;
+        e = pipeline_next(v->pipe, &b, &bad);
+        /* A chunk that fails to decrypt ends it, after the ones before it
+         * in its batch (the workers stop at the first failure). */
+        bool failed = e == GPG_ERR_CHECKSUM || e == GPG_ERR_TRUNCATED || e == GPG_ERR_TOO_LARGE;
+        if (e && !failed)
+            return e;
+        size_t valid = failed ? (size_t)(bad - b.first) : b.full;
+        if (failed && (bad < b.first || valid > b.full))
+            return changed("chunk", bad);
+        size_t n = valid + (b.last && !failed ? 1 : 0);
+        if ((e = source_read_full(&hashes, rec[0], n * SEAL_SHA256_LEN, &got)))
+            return e;
+        if (got < n * SEAL_SHA256_LEN)
+            return changed("more chunks than verified, at", chunks + got / SEAL_SHA256_LEN);
+        /* The full chunks up to the first one that differs, then that one
+         * is the end. */
+        size_t same = 0;
+        while (same < valid && seal_ct_equal(b.hash[same], rec[same], SEAL_SHA256_LEN))
+            same++;
+        if ((e = release_chunks(u, out, b.first, same, CHUNK_SIZE, b.out)))
+            return e;
+        if (same < valid || failed)
+            return changed("chunk", b.first + same);
+        chunks += n;
+        if (progress)
+            progress(progress_ctx, payload_at + b.in_bytes);
+        if (!b.last)
+            continue;
+        if (b.rest_len < CHUNK_TAG_LEN ||
+            chunked_decrypt_chunk(u->cipher, b.first + b.full, b.rest, b.rest_len, true, v->fin,
+                                  &flen) != 0)
+            return changed("chunk", b.first + b.full);
+        seal_sha256(v->fin, flen, h);
+        if (!seal_ct_equal(h, rec[b.full], SEAL_SHA256_LEN))
+            return changed("chunk", b.first + b.full);
+        if ((e = release_chunks(u, out, b.first + b.full, 1, flen, v->fin)))
+            return e;
+        break;
+    }
+    /* As many chunks as verified: no record may be left. */
+    if ((e = source_read_full(&hashes, rec[0], 1, &got)))
+        return e;
+    if (got)
+        return changed("fewer chunks than verified, after", chunks);
+    return 0;
+}
+
+gpg_err_code_t envelope_reader_release(struct envelope_reader *u, struct byte_source again,
+                                       struct byte_source hashes, struct byte_sink out,
+                                       progress_fn progress, void *progress_ctx)
+{
+    struct envelope_reader *v;
+    struct envelope_info vi;
+    gpg_err_code_t e;
+
+    seal_clear_detail();
+    if (!u->verified || !u->hashes.write)
+        return seal_fail(GPG_ERR_INV_STATE, "release before the envelope verified");
+    if (!(v = calloc(1, sizeof *v)))
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    memset(&vi, 0, sizeof vi);
+    size_t head_len = ENVELOPE_CONTEXT_LABEL_LEN + u->h.len + CHUNKED_PREFIX_LEN;
+    e = open_input(v, again, &vi);
+    if (!e)
+        e = read_header(v, &vi);
+    if (!e)
+        e = read_prefix(v, &vi);
+    /* The same header, salt and commitment: the same keys and context. */
+    if (!e && (v->h.len != u->h.len || memcmp(v->head, u->head, head_len) != 0))
+        e = changed("header, at byte", 0);
+    if (!e)
+        e = release_payload(u, v, hashes, &out, progress, progress_ctx);
+    /* Anything but an I/O error means the bytes are not the verified ones. */
+    if (e && e != GPG_ERR_CHECKSUM && gpg_err_code_to_errno(e) == 0 && e != GPG_ERR_ENOMEM)
+        e = changed("envelope, at byte", v->src.count);
+    envelope_reader_free(v);
+    return e;
 }
 
 void envelope_reader_free(struct envelope_reader *u)
