@@ -104,17 +104,25 @@ static void advise(const char *path, const struct key_bytes *b, gpg_err_code_t c
 }
 
 /* B is no private key we can use (decoding said CODE): a public key is
- * called one; anything else keeps the decoder's detail. */
-static int not_private(const char *path, const struct key_bytes *b, gpg_err_code_t code)
+ * called one (or, with PUBLIC non-NULL, taken into *PUBLIC); anything else
+ * keeps the decoder's detail. */
+static int not_private(const char *path, const struct key_bytes *b, gpg_err_code_t code,
+                       struct seal_key **public)
 {
     struct seal_rsa_key *pub = NULL;
     char why[256] = "";
+    gpg_err_code_t rc;
     int status;
 
     if (seal_detail())
         snprintf(why, sizeof why, "%s", seal_detail());
     seal_clear_detail();
-    if (key_decode_public(b->data, b->len, &pub) == 0) {
+    if ((rc = key_decode_public(b->data, b->len, &pub)) == 0) {
+        if (public) {
+            rc = key_from_rsa(&pub, public);
+            seal_rsa_free(pub);
+            return rc ? cli_error(path, rc) : EXIT_OK;
+        }
         seal_rsa_free(pub);
         status = cli_error(path, seal_fail(GPG_ERR_BAD_SECKEY,
                                            "a public key; a private key is needed here"));
@@ -122,6 +130,13 @@ static int not_private(const char *path, const struct key_bytes *b, gpg_err_code
             cli_hint("the private key is probably %.*s.key", (int)(strlen(path) - 4), path);
         else
             cli_hint("give the private key (seal-keygen writes NAME.key beside NAME.pub)");
+        return status;
+    }
+    if (code == GPG_ERR_BAD_SECKEY && rc != GPG_ERR_INV_DATA) {
+        /* A public key whose content is refused (not RSA, too weak): that
+         * is the news, with the public decoder's detail. */
+        status = cli_error(path, rc);
+        advise(path, b, rc);
         return status;
     }
     seal_clear_detail();
@@ -153,7 +168,7 @@ static void companion_fpr(struct cli_key *k)
     seal_clear_detail();
 }
 
-int cli_key_open(struct cli_key *k, const char *path)
+static int open_key(struct cli_key *k, const char *path, bool *is_public)
 {
     struct seal_rsa_key *rsa = NULL;
     struct key_bytes b;
@@ -171,7 +186,12 @@ int cli_key_open(struct cli_key *k, const char *path)
     }
     rc = key_decode_private(b.data, b.len, NULL, 0, &encrypted, &rsa);
     if (rc && !encrypted) {
-        status = not_private(path, &b, rc);
+        status = not_private(path, &b, rc, is_public ? &k->key : NULL);
+        if (status == EXIT_OK) {
+            *is_public = true;
+            memcpy(k->fpr, k->key->fpr, SEAL_FPR_LEN);
+            k->have_fpr = true;
+        }
         goto out;
     }
     /* What the file holds is known; now whether it is kept private. */
@@ -208,6 +228,17 @@ out:
     if (status != EXIT_OK)
         cli_key_close(k);
     return status;
+}
+
+int cli_key_open(struct cli_key *k, const char *path)
+{
+    return open_key(k, path, NULL);
+}
+
+int cli_key_open_any(struct cli_key *k, const char *path, bool *is_public)
+{
+    *is_public = false;
+    return open_key(k, path, is_public);
 }
 
 int cli_key_unlock(struct cli_key *k, struct cli_passphrase *pp)

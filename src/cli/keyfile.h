@@ -35,6 +35,10 @@ struct cli_key {
  * passphrase is asked. Prints any error; returns an exit status. */
 int cli_key_open(struct cli_key *k, const char *path);
 
+/* cli_key_open() that also takes a public key file (K->key is then a
+ * public key and *IS_PUBLIC is set): for showing any key's fingerprint. */
+int cli_key_open_any(struct cli_key *k, const char *path, bool *is_public);
+
 /* Decrypts K if it is encrypted, asking PP for the passphrase, and checks
  * that it is the key of the .pub file its ID came from. No-op once loaded.
  * Prints any error; returns an exit status. */
