@@ -1,6 +1,6 @@
 /* One recorded detail for the process; see errors.h. It is shared by all
- * threads (a failure on the envelope code's helper or writer thread must
- * reach the main thread's message) and guarded by a mutex. */
+ * threads (a failure on one of the envelope pipeline's reader or worker
+ * threads must reach the main thread's message) and guarded by a mutex. */
 #include "base/errors.h"
 
 #include <errno.h>

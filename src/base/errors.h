@@ -18,11 +18,17 @@
  *                                     malformed input (not an envelope, bad armor)
  *   GPG_ERR_BAD_SECKEY, GPG_ERR_BAD_PUBKEY, GPG_ERR_BAD_PASSPHRASE,
  *   GPG_ERR_WEAK_KEY, GPG_ERR_UNUSABLE_PUBKEY, GPG_ERR_PUBKEY_ALGO,
- *   GPG_ERR_NO_PASSPHRASE            a key or passphrase problem
+ *   GPG_ERR_NO_PASSPHRASE, GPG_ERR_CANCELED, GPG_ERR_DUP_KEY
+ *                                     a key or passphrase problem
+ *   GPG_ERR_UNUSABLE_SECKEY          a policy refusal of a valid key file
+ *                                     (over-cap KDF cost, unsupported key)
  *   GPG_ERR_NO_SECKEY                the envelope is not addressed to this key
  *   GPG_ERR_NOT_TRUSTED              the signer is not an expected sender
  *   system codes (gpg_err_code_from_errno) and GPG_ERR_EOF
  *                                     I/O problem
+ *   GPG_ERR_INV_ARG                  a caller's mistake (usage)
+ *   GPG_ERR_BUG, GPG_ERR_INTERNAL and libgcrypt's own failures
+ *                                     an internal error: a bug, never the input
  */
 #ifndef SEAL_ERRORS_H
 #define SEAL_ERRORS_H
