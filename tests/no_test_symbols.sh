@@ -1,16 +1,18 @@
 #!/bin/sh
 # No test-only code in the installed programs: none of the hooks that
 # tests/testing.h declares (nor any other *_for_testing, *_fixed or *_weak
-# function) is linked into seal, unseal or seal-keygen, and no file under
-# src/ but the one implementing it includes an internal entry's header.
+# function) is linked into a program that make install installs
+# (bin_PROGRAMS: seal, unseal, seal-keygen), and no file under src/ but the
+# one implementing it includes an internal entry's header.
 set -eu
-: "${top_srcdir:?}" "${SEAL:?}" "${UNSEAL:?}" "${SEAL_KEYGEN:?}"
+: "${top_srcdir:?}" "${top_builddir:?}" "${INSTALLED_PROGRAMS:?}"
 command -v nm >/dev/null || { echo "skip: nm not found (binutils)"; exit 77; }
 
 hooks=$(sed -n 's/^[a-z_ ]*[ *]\([a-z_0-9]*\)(.*/\1/p' "$top_srcdir/tests/testing.h")
 [ -n "$hooks" ] || { echo "no hooks read from tests/testing.h"; exit 1; }
 bad=0
-for prog in "$SEAL" "$UNSEAL" "$SEAL_KEYGEN"; do
+for p in $INSTALLED_PROGRAMS; do
+    prog=$top_builddir/$p
     syms=$(nm "$prog")
     # A stripped program would pass without proving anything.
     printf '%s\n' "$syms" | grep -qw main || { echo "$prog: no symbol table"; exit 1; }
@@ -36,5 +38,5 @@ for pair in crypto/rsa_internal.h:crypto/rsa.c envelope/seal_internal.h:envelope
         echo "src/$h is included outside src/$owner and tests/:"; echo "$users"; bad=1
     fi
 done
-[ "$bad" -eq 0 ] && echo "ok: no test-only symbols in the programs ($(echo $hooks))"
+[ "$bad" -eq 0 ] && echo "ok: no test-only symbols in $INSTALLED_PROGRAMS ($(echo $hooks))"
 exit "$bad"
