@@ -83,12 +83,7 @@ static int parse_options(int argc, char **argv, struct seal_options *o, char **o
         {"recipients-file", required_argument, NULL, 'R'},
         {"sender", required_argument, NULL, 's'},
         {"armor", no_argument, NULL, 'a'},
-        CLI_LONGOPT_PASSPHRASE_FILE,
-        CLI_LONGOPT_OUTPUT,
-        CLI_LONGOPT_FORCE,
-        CLI_LONGOPT_NO_FSYNC,
-        CLI_LONGOPT_HELP,
-        CLI_LONGOPT_VERSION,
+        CLI_LONGOPTS_COMMON,
         CLI_NET_SEAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };

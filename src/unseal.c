@@ -124,12 +124,7 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
         {"quiet", no_argument, NULL, 'q'},
         {"inspect", no_argument, NULL, OPT_INSPECT},
         {"json", no_argument, NULL, OPT_JSON},
-        CLI_LONGOPT_PASSPHRASE_FILE,
-        CLI_LONGOPT_OUTPUT,
-        CLI_LONGOPT_FORCE,
-        CLI_LONGOPT_NO_FSYNC,
-        CLI_LONGOPT_HELP,
-        CLI_LONGOPT_VERSION,
+        CLI_LONGOPTS_COMMON,
         CLI_NET_UNSEAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };

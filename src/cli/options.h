@@ -26,6 +26,10 @@ enum {
 #define CLI_LONGOPT_NO_FSYNC {"no-fsync", no_argument, NULL, CLI_OPT_NO_FSYNC}
 #define CLI_LONGOPT_HELP {"help", no_argument, NULL, 'h'}
 #define CLI_LONGOPT_VERSION {"version", no_argument, NULL, 'V'}
+/* All of them, for seal and unseal. */
+#define CLI_LONGOPTS_COMMON                                                                        \
+    CLI_LONGOPT_PASSPHRASE_FILE, CLI_LONGOPT_OUTPUT, CLI_LONGOPT_FORCE, CLI_LONGOPT_NO_FSYNC,      \
+        CLI_LONGOPT_HELP, CLI_LONGOPT_VERSION
 
 struct cli_common {
     const char *output;          /* -o */

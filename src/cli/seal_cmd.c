@@ -127,6 +127,21 @@ static int collect(const struct seal_options *o, struct recipients *r)
     return status;
 }
 
+/* The request for envelope_seal(), all but its output. */
+static void fill_request(struct seal_request *req, const struct seal_options *o,
+                         struct recipients *rcpt, const struct cli_key *sender,
+                         struct cli_input *in)
+{
+    memset(req, 0, sizeof *req);
+    req->recipients = (const struct seal_key *const *)rcpt->key;
+    req->n_recipients = rcpt->n;
+    req->sender = sender->key;
+    req->armor = o->armor;
+    req->in = (struct byte_source){cli_input_read, in};
+    req->progress = cli_progress_input;
+    req->progress_ctx = in;
+}
+
 static int load_recipients(struct recipients *r, struct cli_passphrase *pp)
 {
     int status;
@@ -166,14 +181,7 @@ static int seal_send(const struct seal_options *o)
         return cli_error(in_name, rc);
     if ((status = collect(o, &rcpt)) == EXIT_OK && (status = load_recipients(&rcpt, &pp)) == EXIT_OK &&
         (status = cli_key_load(&sender, o->sender, &pp)) == EXIT_OK) {
-        memset(&req, 0, sizeof req);
-        req.recipients = (const struct seal_key *const *)rcpt.key;
-        req.n_recipients = rcpt.n;
-        req.sender = sender.key;
-        req.armor = o->armor;
-        req.in = (struct byte_source){cli_input_read, &in};
-        req.progress = cli_progress_input;
-        req.progress_ctx = &in;
+        fill_request(&req, o, &rcpt, &sender, &in);
         status = cli_seal_deliver(&req, &o->net);
     }
     recipients_free(&rcpt);
@@ -243,15 +251,8 @@ int cli_seal(const struct seal_options *o)
     out.ao.no_fsync = o->common.no_fsync;
     cli_remove_on_signal(out.ao.tmp_path);
 
-    memset(&req, 0, sizeof req);
-    req.recipients = (const struct seal_key *const *)rcpt.key;
-    req.n_recipients = rcpt.n;
-    req.sender = sender.key;
-    req.armor = o->armor;
-    req.in = (struct byte_source){cli_input_read, &in};
+    fill_request(&req, o, &rcpt, &sender, &in);
     req.out = (struct byte_sink){cli_output_write, &out};
-    req.progress = cli_progress_input;
-    req.progress_ctx = &in;
     /* Drawn only if stderr is a terminal and the run lasts over a second. */
     cli_progress_start("sealing", S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
     rc = envelope_seal(&req);
