@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 pkgs="build-essential autoconf automake pkg-config libgcrypt20-dev libgpg-error-dev
 libcmocka-dev zlib1g-dev openssl netcat-openbsd groff-base bsdextrautils python3
 python3-cryptography clang libclang-rt-14-dev
-libnats-dev nats-server haproxy"
+libnats-dev nats-server haproxy faketime systemd"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

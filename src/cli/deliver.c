@@ -14,6 +14,7 @@
 #include "cli/output.h"
 #include "transport/client.h"
 #include "transport/listener.h"
+#include "transport/net.h"
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -133,8 +134,25 @@ int cli_net_option(int c, const char *arg, struct cli_net_options *o)
     return -1;
 }
 
+/* An address that cannot work is a usage error now, not an I/O error
+ * after the input was read. */
+static bool address_ok(const char *spec, bool host_optional)
+{
+    char host[NET_HOST_MAX], port[NET_PORT_MAX];
+    if (!spec || (host_optional && strcmp(spec, "-") == 0))
+        return true;
+    seal_clear_detail();
+    if (net_split(spec, host_optional, host, port) == 0)
+        return true;
+    cli_errorf("%s", seal_detail());
+    seal_clear_detail();
+    return false;
+}
+
 int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output)
 {
+    if (!address_ok(o->to, false) || !address_ok(o->from, false) || !address_ok(o->listen, true))
+        return cli_usage_error();
     const unsigned client_only = 1u << (OPT_NET_RETRY_FOR - OPT_NET_TO) |
                                  1u << (OPT_NET_WAIT - OPT_NET_TO);
     const unsigned server_only = ~(client_only | 7u);
@@ -312,8 +330,11 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     rc = systemd ? net_listen_systemd(fds, &n) : net_listen(o->listen, fds, &n);
     if (rc) {
         status = cli_error(systemd ? NULL : o->listen, rc);
-        if (systemd)
+        if (systemd) {
+            /* Started by hand instead of by systemd: a usage error. */
             cli_hint("'--listen -' takes its sockets from systemd (see examples/seal-inbox.socket)");
+            status = EXIT_USAGE;
+        }
         return status;
     }
     if ((status = open_inbox(o, &ib)) != EXIT_OK)
