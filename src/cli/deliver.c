@@ -362,8 +362,19 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     cfg.fds = fds;
     cfg.n_fds = n;
     cfg.max_conns = o->max_conns;
-    fprintf(stderr, "unseal: listening on %s (%zu socket%s), delivering into %s\n",
-            systemd ? "sockets from systemd" : o->listen, n, n == 1 ? "" : "s", o->inbox);
+    {
+        /* The addresses as bound: with port 0 the kernel picked the port. */
+        char names[NET_MAX_LISTEN * (NET_PEER_MAX + 1)] = "";
+        for (size_t i = 0; i < n; i++) {
+            char one[NET_PEER_MAX];
+            net_local_name(fds[i], one);
+            if (i)
+                strcat(names, " ");
+            strcat(names, one);
+        }
+        fprintf(stderr, "unseal: listening on %s%s, delivering into %s\n", names,
+                systemd ? " (sockets from systemd)" : "", o->inbox);
+    }
     rc = listener_run(&cfg);
     n = 0; /* closed by the listener */
     if (rc) {

@@ -216,6 +216,9 @@ static gpg_err_code_t wait_for_peer(const struct send_config *cfg, int *sock)
     gpg_err_code_t e = net_listen(cfg->listen, fds, &n);
     if (e)
         return e;
+    char name[NET_PEER_MAX];
+    net_local_name(fds[0], name);
+    note(cfg, "waiting for a peer on %s", name);
     for (size_t i = 0; i < n; i++)
         p[i] = (struct pollfd){fds[i], POLLIN, 0};
     *sock = -1;

@@ -23,13 +23,16 @@ int64_t net_now_ms(void)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-static bool port_ok(const char *p)
+/* A port: 1..65535 (or 0, "any free port", where we listen). */
+static bool port_ok(const char *p, bool listening)
 {
     size_t n = strlen(p);
     if (n == 0 || n >= NET_PORT_MAX)
         return false;
     if (strspn(p, "0123456789") == n) {
         long v = strtol(p, NULL, 10);
+        if (listening && n == 1 && p[0] == '0')
+            return true;
         return v >= 1 && v <= 65535 && p[0] != '0';
     }
     /* A service name such as "seal": letters, digits, '-'. */
@@ -68,7 +71,7 @@ gpg_err_code_t net_split(const char *spec, bool host_optional, char host[NET_HOS
             return seal_fail(GPG_ERR_INV_ARG, "%s: expected HOST:PORT", spec);
         p = spec;
     }
-    if (!port_ok(p))
+    if (!port_ok(p, host_optional))
         return seal_fail(GPG_ERR_INV_ARG, "%s: bad port '%s'", spec, p);
     memcpy(port, p, strlen(p) + 1);
     return 0;
@@ -290,13 +293,14 @@ gpg_err_code_t net_read(int fd, void *buf, size_t cap, int stop_fd, int64_t dead
     }
 }
 
-void net_peer_name(int fd, char out[NET_PEER_MAX])
+static void addr_text(int fd, bool peer, char out[NET_PEER_MAX])
 {
     struct sockaddr_storage ss;
     socklen_t l = sizeof ss;
     char h[INET6_ADDRSTRLEN];
     snprintf(out, NET_PEER_MAX, "?");
-    if (getpeername(fd, (struct sockaddr *)&ss, &l) != 0)
+    if ((peer ? getpeername(fd, (struct sockaddr *)&ss, &l)
+              : getsockname(fd, (struct sockaddr *)&ss, &l)) != 0)
         return;
     if (ss.ss_family == AF_INET) {
         struct sockaddr_in *a = (struct sockaddr_in *)&ss;
@@ -307,6 +311,16 @@ void net_peer_name(int fd, char out[NET_PEER_MAX])
         if (inet_ntop(AF_INET6, &a->sin6_addr, h, sizeof h))
             snprintf(out, NET_PEER_MAX, "[%s]:%u", h, ntohs(a->sin6_port));
     }
+}
+
+void net_peer_name(int fd, char out[NET_PEER_MAX])
+{
+    addr_text(fd, true, out);
+}
+
+void net_local_name(int fd, char out[NET_PEER_MAX])
+{
+    addr_text(fd, false, out);
 }
 
 gpg_err_code_t net_accept(int lfd, int *fd)

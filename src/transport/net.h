@@ -27,8 +27,9 @@
 int64_t net_now_ms(void);
 
 /* Splits SPEC into host and port: "HOST:PORT", "[V6ADDR]:PORT", and, when
- * HOST_OPTIONAL, a bare "PORT" (HOST becomes ""). The port is 1..65535 in
- * decimal or a service name. GPG_ERR_INV_ARG with a detail otherwise. */
+ * HOST_OPTIONAL (an address to listen on), a bare "PORT" (HOST becomes "")
+ * and port 0 (any free port). The port is 1..65535 in decimal or a service
+ * name. GPG_ERR_INV_ARG with a detail otherwise. */
 gpg_err_code_t net_split(const char *spec, bool host_optional, char host[NET_HOST_MAX],
                          char port[NET_PORT_MAX]);
 
@@ -60,6 +61,9 @@ gpg_err_code_t net_read(int fd, void *buf, size_t cap, int stop_fd, int64_t dead
 
 /* The peer's address as "1.2.3.4:5" or "[::1]:5" ("?" if unknown). */
 void net_peer_name(int fd, char out[NET_PEER_MAX]);
+
+/* The socket's own address, alike (a listener on port 0 learns its port). */
+void net_local_name(int fd, char out[NET_PEER_MAX]);
 
 /* Accepts one connection from LFD (non-blocking, close-on-exec): 0 with
  * *FD, or GPG_ERR_EAGAIN when there is none after all. */

@@ -9,8 +9,8 @@ command -v faketime >/dev/null || { echo "faketime is missing (tools/bootstrap.s
 mkdir "$T/msgs"
 printf 'honest\n' >"$T/msgs/honest"
 printf 'other\n' >"$T/other"
-P=$(free_port)
-listen l1 "127.0.0.1:$P" --max-size 100K --idle-timeout 2 --max-connections 50
+listen l1 127.0.0.1:0 --max-size 100K --idle-timeout 2 --max-connections 50
+P=$LPORT
 
 n=0
 honest() {

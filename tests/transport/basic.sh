@@ -7,8 +7,9 @@
 mkdir "$T/msgs"
 printf 'hello, bob\n' >"$T/msgs/one"
 head -c 50000 /dev/urandom >"$T/msgs/two"
-P=$(free_port)
-listen l1 "127.0.0.1:$P"
+listen l1 127.0.0.1:0
+P=$LPORT
+L1=$LPID
 
 # --to: exit 0 once the receipt verified; the message is in new/.
 "$SEAL" -r "$T/bob.pub" -s "$T/alice.key" --to "127.0.0.1:$P" "$T/msgs/one" 2>"$T/to.err" ||
@@ -51,18 +52,18 @@ cmp -s "$T/from-nc" "$T/msgs/one" || fail "nc received other bytes"
 
 # seal --listen / unseal --from: standard output, -o FILE, -d INBOX.
 for mode in stdout file inbox; do
-    P3=$(free_port)
-    "$SEAL" -r "$T/bob.pub" -s "$T/alice.key" --listen "127.0.0.1:$P3" --wait 10 "$T/msgs/one" \
-        2>"$T/sl.err" &
+    "$SEAL" -r "$T/bob.pub" -s "$T/alice.key" --listen 127.0.0.1:0 --wait 10 "$T/msgs/one" \
+        2>"$T/sl.log" &
     SPID=$!
     PIDS="$PIDS $SPID"
-    sleep 0.3
+    wait_log sl "waiting for a peer on" || fail "seal --listen did not start"
+    P3=$(sed -n 's/.*waiting for a peer on [^ ]*:\([0-9][0-9]*\)$/\1/p' "$T/sl.log")
     case $mode in
     stdout) "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --from "127.0.0.1:$P3" >"$T/from.out" 2>"$T/from.err" ;;
     file) "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --from "127.0.0.1:$P3" -o "$T/from.out" 2>"$T/from.err" ;;
     inbox) "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --from "127.0.0.1:$P3" -d "$T/box2" 2>"$T/from.err" ;;
     esac || fail "unseal --from ($mode): $(cat "$T/from.err")"
-    wait "$SPID" || fail "seal --listen ($mode): $(cat "$T/sl.err")"
+    wait "$SPID" || fail "seal --listen ($mode): $(cat "$T/sl.log")"
     case $mode in
     inbox) cat "$T"/box2/new/* >"$T/from.out" ;;
     esac
@@ -72,10 +73,8 @@ done
 
 # IPv6 loopback, both ways.
 if python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0))' 2>/dev/null; then
-    P6=$(free_port)
-    "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "[::1]:$P6" -d "$T/box6" 2>"$T/l6.log" &
-    PIDS="$PIDS $!"
-    wait_log l6 "listening on" || fail "IPv6 listener did not start"
+    listen l6 "[::1]:0" -d "$T/box6"
+    P6=$LPORT
     "$SEAL" -r "$T/bob.pub" -s "$T/alice.key" --to "[::1]:$P6" "$T/msgs/one" 2>"$T/to6.err" ||
         fail "seal --to [::1]: $(cat "$T/to6.err")"
     wait_log l6 "delivered from \[::1\]:" || fail "IPv6 peer not logged as [::1]:PORT"
@@ -84,16 +83,13 @@ else
 fi
 
 # --keep-sealed: the verified envelope itself is stored, and unseals.
-P4=$(free_port)
-"$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "127.0.0.1:$P4" -d "$T/sealed" --keep-sealed \
-    2>"$T/ks.log" &
-KPID=$!
-PIDS="$PIDS $KPID"
-wait_log ks "listening on" || fail "--keep-sealed listener did not start"
+listen ks 127.0.0.1:0 -d "$T/sealed" --keep-sealed
+KPID=$LPID
+P4=$LPORT
 [ "$(send "127.0.0.1:$P4" "$T/two.seal" | cut -c1-3)" = "OK " ] || fail "--keep-sealed: no OK"
 f=$(find "$T/sealed/new" -type f)
 cmp -s "$f" "$T/two.seal" || fail "--keep-sealed did not store the envelope as sent"
 stop "$KPID" || fail "--keep-sealed listener: bad exit"
-stop "$LPID" || fail "listener: bad exit status on SIGTERM"
+stop "$L1" || fail "listener: bad exit status on SIGTERM"
 grep -q "stopped" "$T/l1.log" || fail "listener did not say it stopped"
 echo "ok"

@@ -45,23 +45,32 @@ chmod 600 "$T"/*.key
 mkdir "$T/trusted"
 cp "$T/alice.pub" "$T/carol.pub" "$T/trusted/"
 
-# free_port: a TCP port free on the loopback interface right now.
+# free_port: a TCP port free on the loopback interface right now (for what
+# must bind a port it is told; listeners use port 0, see listen).
 free_port() {
     $TL free-port
 }
 
 # listen NAME ADDR [OPTION...]: starts `unseal --listen ADDR -d $T/inbox`
 # as bob in the background, logging to $T/NAME.log, and waits until it
-# listens. Sets LPID. Extra options go to unseal (e.g. -d OTHER).
+# listens. Sets LPID, and LPORT to the port it got (ADDR may end in :0, any
+# free port: no race with other tests). Extra options go to unseal (a -d
+# among them replaces the default inbox).
 listen() {
     _name=$1
     _addr=$2
     shift 2
-    "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "$_addr" -d "$T/inbox" "$@" \
+    _box="-d $T/inbox"
+    for _a in "$@"; do
+        [ "$_a" = "-d" ] && _box=""
+    done
+    # shellcheck disable=SC2086 # $_box is two words or none
+    "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "$_addr" $_box "$@" \
         2>"$T/$_name.log" &
     LPID=$!
     PIDS="$PIDS $LPID"
     wait_log "$_name" "listening on" || fail "listener $_name did not start"
+    LPORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\)[ ,].*/\1/p' "$T/$_name.log" | head -n 1)
 }
 
 # wait_log NAME TEXT: waits (at most 10 s) until $T/NAME.log contains TEXT.

@@ -7,12 +7,12 @@
 . "$top_srcdir/tests/transport/common.sh"
 
 mkdir "$T/msgs"
-P=$(free_port)
 for step in received fsync-data fsync-tmp marker fsync-seen rename fsync-new ack; do
     rm -rf "$T/inbox" "$T/msgs"/* "$T/m.seal"
     printf 'killed at %s\n' "$step" >"$T/msgs/m"
     seal_file alice "$T/msgs/m" "$T/m.seal"
-    SEAL_TEST_KILL_AT=$step listen "k-$step" "127.0.0.1:$P"
+    SEAL_TEST_KILL_AT=$step listen "k-$step" 127.0.0.1:0
+    P=$LPORT
     reply=$(send "127.0.0.1:$P" "$T/m.seal")
     case $reply in OK*) fail "$step: acknowledged although killed before the OK" ;; esac
     i=0
@@ -23,7 +23,8 @@ for step in received fsync-data fsync-tmp marker fsync-seen rename fsync-new ack
     done
     wait "$LPID" 2>/dev/null
     $TL check-inbox "$T/inbox" "$T/msgs" --allow-tmp >/dev/null || fail "$step: partial or foreign file in new/"
-    listen "r-$step" "127.0.0.1:$P"
+    listen "r-$step" 127.0.0.1:0
+    P=$LPORT
     case $step in
     received | fsync-data | fsync-tmp | marker) want=0 ;;
     *) want=1 ;; # committed: the recovery pass finished it
@@ -48,7 +49,9 @@ while [ "$i" -lt 4 ]; do
     done
     i=$((i + 1))
 done
-SEAL_TEST_KILL_AT=rename:20 listen k-load "127.0.0.1:$P" -q
+# The clients need the port to stay: the one the first listener got.
+SEAL_TEST_KILL_AT=rename:20 listen k-load 127.0.0.1:0 -q
+P=$LPORT
 KILLED=$LPID
 CLIENTS=""
 i=0

@@ -9,7 +9,6 @@ head -c 300000 /dev/urandom >"$T/msgs/big"
 printf 'small\n' >"$T/small"
 seal_file alice "$T/msgs/big" "$T/big.seal"
 seal_file alice "$T/small" "$T/small.seal"
-P=$(free_port)
 
 # honest: the small envelope is acknowledged.
 honest() {
@@ -19,7 +18,8 @@ honest() {
     esac
 }
 
-listen l1 "127.0.0.1:$P"
+listen l1 127.0.0.1:0
+P=$LPORT
 # Half an envelope, then the connection ends: an envelope cut short.
 reply=$(send "127.0.0.1:$P" "$T/big.seal" --cut 150000)
 case $reply in "ERR perm authentication failed") ;; *) fail "cut envelope: '$reply'" ;; esac
@@ -29,11 +29,12 @@ stop "$LPID"
 
 # A full disk: files may not grow past 100 KiB.
 rm -rf "$T/inbox"
-(ulimit -f 200 && exec "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "127.0.0.1:$P" \
+(ulimit -f 200 && exec "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen 127.0.0.1:0 \
     -d "$T/inbox") 2>"$T/full.log" &
 LPID=$!
 PIDS="$PIDS $LPID"
 wait_log full "listening on" || fail "listener with a file size limit did not start"
+P=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\)[ ,].*/\1/p' "$T/full.log")
 reply=$(send "127.0.0.1:$P" "$T/big.seal")
 case $reply in "ERR temp "*) ;; *) fail "full disk: '$reply', expected ERR temp" ;; esac
 [ "$(count new)" -eq 0 ] && [ "$(count tmp)" -eq 0 ] || fail "full disk left something"
@@ -43,12 +44,14 @@ stop "$LPID"
 # fsync fails: of the message, of tmp/, of seen/, of new/.
 for step in fsync-data fsync-tmp fsync-seen fsync-new; do
     rm -rf "$T/inbox"
-    SEAL_TEST_FAIL_AT=$step listen "f-$step" "127.0.0.1:$P"
+    SEAL_TEST_FAIL_AT=$step listen "f-$step" 127.0.0.1:0
+    P=$LPORT
     reply=$(send "127.0.0.1:$P" "$T/big.seal")
     case $reply in "ERR temp "*) ;; *) fail "fsync error at $step: '$reply'" ;; esac
     stop "$LPID"
     # Restarted without the fault, the same envelope is stored once.
-    listen "g-$step" "127.0.0.1:$P"
+    listen "g-$step" 127.0.0.1:0
+    P=$LPORT
     reply=$(send "127.0.0.1:$P" "$T/big.seal")
     case $reply in OK*) ;; *) fail "after $step: '$reply'" ;; esac
     check_inbox "$T/msgs" --expect 1 >/dev/null
@@ -57,7 +60,8 @@ done
 
 # The free-space guard refuses before the disk is full.
 rm -rf "$T/inbox"
-listen guard "127.0.0.1:$P" --min-free 1000000G
+listen guard 127.0.0.1:0 --min-free 1000000G
+P=$LPORT
 reply=$(send "127.0.0.1:$P" "$T/small.seal")
 case $reply in "ERR temp low on disk space") ;; *) fail "free-space guard: '$reply'" ;; esac
 st=0

@@ -16,8 +16,8 @@ while [ "$i" -lt "$CLIENTS" ]; do
     done
     i=$((i + 1))
 done
-P=$(free_port)
-listen l1 "127.0.0.1:$P" --max-connections 256 -q
+listen l1 127.0.0.1:0 --max-connections 256 -q
+P=$LPORT
 
 start=$(date +%s)
 i=0

@@ -5,8 +5,8 @@
 . "$top_srcdir/tests/transport/common.sh"
 
 printf 'receipt test\n' >"$T/msg"
-P=$(free_port)
-listen l1 "127.0.0.1:$P"
+listen l1 127.0.0.1:0
+P=$LPORT
 # An OK line for another envelope, to replay.
 seal_file alice "$T/msg" "$T/other.seal"
 send "127.0.0.1:$P" "$T/other.seal" >"$T/other.ok"
@@ -14,8 +14,7 @@ grep -q '^OK ' "$T/other.ok" || fail "no OK for the other envelope"
 
 # through MODE EXPECTED: seal --to through a proxy that alters the reply.
 through() {
-    PP=$(free_port)
-    $TL proxy "$PP" "127.0.0.1:$P" "$1" >"$T/proxy.out" 2>&1 &
+    $TL proxy 0 "127.0.0.1:$P" "$1" >"$T/proxy.out" 2>&1 &
     PX=$!
     PIDS="$PIDS $PX"
     _i=0
@@ -24,6 +23,7 @@ through() {
         [ "$_i" -le 100 ] || fail "proxy did not start"
         sleep 0.05
     done
+    PP=$(sed -n 's/^ready //p' "$T/proxy.out")
     st=0
     "$SEAL" -r "$T/bob.pub" -s "$T/alice.key" --to "127.0.0.1:$PP" --retry-for 0 --wait 5 \
         "$T/msg" 2>"$T/seal.err" || st=$?
@@ -44,10 +44,10 @@ grep -q "ERR perm not for this server" "$T/seal.err" || fail "ERR reason not pri
 # A co-recipient's listener: carol can decrypt (she is a recipient), so her
 # server acknowledges with a valid receipt of her own, but the envelope was
 # for bob first: delivery to bob is not proven.
-PC=$(free_port)
-"$UNSEAL" -k "$T/carol.key" -s "$T/trusted" --listen "127.0.0.1:$PC" -d "$T/carolbox" 2>"$T/lc.log" &
+"$UNSEAL" -k "$T/carol.key" -s "$T/trusted" --listen 127.0.0.1:0 -d "$T/carolbox" 2>"$T/lc.log" &
 PIDS="$PIDS $!"
 wait_log lc "listening on" || fail "carol's listener did not start"
+PC=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\)[ ,].*/\1/p' "$T/lc.log")
 st=0
 "$SEAL" -r "$T/bob.pub" -r "$T/carol.pub" -s "$T/alice.key" --to "127.0.0.1:$PC" --retry-for 0 \
     "$T/msg" 2>"$T/co.err" || st=$?
@@ -60,11 +60,8 @@ wait_log lc "delivered from" || fail "carol's listener did not get it"
 # The listener's answer for a testkit envelope equals a receipt computed
 # here, independently, from seal(5) (the testkit derives its receipt keys
 # from the file name, see tests/testkit/generate.c).
-PV=$(free_port)
-"$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "127.0.0.1:$PV" -d "$T/vbox" --max-age 100000d \
-    2>"$T/lv.log" &
-PIDS="$PIDS $!"
-wait_log lv "listening on" || fail "vector listener did not start"
+listen lv 127.0.0.1:0 -d "$T/vbox" --max-age 100000d
+PV=$LPORT
 kit=$top_srcdir/tests/testkit/success_one_byte.seal
 want=$(python3 - "$kit" "$T/bob.pub" <<'PY'
 import base64, hashlib, hmac, subprocess, sys

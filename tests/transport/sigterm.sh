@@ -7,8 +7,8 @@
 mkdir "$T/msgs"
 head -c 2000000 /dev/urandom >"$T/msgs/big"
 seal_file alice "$T/msgs/big" "$T/big.seal"
-P=$(free_port)
-listen l1 "127.0.0.1:$P"
+listen l1 127.0.0.1:0
+P=$LPORT
 # Half the envelope, a pause (SIGTERM comes now), then the rest.
 send "127.0.0.1:$P" "$T/big.seal" --pause 3 >"$T/reply" &
 C=$!
@@ -35,7 +35,8 @@ st=0
 # SIGTERM just as an envelope arrives: either it was received whole and is
 # stored and acknowledged, or it is refused and nothing is stored; never an
 # OK for what is not in new/.
-listen l2 "127.0.0.1:$P"
+listen l2 127.0.0.1:0
+P=$LPORT
 send "127.0.0.1:$P" "$T/big.seal" >"$T/reply2" &
 C=$!
 PIDS="$PIDS $C"

@@ -114,7 +114,7 @@ def proxy(port, target, mode):
     ls.bind(("127.0.0.1", int(port)))
     ls.listen(1)
     ls.settimeout(TIMEOUT)
-    print("ready", flush=True)
+    print("ready", ls.getsockname()[1], flush=True)
     c, _ = ls.accept()
     c.settimeout(TIMEOUT)
     data = read_all(c)

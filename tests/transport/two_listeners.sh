@@ -10,12 +10,12 @@ while [ "$i" -lt 12 ]; do
     seal_file alice "$T/msgs/$i" "$T/env/$i.seal"
     i=$((i + 1))
 done
-P1=$(free_port)
-listen a "127.0.0.1:$P1" -q
+listen a 127.0.0.1:0 -q
 A=$LPID
-P2=$(free_port)
-listen b "127.0.0.1:$P2" -q
+P1=$LPORT
+listen b 127.0.0.1:0 -q
 B=$LPID
+P2=$LPORT
 grep -q "recovery" "$T/b.log" && fail "the second listener cleaned up after the first"
 for round in 1 2; do
     for f in "$T"/env/*.seal; do
