@@ -103,7 +103,7 @@ gpg_err_code_t file_read_all(const char *path, size_t max, bool secure, bool pri
     if (file_is_stdio(path)) {
         fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
     } else {
-        fd = open(path, O_RDONLY | O_CLOEXEC | (private_key ? O_NOFOLLOW : 0));
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (private_key ? O_NOFOLLOW : 0));
     }
     if (fd < 0) {
         if (errno == ELOOP && private_key)
@@ -111,7 +111,9 @@ gpg_err_code_t file_read_all(const char *path, size_t max, bool secure, bool pri
         return seal_fail(seal_errno_code(), "cannot open: %s", strerror(errno));
     }
     gpg_err_code_t err = 0;
-    if (private_key && !file_is_stdio(path))
+    if (!file_is_stdio(path))
+        err = file_require_regular(fd); /* a FIFO would block: O_NONBLOCK above */
+    if (!err && private_key && !file_is_stdio(path))
         err = file_check_private_mode(fd);
     /* One byte more than the cap tells "too large" from "exactly max". */
     size_t cap = max + 1;
@@ -191,6 +193,12 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
     }
     gpg_err_code_t err = GPG_ERR_ENOMEM;
     o->final_path = strdup(path);
+    /* Unverified output has no name at all where the system allows it; a
+     * named temporary file is the fallback (unseal(1) says what it means). */
+    if (o->final_path && (err = file_open_unnamed_beside(path, &o->fd)) == 0) {
+        o->unnamed = true;
+        return 0;
+    }
     if (!o->final_path || (err = make_temp_beside(path, &o->tmp_path, &o->fd))) {
         atomic_out_abort(o);
         return err == GPG_ERR_ENOMEM ? seal_fail(err, "out of memory") : err;
@@ -270,15 +278,18 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
         atomic_out_release(o);
         return err;
     }
-    if (o->fd < 0 || !o->tmp_path)
+    if (o->fd < 0 || (!o->tmp_path && !o->unnamed))
         return seal_fail(GPG_ERR_INTERNAL, "output already closed");
     gpg_err_code_t err = atomic_out_flush(o);
     if (!err && (fchmod(o->fd, o->mode) != 0 || (!o->no_fsync && fsync(o->fd) != 0)))
         err = seal_fail(seal_errno_code(), "cannot finish output: %s", strerror(errno));
+    /* The content is complete and on disk: only now does it get a name. */
+    if (!err && o->unnamed)
+        err = file_link_unnamed(o->fd, o->final_path, o->force);
     if (close(o->fd) != 0 && !err)
         err = seal_fail(seal_errno_code(), "cannot close output: %s", strerror(errno));
     o->fd = -1;
-    if (!err) {
+    if (!err && !o->unnamed) {
         if (o->force) {
             if (rename(o->tmp_path, o->final_path) != 0)
                 err = seal_fail(seal_errno_code(), "cannot rename into place: %s",
@@ -294,9 +305,9 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
             unlink(o->tmp_path);
         }
     }
-    if (err)
+    if (err && o->tmp_path)
         unlink(o->tmp_path);
-    else if (!o->no_fsync)
+    else if (!err && !o->no_fsync)
         sync_parent_dir(o->final_path);
     atomic_out_release(o);
     return err;
@@ -326,11 +337,16 @@ gpg_err_code_t file_open_spool(int *fd)
     char *t = malloc(n);
     if (!t)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    gpg_err_code_t err = 0;
+    if (file_open_unnamed(dir, fd) == 0) {
+        free(t);
+        return 0;
+    }
     snprintf(t, n, "%s/seal-spool.XXXXXX", dir);
     int f = mkstemp(t);
     if (f < 0) {
-        gpg_err_code_t err =
-            seal_fail(seal_errno_code(), "cannot create spool file in %s: %s", dir, strerror(errno));
+        err = seal_fail(seal_errno_code(), "cannot create spool file in %s: %s", dir,
+                        strerror(errno));
         free(t);
         return err;
     }

@@ -41,6 +41,29 @@ gpg_err_code_t fd_read_full(int fd, void *buf, size_t n, size_t *got);
 /* Writes all N bytes, retrying short writes and EINTR. */
 gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n);
 
+/* Opens PATH ("-": a dup of stdin) for reading, refusing anything but a
+ * regular file without blocking: a FIFO or a device would block open(2) or
+ * read(2) forever. GPG_ERR_EFTYPE (GPG_ERR_EISDIR for a directory) with a
+ * detail naming what it is. For key files. (base/fileopen.c) */
+gpg_err_code_t file_open_regular(const char *path, int *fd);
+
+/* For FD opened with O_NONBLOCK: refuses it unless it is a regular file, as
+ * file_open_regular does, and clears O_NONBLOCK. */
+gpg_err_code_t file_require_regular(int fd);
+
+/* An unnamed temporary file (O_TMPFILE, read/write, mode 0600) in DIR, or
+ * beside PATH: it has no name until file_link_unnamed gives it one, so a
+ * process killed before that (kill -9, a crash) leaves nothing behind.
+ * On any failure GPG_ERR_NOT_SUPPORTED without a detail (no O_TMPFILE in the
+ * kernel or filesystem, no /proc to link it through later, or an error a
+ * named file would meet too): then use a named file. */
+gpg_err_code_t file_open_unnamed(const char *dir, int *fd);
+gpg_err_code_t file_open_unnamed_beside(const char *path, int *fd);
+
+/* Gives the unnamed file FD the name PATH. Without REPLACE an existing PATH
+ * is GPG_ERR_EEXIST; with it PATH is replaced atomically. */
+gpg_err_code_t file_link_unnamed(int fd, const char *path, bool replace);
+
 struct atomic_out {
     int fd;            /* the temporary file, or stdout */
     bool to_stdout;    /* "-": fd is stdout, commit/abort only flush */
@@ -49,7 +72,8 @@ struct atomic_out {
                           early (a crash soon after may lose the file's content) */
     mode_t mode;       /* final mode */
     char *final_path;
-    char *tmp_path;
+    char *tmp_path;    /* NULL for an unnamed file (O_TMPFILE) */
+    bool unnamed;      /* fd has no name until commit links it */
     uint8_t *buf;      /* gathers writes into large blocks */
     size_t len;
     uint64_t flushed;  /* bytes written to fd so far */

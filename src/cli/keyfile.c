@@ -43,7 +43,8 @@ static int read_key_file(const char *path, struct key_bytes *b)
     memset(b, 0, sizeof *b);
     b->fd = -1;
     seal_clear_detail();
-    if ((rc = file_open_read(path, &b->fd)))
+    /* A FIFO or a device would block forever: refused without waiting. */
+    if ((rc = file_open_regular(path, &b->fd)))
         return cli_error(path, rc);
     b->is_stdin = file_is_stdio(path);
     b->is_link = !b->is_stdin && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);

@@ -150,7 +150,9 @@ static int find_copy(void)
         if (n <= 0)
             continue;
         target[n] = '\0';
-        if (strstr(target, "/seal-spool.") && strstr(target, "(deleted)"))
+        /* A spool file is unnamed (O_TMPFILE: "DIR/#INODE") or unlinked. */
+        if ((strstr(target, "/seal-spool.") || strstr(target, "/#")) &&
+            strstr(target, "(deleted)"))
             found = atoi(e->d_name);
     }
     closedir(d);
