@@ -26,8 +26,10 @@ KEYGEN=${SEAL_KEYGEN:-$build/src/seal-keygen}
 BITS=${BENCH_BITS:-3072}
 N=${BENCH_ENVELOPES:-2000}
 BIG=${BENCH_BIG_MB:-1024}
-make -s bench/rsa_cost >/dev/null
-RSA_COST=$build/bench/rsa_cost
+if [ -z "${RSA_COST:-}" ]; then
+    make -s bench/rsa_cost >/dev/null
+    RSA_COST=$build/bench/rsa_cost
+fi
 CORES=$(nproc)
 
 T=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/seal-bench-transport.XXXXXX")

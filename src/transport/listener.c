@@ -17,6 +17,8 @@
 
 struct listener {
     const struct listener_config *cfg;
+    struct serve_config serve; /* cfg->serve, with the verification slots */
+    sem_t slots;
     pthread_mutex_t lock;
     pthread_cond_t idle;
     unsigned active;
@@ -33,7 +35,7 @@ static void *conn_main(void *arg)
     struct listener *l = c->l;
     struct serve_result *res = malloc(sizeof *res);
     if (res)
-        serve_connection(&l->cfg->serve, c->fd, res);
+        serve_connection(&l->serve, c->fd, res);
     else
         close(c->fd);
     free(res);
@@ -105,6 +107,12 @@ gpg_err_code_t listener_run(const struct listener_config *cfg)
         return seal_fail(GPG_ERR_INV_ARG, "need 1..%d listening sockets", NET_MAX_LISTEN);
     memset(&l, 0, sizeof l);
     l.cfg = cfg;
+    l.serve = cfg->serve;
+    /* Two decryptions per core keep the cores busy while others wait for
+     * the disk; more would only add memory (a pipeline's buffers each). */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (sem_init(&l.slots, 0, (unsigned)(cores > 0 ? 2 * cores : 2)) == 0)
+        l.serve.verify_slots = &l.slots;
     pthread_mutex_init(&l.lock, NULL);
     pthread_cond_init(&l.idle, NULL);
     pthread_attr_init(&attr);
@@ -152,6 +160,8 @@ gpg_err_code_t listener_run(const struct listener_config *cfg)
     pthread_mutex_unlock(&l.lock);
     pthread_attr_destroy(&attr);
     pthread_cond_destroy(&l.idle);
+    if (l.serve.verify_slots)
+        sem_destroy(&l.slots);
     pthread_mutex_destroy(&l.lock);
     return e;
 }

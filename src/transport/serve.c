@@ -184,7 +184,13 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
         req.out = cfg->target->sink;
     } /* else: keep_sealed, the plaintext is verified and dropped */
 
-    if ((e = envelope_unseal(&req, &res->info))) {
+    if (cfg->verify_slots)
+        while (sem_wait(cfg->verify_slots) != 0 && errno == EINTR)
+            ;
+    e = envelope_unseal(&req, &res->info);
+    if (cfg->verify_slots)
+        sem_post(cfg->verify_slots);
+    if (e) {
         refusal(e, &res->info, res);
         goto out;
     }

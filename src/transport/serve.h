@@ -13,6 +13,7 @@
 #ifndef SEAL_TRANSPORT_SERVE_H
 #define SEAL_TRANSPORT_SERVE_H
 
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +48,9 @@ struct serve_config {
     uint64_t min_free;      /* bytes the inbox's file system must keep free */
     uint64_t max_age;       /* seconds: older envelopes are refused */
     int stop_fd;            /* readable: shutting down (or -1) */
+    /* Or NULL: bounds how many envelopes are decrypted at once (each holds
+     * the envelope pipeline's buffers); receiving is not bounded by it. */
+    sem_t *verify_slots;
     /* One line per event (never a secret); may be NULL. */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
