@@ -23,6 +23,10 @@ static void usage(void)
           "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT|- -d INBOX [--keep-sealed]\n"
           "              [--max-size SIZE] [--max-connections N] [--idle-timeout DURATION]\n"
           "              [--max-time DURATION] [--min-free SIZE] [--max-age DURATION] [-q]\n"
+          "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT --deliver nats://HOST:PORT[,...]\n"
+          "              --stream NAME [--proxy-from ADDR[,ADDR...]] [--keep-sealed] [limits]\n"
+          "       unseal --drain nats://HOST:PORT[,...] --stream NAME -d INBOX [--follow]\n"
+          "              [--ack-wait DURATION] [--durable NAME] [-q]\n"
           "       unseal -k RECIPIENT.key -s SENDER.pub|DIR --from HOST:PORT\n"
           "              [-d INBOX [--keep-sealed] | -o OUTPUT [-f]] [limits as above]\n"
           "       unseal -h | -V\n",
@@ -67,6 +71,21 @@ static void help(void)
           "                            the inbox's file system (default 64M)\n"
           "      --max-age DUR         refuse envelopes created longer ago (default 7d);\n"
           "                            also how long duplicates are remembered\n"
+          "      --proxy-from LIST     with --listen: connections from these addresses\n"
+          "                            (IPv4/IPv6, CIDR blocks; comma-separated) begin with\n"
+          "                            a PROXY protocol v1/v2 header naming the client\n"
+          "      --deliver URLS        with --listen: publish each verified message to a\n"
+          "                            NATS JetStream stream (instead of -d), OK after the\n"
+          "                            stream's acknowledgment\n"
+          "      --stream NAME         the JetStream stream (subject seal.NAME), created if\n"
+          "                            missing; its duplicate window must cover --max-age\n"
+          "      --drain URLS          move the stream's messages into -d INBOX, exactly\n"
+          "                            once, and exit\n"
+          "      --follow              with --drain: keep waiting for messages until SIGTERM\n"
+          "      --ack-wait DUR        with --drain: redeliver a message not acknowledged\n"
+          "                            within DUR (default 30s; set when the consumer is\n"
+          "                            created)\n"
+          "      --durable NAME        with --drain: the consumer's name (default seal-drain)\n"
           "  -h, --help                show this help and exit\n"
           "  -V, --version             show the version and exit\n"
           "\n"
@@ -126,6 +145,7 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
         {"json", no_argument, NULL, OPT_JSON},
         CLI_LONGOPTS_COMMON,
         CLI_NET_UNSEAL_LONGOPTS,
+        CLI_FLEET_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     bool seen_k = false, seen_s = false, seen_q = false, seen_i = false, seen_j = false;
@@ -133,8 +153,14 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
 
     memset(o, 0, sizeof *o);
     cli_net_defaults(&o->net);
+    o->net.fleet = &o->fleet;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:s:o:fqhVd:", longopts, NULL)) != -1) {
+        if ((r = cli_fleet_option(c, optarg, &o->fleet)) != -2) {
+            if (r >= 0)
+                return r;
+            continue;
+        }
         if ((r = cli_net_option(c, optarg, &o->net)) != -2) {
             if (r >= 0)
                 return r;
@@ -181,6 +207,15 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
     o->net.quiet = o->quiet;
     if ((r = cli_net_check(&o->net, true, o->common.output_given)) >= 0)
         return r;
+    if ((r = cli_fleet_check(&o->fleet, &o->net)) >= 0)
+        return r;
+    if (o->fleet.drain) {
+        /* The stream holds verified messages: no key is needed to file them. */
+        if (o->key || o->senders || o->inspect || optind < argc || o->common.output_given)
+            return cli_conflict("--drain", o->key ? "-k/--key" : o->senders ? "-s/--sender" :
+                                o->inspect ? "--inspect" : optind < argc ? "FILE" : "-o/--output");
+        return -1;
+    }
     if ((o->net.listen || o->net.from) && (o->inspect || optind < argc))
         return o->inspect ? cli_conflict(o->net.listen ? "--listen" : "--from", "--inspect")
                           : cli_conflict(o->net.listen ? "--listen" : "--from", "FILE");
@@ -238,7 +273,9 @@ int main(int argc, char **argv)
         if ((rc = seal_crypto_init()))
             status = cli_error(NULL, rc);
         else
-            status = o.inspect ? cli_inspect(&o) : cli_unseal(&o);
+            status = o.fleet.drain ? cli_unseal_drain(&o.fleet, &o.net)
+                     : o.inspect   ? cli_inspect(&o)
+                                   : cli_unseal(&o);
     }
     free(owned);
     return status;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "cli/deliver.h"
+#include "cli/fleet.h"
 #include "cli/options.h"
 #include "envelope/envelope.h"
 
@@ -38,6 +39,7 @@ struct unseal_options {
     bool inspect;
     bool json;
     struct cli_net_options net; /* --listen, --from (cli/deliver.h) */
+    struct cli_fleet_options fleet; /* --proxy-from, --deliver, --drain (cli/fleet.h) */
 };
 
 struct keygen_options {

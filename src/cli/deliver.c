@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/fleet.h"
 #include "cli/options.h"
 #include "cli/output.h"
 #include "transport/client.h"
@@ -31,8 +32,7 @@ void cli_net_defaults(struct cli_net_options *o)
     o->max_conns = CLI_NET_MAX_CONNS;
 }
 
-/* N with an optional unit: s, m, h, d (seconds without one). */
-static bool parse_duration(const char *s, int64_t *ms)
+bool cli_parse_duration(const char *s, int64_t *ms)
 {
     char *end;
     errno = 0;
@@ -108,12 +108,12 @@ int cli_net_option(int c, const char *arg, struct cli_net_options *o)
     case OPT_NET_FROM: o->from = arg; break;
     case 'd': o->inbox = arg; break;
     case OPT_NET_KEEP_SEALED: o->keep_sealed = true; break;
-    case OPT_NET_RETRY_FOR: ok = parse_duration(arg, &o->retry_for_ms); break;
-    case OPT_NET_WAIT: ok = parse_duration(arg, &o->wait_ms) && o->wait_ms > 0; break;
-    case OPT_NET_IDLE: ok = parse_duration(arg, &o->idle_ms) && o->idle_ms > 0; break;
-    case OPT_NET_MAX_TIME: ok = parse_duration(arg, &o->max_time_ms) && o->max_time_ms > 0; break;
+    case OPT_NET_RETRY_FOR: ok = cli_parse_duration(arg, &o->retry_for_ms); break;
+    case OPT_NET_WAIT: ok = cli_parse_duration(arg, &o->wait_ms) && o->wait_ms > 0; break;
+    case OPT_NET_IDLE: ok = cli_parse_duration(arg, &o->idle_ms) && o->idle_ms > 0; break;
+    case OPT_NET_MAX_TIME: ok = cli_parse_duration(arg, &o->max_time_ms) && o->max_time_ms > 0; break;
     case OPT_NET_MAX_AGE:
-        ok = parse_duration(arg, &ms) && ms >= 1000;
+        ok = cli_parse_duration(arg, &ms) && ms >= 1000;
         o->max_age_s = (uint64_t)ms / 1000;
         break;
     case OPT_NET_MAX_SIZE: ok = parse_size(arg, &o->max_size) && o->max_size > 0; break;
@@ -175,18 +175,20 @@ int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output
     if (o->listen && o->from) {
         return cli_conflict("--listen", "--from");
     }
-    if (!o->listen && !o->from && (o->seen & server_only)) {
+    /* --deliver stores into a stream instead of -d; --drain takes -d. */
+    bool stream = o->fleet && o->fleet->deliver, drain = o->fleet && o->fleet->drain;
+    if (!o->listen && !o->from && !drain && (o->seen & server_only)) {
         cli_errorf("options -d, --keep-sealed and the limits need --listen or --from");
         return cli_usage_error();
     }
-    if (o->listen && !o->inbox) {
+    if (o->listen && !o->inbox && !stream) {
         cli_errorf("--listen needs -d INBOX (the Maildir to deliver into)");
         return cli_usage_error();
     }
     if (o->inbox && have_output) {
         return cli_conflict("-d/--inbox", "-o/--output");
     }
-    if (o->keep_sealed && !o->inbox) {
+    if (o->keep_sealed && !o->inbox && !stream) {
         cli_errorf("option --keep-sealed needs -d INBOX");
         return cli_usage_error();
     }
@@ -314,6 +316,7 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     int fds[NET_MAX_LISTEN];
     size_t n = 0;
     struct inbox *ib = NULL;
+    struct cli_fleet_state *fleet = NULL;
     gpg_err_code_t rc;
     struct sigaction sa;
     int status;
@@ -337,7 +340,7 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
         }
         return status;
     }
-    if ((status = open_inbox(o, &ib)) != EXIT_OK)
+    if (o->inbox && (status = open_inbox(o, &ib)) != EXIT_OK)
         goto out;
     if (pipe(stop_pipe) != 0 || fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC) != 0 ||
         fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC) != 0 ||
@@ -362,6 +365,8 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     cfg.fds = fds;
     cfg.n_fds = n;
     cfg.max_conns = o->max_conns;
+    if ((status = cli_fleet_setup(o->fleet, o, &cfg.serve, &fleet)) != EXIT_OK)
+        goto out;
     {
         /* The addresses as bound: with port 0 the kernel picked the port. */
         char names[NET_MAX_LISTEN * (NET_PEER_MAX + 1)] = "";
@@ -373,7 +378,8 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
             strcat(names, one);
         }
         fprintf(stderr, "unseal: listening on %s%s, delivering into %s\n", names,
-                systemd ? " (sockets from systemd)" : "", o->inbox);
+                systemd ? " (sockets from systemd)" : "",
+                o->inbox ? o->inbox : cli_fleet_target(o->fleet));
     }
     rc = listener_run(&cfg);
     n = 0; /* closed by the listener */
@@ -387,6 +393,7 @@ out:
     for (size_t i = 0; i < n; i++)
         close(fds[i]);
     inbox_close(ib);
+    cli_fleet_teardown(fleet);
     return status;
 }
 

@@ -22,6 +22,8 @@
 #include "keys/keyring.h"
 #include "keys/keys.h"
 
+struct cli_fleet_options;
+
 /* getopt_long values of the transport options (above the programs' own). */
 enum {
     OPT_NET_TO = 512,
@@ -76,7 +78,11 @@ struct cli_net_options {
     uint64_t max_size, min_free, max_age_s;
     unsigned max_conns;
     unsigned seen; /* options given, to refuse duplicates (bit per option) */
+    const struct cli_fleet_options *fleet; /* unseal's fleet options (cli/fleet.h), or NULL */
 };
+
+/* N with an optional unit: s, m, h, d (seconds without one), into *MS. */
+bool cli_parse_duration(const char *s, int64_t *ms);
 
 void cli_net_defaults(struct cli_net_options *o);
 

@@ -12,6 +12,7 @@
 
 #include "base/fileio.h"
 #include "crypto/crypto.h"
+#include "transport/proxy.h"
 #include "transport/receipt.h"
 
 #define RECV_BUF (64 * 1024)
@@ -174,13 +175,14 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
         set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", seal_errno_code());
         goto out;
     }
-    if (cfg->inbox && !cfg->keep_sealed) {
-        if ((e = inbox_tmp_create(cfg->inbox, "", &plain))) {
+    if ((cfg->inbox || cfg->store) && !cfg->keep_sealed) {
+        e = cfg->inbox ? inbox_tmp_create(cfg->inbox, "", &plain) : file_open_spool(&plain.fd);
+        if (e) {
             set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
             goto out;
         }
         req.out = (struct byte_sink){file_write, &plain.fd};
-    } else if (!cfg->inbox) {
+    } else if (!cfg->inbox && !cfg->store) {
         req.out = cfg->target->sink;
     } /* else: keep_sealed, the plaintext is verified and dropped */
 
@@ -206,6 +208,22 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
             goto out;
         }
         res->outcome = dup ? SERVE_DUPLICATE : SERVE_DELIVERED;
+    } else if (cfg->store) {
+        bool dup = false;
+        int fd = cfg->keep_sealed ? spool_fd : plain.fd;
+        uint64_t len = cfg->keep_sealed ? res->size : res->info.plaintext_len;
+        enum wire_kind kind = WIRE_ERR_TEMP;
+        if (lseek(fd, 0, SEEK_SET) != 0)
+            e = seal_errno_code();
+        else
+            e = cfg->store->deliver(cfg->store->ctx, &res->info, fd, len, &dup, &kind, res->reason);
+        if (e) {
+            char reason[WIRE_REASON_MAX + 1];
+            snprintf(reason, sizeof reason, "%s", res->reason[0] ? res->reason : "cannot store the message now");
+            set_refusal(res, kind, reason, e);
+            goto out;
+        }
+        res->outcome = dup ? SERVE_DUPLICATE : SERVE_DELIVERED;
     } else {
         if ((e = cfg->target->commit(cfg->target->ctx))) {
             set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
@@ -218,7 +236,9 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
 out:
     if (cfg->inbox)
         inbox_tmp_discard(cfg->inbox, &plain);
-    else if (res->outcome == SERVE_REFUSED && cfg->target->abort)
+    else if (cfg->store && plain.fd >= 0)
+        close(plain.fd);
+    else if (!cfg->store && res->outcome == SERVE_REFUSED && cfg->target->abort)
         cfg->target->abort(cfg->target->ctx);
     seal_secure_free(rk, SEAL_RECEIPT_KEY_LEN);
 }
@@ -275,6 +295,20 @@ void serve_connection(const struct serve_config *cfg, int fd, struct serve_resul
     memset(res, 0, sizeof *res);
     res->outcome = SERVE_REFUSED;
     net_peer_name(fd, res->peer);
+    if (cfg->proxy_from) {
+        /* Only a listed proxy's connection starts with a PROXY header; it
+         * names the client for the log lines (and a probe stays quiet). */
+        e = proxy_accept(fd, cfg->proxy_from, res->peer, sizeof res->peer);
+        if (e == GPG_ERR_EOF) {
+            res->outcome = SERVE_PROBE;
+            goto done;
+        }
+        if (e) {
+            set_refusal(res, WIRE_ERR_PERM, "bad PROXY header", e);
+            still_sending = true;
+            goto reply;
+        }
+    }
     if (cfg->inbox && !inbox_has_space(cfg->inbox, cfg->min_free)) {
         set_refusal(res, WIRE_ERR_TEMP, "low on disk space", GPG_ERR_ENOSPC);
         still_sending = true;

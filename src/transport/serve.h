@@ -36,11 +36,30 @@ struct serve_target {
     void *ctx;
 };
 
+/* Where a verified message goes instead of an inbox (unseal --deliver: a
+ * JetStream stream, transport/jsstore.h). DELIVER stores LEN bytes read from
+ * FD (the plaintext, or with keep_sealed the envelope) exactly once under
+ * INFO's (sender fingerprint, envelope ID): 0 once durable, *DUPLICATE if it
+ * was stored before; on failure it fills *KIND and REASON for the ERR line.
+ * Called from many connection threads at once. */
+struct serve_store {
+    gpg_err_code_t (*deliver)(void *ctx, const struct envelope_info *info, int fd, uint64_t len,
+                              bool *duplicate, enum wire_kind *kind,
+                              char reason[WIRE_REASON_MAX + 1]);
+    void *ctx;
+};
+
+struct proxy_allow;
+
 struct serve_config {
     const struct seal_key *key;            /* ours: decrypts, and names the receipts */
     struct trusted_senders *senders; /* registered clients (all loaded: shared by threads) */
-    struct inbox *inbox;                   /* or NULL: TARGET */
+    struct inbox *inbox;                   /* or NULL: STORE, or else TARGET */
+    const struct serve_store *store;
     const struct serve_target *target;
+    /* --proxy-from: connections from these peers begin with a PROXY header
+     * (transport/proxy.h) whose address names the peer; NULL: none do. */
+    const struct proxy_allow *proxy_from;
     bool keep_sealed;       /* store the envelope, not the plaintext */
     uint64_t max_size;      /* envelope bytes */
     int64_t idle_ms;        /* longest wait for the next bytes */

@@ -1,0 +1,260 @@
+/* unseal's fleet options; see fleet.h. */
+#include <config.h>
+
+#include "cli/fleet.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/deliver.h"
+#include "cli/options.h"
+#ifdef HAVE_NATS
+#include "transport/jsstore.h"
+#endif
+
+static const char *const fleet_names[] = {"--proxy-from", "--deliver", "--stream", "--drain",
+                                          "--follow",     "--ack-wait", "--durable"};
+
+int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f)
+{
+    int idx = c - OPT_FLEET_PROXY_FROM;
+    if (idx < 0 || idx > OPT_FLEET_DURABLE - OPT_FLEET_PROXY_FROM)
+        return -2;
+    if (f->seen & (1u << idx)) {
+        cli_errorf("option %s given twice", fleet_names[idx]);
+        return cli_usage_error();
+    }
+    f->seen |= 1u << idx;
+    switch (c) {
+    case OPT_FLEET_PROXY_FROM:
+        f->proxy_from_text = arg;
+        if (proxy_allow_parse(arg, &f->proxy_from) != 0) {
+            cli_errorf("%s", seal_detail());
+            cli_hint("a list of IPv4 or IPv6 addresses or CIDR blocks: 127.0.0.1,10.1.0.0/16,::1");
+            return cli_usage_error();
+        }
+        break;
+    case OPT_FLEET_DELIVER: f->deliver = arg; break;
+    case OPT_FLEET_STREAM: f->stream = arg; break;
+    case OPT_FLEET_DRAIN: f->drain = arg; break;
+    case OPT_FLEET_FOLLOW: f->follow = true; break;
+    case OPT_FLEET_DURABLE: f->durable = arg; break;
+    case OPT_FLEET_ACK_WAIT:
+        if (!cli_parse_duration(arg, &f->ack_wait_ms) || f->ack_wait_ms < 1000) {
+            cli_errorf("option --ack-wait: bad value '%s'", arg);
+            cli_hint("a duration of at least 1s: a number of seconds, or a number followed by s, "
+                     "m, h or d");
+            return cli_usage_error();
+        }
+        break;
+    }
+    return -1;
+}
+
+int cli_fleet_check(const struct cli_fleet_options *f, const struct cli_net_options *o)
+{
+    if (f->seen == 0)
+        return -1;
+    if ((f->proxy_from_text || f->deliver) && !o->listen)
+        return cli_conflict(f->deliver ? "--deliver" : "--proxy-from",
+                            o->from ? "--from" : "no --listen");
+    if (f->deliver && o->inbox)
+        return cli_conflict("--deliver", "-d/--inbox");
+    if (f->drain && (o->listen || o->from))
+        return cli_conflict("--drain", o->listen ? "--listen" : "--from");
+    if ((f->deliver || f->drain) && !f->stream) {
+        cli_errorf("%s needs --stream NAME", f->deliver ? "--deliver" : "--drain");
+        return cli_usage_error();
+    }
+    if (f->stream && !f->deliver && !f->drain) {
+        cli_errorf("option --stream needs --deliver or --drain");
+        return cli_usage_error();
+    }
+    if (f->drain && !o->inbox) {
+        cli_errorf("--drain needs -d INBOX (the Maildir to move the messages into)");
+        return cli_usage_error();
+    }
+    if (!f->drain && (f->follow || f->durable || f->ack_wait_ms)) {
+        cli_errorf("options --follow, --ack-wait and --durable need --drain");
+        return cli_usage_error();
+    }
+    if (f->drain && (o->seen & ~(1u << 12))) /* only -d of the transport options */
+        return cli_conflict("--drain", "the listener's options");
+#ifndef HAVE_NATS
+    if (f->deliver || f->drain) {
+        cli_errorf("%s: this unseal was built without NATS JetStream",
+                   f->deliver ? "--deliver" : "--drain");
+        cli_hint("rebuild with libnats-dev installed (configure --with-nats)");
+        return EXIT_USAGE;
+    }
+#endif
+    return -1;
+}
+
+const char *cli_fleet_target(const struct cli_fleet_options *f)
+{
+    static char text[512];
+    snprintf(text, sizeof text, "stream %s at %s", f->stream ? f->stream : "?",
+             f->deliver ? f->deliver : "?");
+    return text;
+}
+
+#ifdef HAVE_NATS
+
+struct cli_fleet_state {
+    struct js_conn *conn;
+    struct js_store store;
+    struct serve_store serve_store;
+};
+
+/* libnats' connection events, from its threads: one line each. */
+static void nats_log(void *ctx, enum js_event ev, const char *text)
+{
+    (void)ctx;
+    (void)ev;
+    fprintf(stderr, "%s: %s\n", cli_program(), text);
+}
+
+static int connect_nats(const char *urls, struct js_conn **conn)
+{
+    struct js_config cfg = {.urls = urls, .log = nats_log};
+    gpg_err_code_t rc = js_connect(&cfg, conn);
+    if (rc) {
+        int status = cli_error(urls, rc);
+        cli_hint("is nats-server running with JetStream (nats-server -js)? see "
+                 "examples/fleet/README.md");
+        return status == EXIT_OK ? EXIT_NO_ACK : status;
+    }
+    return EXIT_OK;
+}
+
+int cli_fleet_setup(const struct cli_fleet_options *f, const struct cli_net_options *o,
+                    struct serve_config *s, struct cli_fleet_state **state)
+{
+    *state = NULL;
+    if (!f)
+        return EXIT_OK;
+    if (f->proxy_from_text)
+        s->proxy_from = &f->proxy_from;
+    if (!f->deliver)
+        return EXIT_OK;
+    struct cli_fleet_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return cli_error(NULL, seal_fail(GPG_ERR_ENOMEM, "out of memory"));
+    int status = connect_nats(f->deliver, &st->conn);
+    if (status != EXIT_OK) {
+        free(st);
+        return status;
+    }
+    *state = st;
+    st->store.conn = st->conn;
+    st->store.stream = f->stream;
+    js_store_subject(f->stream, st->store.subject);
+    /* Exactly-once across hosts holds while the stream remembers every ID
+     * an envelope that is still accepted could carry. */
+    int64_t window = (int64_t)o->max_age_s + SERVE_MAX_FUTURE;
+    bool created;
+    gpg_err_code_t rc = js_stream_ensure(st->conn, f->stream, st->store.subject, window, &created);
+    if (rc) {
+        status = cli_error(NULL, rc);
+        return status == EXIT_OK ? EXIT_IO : status;
+    }
+    fprintf(stderr, "%s: stream %s %s (subject %s, duplicate window >= %lld s, max payload %lld)\n",
+            cli_program(), f->stream, created ? "created" : "checked", st->store.subject,
+            (long long)window, (long long)js_max_payload(st->conn));
+    st->serve_store.deliver = js_store_deliver;
+    st->serve_store.ctx = &st->store;
+    s->store = &st->serve_store;
+    return EXIT_OK;
+}
+
+void cli_fleet_teardown(struct cli_fleet_state *state)
+{
+    if (!state)
+        return;
+    js_close(state->conn);
+    free(state);
+    js_shutdown();
+}
+
+static volatile sig_atomic_t drain_stop;
+
+static void on_drain_stop(int sig)
+{
+    (void)sig;
+    drain_stop = 1;
+}
+
+static void drain_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s: %s\n", cli_program(), line);
+}
+
+int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_options *o)
+{
+    struct inbox *ib = NULL;
+    struct inbox_report rep;
+    struct js_conn *conn = NULL;
+    int status;
+    gpg_err_code_t rc = inbox_open(o->inbox, o->max_age_s + SERVE_MAX_FUTURE, &ib, &rep);
+    if (rc)
+        return cli_error(o->inbox, rc);
+    if ((status = connect_nats(f->drain, &conn)) != EXIT_OK)
+        goto out;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_drain_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    struct js_inbox_drain d = {.inbox = ib, .log = o->quiet ? NULL : drain_log};
+    struct js_drain_config dc = {.stream = f->stream,
+                                 .durable = f->durable ? f->durable : CLI_FLEET_DURABLE,
+                                 .ack_wait_ms = f->ack_wait_ms ? f->ack_wait_ms
+                                                               : CLI_FLEET_ACK_WAIT_MS,
+                                 .follow = f->follow,
+                                 .stop = &drain_stop};
+    size_t acked;
+    rc = js_drain(conn, &dc, js_store_to_inbox, &d, &acked);
+    fprintf(stderr, "%s: drained %zu message%s from stream %s into %s (%zu new, %zu stored before)\n",
+            cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox, d.stored,
+            d.duplicates);
+    status = rc ? cli_error(NULL, rc) : EXIT_OK;
+    if (status == EXIT_OK && rc)
+        status = EXIT_IO;
+out:
+    js_close(conn);
+    inbox_close(ib);
+    js_shutdown();
+    return status;
+}
+
+#else
+
+int cli_fleet_setup(const struct cli_fleet_options *f, const struct cli_net_options *o,
+                    struct serve_config *s, struct cli_fleet_state **state)
+{
+    (void)o;
+    *state = NULL;
+    if (f && f->proxy_from_text)
+        s->proxy_from = &f->proxy_from;
+    return EXIT_OK; /* --deliver was refused by cli_fleet_check() */
+}
+
+void cli_fleet_teardown(struct cli_fleet_state *state)
+{
+    (void)state;
+}
+
+int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_options *o)
+{
+    (void)f;
+    (void)o;
+    return EXIT_USAGE; /* refused by cli_fleet_check() */
+}
+
+#endif

@@ -1,0 +1,137 @@
+/* The fleet's ends of a JetStream stream; see jsstore.h. */
+#include "transport/jsstore.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/fileio.h"
+
+void js_store_subject(const char *stream, char out[JS_STORE_SUBJECT_MAX])
+{
+    snprintf(out, JS_STORE_SUBJECT_MAX, "seal.%s", stream);
+}
+
+static void put_hex(const uint8_t *p, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+}
+
+void js_store_msg_id(const uint8_t fpr[SEAL_FPR_LEN], const uint8_t id[SEAL_ENVELOPE_ID_LEN],
+                     char out[JS_STORE_ID_LEN + 1])
+{
+    put_hex(fpr, SEAL_FPR_LEN, out);
+    out[2 * SEAL_FPR_LEN] = '-';
+    put_hex(id, SEAL_ENVELOPE_ID_LEN, out + 2 * SEAL_FPR_LEN + 1);
+    out[JS_STORE_ID_LEN] = '\0';
+}
+
+static bool get_hex(const char *text, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < 2 * n; i++) {
+        char c = text[i];
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0)
+            return false;
+        out[i / 2] = (uint8_t)(i % 2 ? (out[i / 2] << 4) | v : v);
+    }
+    return true;
+}
+
+gpg_err_code_t js_store_parse_msg_id(const char *text, uint8_t fpr[SEAL_FPR_LEN],
+                                     uint8_t id[SEAL_ENVELOPE_ID_LEN])
+{
+    if (strlen(text) != JS_STORE_ID_LEN || text[2 * SEAL_FPR_LEN] != '-' ||
+        !get_hex(text, fpr, SEAL_FPR_LEN) ||
+        !get_hex(text + 2 * SEAL_FPR_LEN + 1, id, SEAL_ENVELOPE_ID_LEN))
+        return seal_fail(GPG_ERR_INV_DATA, "'%.80s' is not a seal message ID", text);
+    return 0;
+}
+
+gpg_err_code_t js_store_deliver(void *ctx, const struct envelope_info *info, int fd, uint64_t len,
+                                bool *duplicate, enum wire_kind *kind,
+                                char reason[WIRE_REASON_MAX + 1])
+{
+    struct js_store *st = ctx;
+    int64_t max = js_max_payload(st->conn);
+    *duplicate = false;
+    *kind = WIRE_ERR_TEMP;
+    /* Refused before reading it in: it could never be stored. */
+    if (max <= 0 || len > (uint64_t)max) {
+        *kind = WIRE_ERR_PERM;
+        snprintf(reason, WIRE_REASON_MAX + 1, "too big: the message store takes at most %" PRId64
+                 " bytes", max);
+        return GPG_ERR_TOO_LARGE;
+    }
+    uint8_t *buf = malloc(len ? (size_t)len : 1);
+    size_t got;
+    gpg_err_code_t err = 0;
+    if (!buf) {
+        snprintf(reason, WIRE_REASON_MAX + 1, "overloaded");
+        return GPG_ERR_ENOMEM;
+    }
+    if ((err = fd_read_full(fd, buf, (size_t)len, &got)) == 0 && got != len)
+        err = GPG_ERR_EIO;
+    if (err) {
+        snprintf(reason, WIRE_REASON_MAX + 1, "cannot store the message now");
+        goto out;
+    }
+    char id[JS_STORE_ID_LEN + 1];
+    js_store_msg_id(info->sender_fpr, info->envelope_id, id);
+    struct js_meta meta = {info->sender_name ? info->sender_name : "", (int64_t)info->created, len};
+    struct js_puback ack;
+    err = js_publish(st->conn, st->stream, st->subject, id, &meta, buf, (size_t)len, &ack);
+    if (err == GPG_ERR_TOO_LARGE) {
+        *kind = WIRE_ERR_PERM;
+        snprintf(reason, WIRE_REASON_MAX + 1,
+                 "too big: the message store takes at most %" PRId64 " bytes with headers", max);
+    } else if (err) {
+        snprintf(reason, WIRE_REASON_MAX + 1, "message store unavailable");
+    } else {
+        *duplicate = ack.duplicate;
+    }
+out:
+    free(buf);
+    return err;
+}
+
+gpg_err_code_t js_store_to_inbox(void *ctx, const struct js_message *m)
+{
+    struct js_inbox_drain *d = ctx;
+    uint8_t fpr[SEAL_FPR_LEN], id[SEAL_ENVELOPE_ID_LEN];
+    gpg_err_code_t err = js_store_parse_msg_id(m->msg_id, fpr, id);
+    if (err)
+        return seal_fail_override(err, "stream message %" PRIu64 ": no seal message ID (%s)",
+                                  m->stream_seq, m->msg_id[0] ? m->msg_id : "none");
+    struct inbox_file f = {-1, ""};
+    if ((err = inbox_tmp_create(d->inbox, "", &f)))
+        return err;
+    if ((err = fd_write_all(f.fd, m->data, m->len))) {
+        inbox_tmp_discard(d->inbox, &f);
+        return err;
+    }
+    struct inbox_delivery del = {fpr, m->meta.sender, id,
+                                 m->meta.created > 0 ? (uint64_t)m->meta.created : 0};
+    bool dup;
+    char name[INBOX_NAME_MAX + 1];
+    if ((err = inbox_deliver(d->inbox, &f, &del, &dup, name)))
+        return err;
+    if (dup)
+        d->duplicates++;
+    else
+        d->stored++;
+    if (d->log) {
+        char line[INBOX_NAME_MAX + 200];
+        snprintf(line, sizeof line, "%s stream message %" PRIu64 " from %s%s%s", dup ? "duplicate" : "moved",
+                 m->stream_seq, m->meta.sender[0] ? m->meta.sender : "?",
+                 dup ? ", stored before as " : " to new/", name);
+        d->log(d->log_ctx, line);
+    }
+    /* Test-only: killed here, the message is in new/ but not acknowledged. */
+    return inbox_test_point("drain-ack");
+}
