@@ -269,8 +269,8 @@ static void log_result(const struct serve_config *cfg, const struct serve_result
               (unsigned long long)res->size, id, res->name[0] ? ", new/" : "", res->name);
         break;
     case SERVE_DUPLICATE:
-        logf_(cfg, "duplicate from %s: sender %s, envelope %s, stored before as %s", res->peer, who,
-              id, res->name);
+        logf_(cfg, "duplicate from %s: sender %s, envelope %s, stored before%s%s", res->peer, who,
+              id, res->name[0] ? " as " : "", res->name);
         break;
     case SERVE_REFUSED:
         logf_(cfg, "refused %s: ERR %s %s (%s)%s%s", res->peer,
@@ -321,8 +321,9 @@ void serve_connection(const struct serve_config *cfg, int fd, struct serve_resul
         goto reply;
     }
     e = receive(cfg, fd, res->peer, spool.fd, sha, end, &res->size);
-    if (e == 0 && res->size == 0) {
-        /* A health check: connect and close. Nothing to say, nothing to log. */
+    if ((e == 0 || e == GPG_ERR_ECONNRESET) && res->size == 0) {
+        /* A health check: connect and close (or reset; HAProxy's do, also
+         * after a PROXY header). Nothing to say, nothing to log. */
         res->outcome = SERVE_PROBE;
         goto done;
     }

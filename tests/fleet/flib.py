@@ -80,6 +80,38 @@ def send(argv):
     print(reply.decode("ascii", "replace").strip())
 
 
+def send_one(addr, path, source=None):
+    """The reply line for PATH sent to ADDR, or "NONE"."""
+    try:
+        s = connect(addr, source)
+        with open(path, "rb") as f:
+            s.sendall(f.read())
+        s.shutdown(socket.SHUT_WR)
+        reply = b""
+        while not reply.endswith(b"\n"):
+            b = s.recv(4096)
+            if not b:
+                break
+            reply += b
+        s.close()
+        line = reply.decode("ascii", "replace").strip()
+        return line.split(" ")[0] + (" " + line.split(" ")[1] if line.startswith("ERR") else "") \
+            if line else "NONE"
+    except OSError:
+        return "NONE"
+
+
+def load(argv):
+    """load FRONT OTHER[,OTHER...] FILE...: sends each FILE through FRONT and
+    every fourth one again straight to one of the OTHER listeners; prints
+    "FILE RESULT" per send (RESULT: OK, ERR temp, ERR perm or NONE)."""
+    front, others, files = argv[0], argv[1].split(","), argv[2:]
+    for i, path in enumerate(files):
+        print(path, send_one(front, path), flush=True)
+        if i % 4 == 0:
+            print(path, send_one(others[i % len(others)], path), flush=True)
+
+
 def probe(argv):
     """probe ADDR [--from SRC] [--reset]: connect, then close (or reset)."""
     addr = argv[0]
@@ -122,6 +154,8 @@ def main():
         print(free_port())
     elif cmd == "send":
         send(argv)
+    elif cmd == "load":
+        load(argv)
     elif cmd == "probe":
         probe(argv)
     elif cmd == "check-inbox":
