@@ -62,9 +62,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
     /* A real envelope of nothing gives a header the library itself wrote. */
     const struct seal_key *const rcpt[1] = {bob};
-    struct seal_request req = {rcpt, 1, alice, false, {empty_read, NULL}, fuzz_sink(&env),
-                               NULL, NULL, NULL};
-    struct seal_fixed fixed = {file_key, salt, NULL, NULL, true, 1700000000};
+    struct seal_request req = {.recipients = rcpt, .n_recipients = 1, .sender = alice,
+                               .in = {empty_read, NULL}, .out = fuzz_sink(&env)};
+    struct seal_fixed fixed = {.file_key = file_key, .salt = salt, .have_created = true,
+                               .created = 1700000000};
     FUZZ_ASSERT(envelope_seal_fixed(&req, &fixed) == 0);
     FUZZ_ASSERT(envelope_header_parse(env.data, env.len, &h, &need) == 0);
     fuzz_sink(&head);
@@ -151,8 +152,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         FUZZ_ASSERT(msg_len + trailer_len(&t) == inner_len);
 
     uint8_t *env = make_envelope(inner, inner_len, &env_len);
-    struct unseal_request req = {bob, &trusted, fuzz_source(&fs, env, env_len), fuzz_sink(&plain),
-                                 NULL, NULL, NULL};
+    struct unseal_request req = {.recipient = bob, .senders = &trusted,
+                                 .in = fuzz_source(&fs, env, env_len), .out = fuzz_sink(&plain)};
     gpg_err_code_t e = envelope_unseal(&req, &info);
 
     FUZZ_ASSERT(info.header_verified);

@@ -1,0 +1,78 @@
+/*
+ * The transport's wire parsing: the reply line (OK / ERR temp / ERR perm,
+ * transport/wire.c), the chat frame boundary finder and the terminal escape
+ * of received chat text (transport/chat.c).
+ * Oracles: a reply that parses formats back to exactly the same bytes (one
+ * encoding per reply) and a failed parse leaves its output zeroed; a frame
+ * end lies within the input and within CHAT_FRAME_MAX, and the same bytes
+ * cut at that end give the same frame; escaped text is printable ASCII, no
+ * longer than its bound, and NUL-terminated.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "transport/chat.h"
+#include "transport/wire.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_init();
+    return 0;
+}
+
+static void reply(const uint8_t *data, size_t len)
+{
+    static const struct wire_reply zero;
+    struct wire_reply r;
+    char again[WIRE_LINE_MAX + 1];
+    size_t n;
+
+    if (wire_parse_reply(data, len, &r) != 0) {
+        FUZZ_ASSERT(memcmp(&r, &zero, sizeof r) == 0);
+        return;
+    }
+    if (r.kind == WIRE_OK)
+        n = wire_format_ok(r.envelope_id, r.receipt, again);
+    else
+        n = wire_format_err(r.kind, r.reason, again);
+    FUZZ_ASSERT(n == len && memcmp(again, data, len) == 0);
+}
+
+static void frame(const uint8_t *data, size_t len)
+{
+    size_t end = 0, end2 = 0;
+    if (chat_frame_end(data, len, &end) != 0)
+        return;
+    FUZZ_ASSERT(end > 0 && end <= len && end <= CHAT_FRAME_MAX);
+    FUZZ_ASSERT(chat_frame_end(data, end, &end2) == 0 && end2 == end);
+}
+
+static void escape(const uint8_t *data, size_t len)
+{
+    if (len > 4096)
+        len = 4096;
+    char *out = malloc(CHAT_ESCAPED_MAX(len));
+    FUZZ_ASSERT(out != NULL);
+    size_t n = chat_escape(data, len, out);
+    FUZZ_ASSERT(n < CHAT_ESCAPED_MAX(len) && out[n] == '\0' && strlen(out) == n);
+    for (size_t i = 0; i < n; i++)
+        FUZZ_ASSERT((unsigned char)out[i] >= 0x20 || out[i] == '\n' || out[i] == '\t' ||
+                    (unsigned char)out[i] >= 0x80);
+    free(out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+    if (len > 2 * CHAT_FRAME_MAX)
+        return -1;
+    reply(data, len);
+    frame(data, len);
+    escape(data, len);
+    return 0;
+}
