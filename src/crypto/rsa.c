@@ -62,8 +62,16 @@ static gpg_err_code_t scan_uint(struct seal_bignum b, bool secure, gcry_mpi_t *o
         p++;
         len--;
     }
-    if (len > MAX_INT_BYTES)
-        return seal_fail(GPG_ERR_TOO_LARGE, "RSA integer of %zu bytes is too large", len);
+    /* No integer of a key is longer than its modulus: a longer one is a key
+     * over the size cap, a policy refusal of a valid key (exit 4), as in
+     * check_public. */
+    if (len > MAX_INT_BYTES) {
+        unsigned bits = (unsigned)(len - 1) * 8;
+        for (unsigned top = p[0]; top; top >>= 1)
+            bits++;
+        return seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "RSA key of %u bits is too large (at most %u)",
+                         bits, SEAL_RSA_MAX_BITS);
+    }
     if (len == 0) {
         *out = secure ? gcry_mpi_snew(0) : gcry_mpi_new(0);
         return 0;
@@ -89,7 +97,7 @@ static gpg_err_code_t check_public(gcry_mpi_t n, gcry_mpi_t e, unsigned min_bits
         return seal_fail(GPG_ERR_WEAK_KEY, "RSA key of %u bits is too weak (at least %u)", bits,
                          min_bits);
     if (bits > SEAL_RSA_MAX_BITS)
-        return seal_fail(GPG_ERR_TOO_LARGE, "RSA key of %u bits is too large (at most %u)", bits,
+        return seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "RSA key of %u bits is too large (at most %u)", bits,
                          SEAL_RSA_MAX_BITS);
     if (!gcry_mpi_test_bit(n, 0))
         return seal_fail(GPG_ERR_BAD_PUBKEY, "RSA modulus is even");
