@@ -212,7 +212,7 @@ static void note_line(void *ctx, const char *line)
     fprintf(stderr, "seal: %s\n", line);
 }
 
-int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o)
+int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o, uint64_t total)
 {
     struct send_config cfg;
     struct send_outcome out;
@@ -229,7 +229,7 @@ int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o)
     cfg.note = note_line;
     /* A peer that vanishes must not kill us before we can say so. */
     signal(SIGPIPE, SIG_IGN);
-    cli_progress_start("sealing", 0);
+    cli_progress_start("sealing", total);
     gpg_err_code_t rc = transport_send(req, &cfg, &out);
     cli_progress_done();
     if (rc)

@@ -96,8 +96,9 @@ int cli_net_option(int c, const char *arg, struct cli_net_options *o);
 int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output);
 
 /* seal --to / --listen: seals REQ (recipients, sender, input, progress set
- * by the caller; the first recipient is the peer) and delivers it. */
-int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o);
+ * by the caller; the first recipient is the peer) and delivers it. TOTAL:
+ * the input's size if known (for the progress line on a terminal), or 0. */
+int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o, uint64_t total);
 
 /* unseal --listen: serves until SIGTERM or SIGINT. */
 int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *senders,

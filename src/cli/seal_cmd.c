@@ -181,8 +181,13 @@ static int seal_send(const struct seal_options *o)
         return cli_error(in_name, rc);
     if ((status = collect(o, &rcpt)) == EXIT_OK && (status = load_recipients(&rcpt, &pp)) == EXIT_OK &&
         (status = cli_key_load(&sender, o->sender, &pp)) == EXIT_OK) {
+        struct stat st;
         fill_request(&req, o, &rcpt, &sender, &in);
-        status = cli_seal_deliver(&req, &o->net);
+        /* The size, for the progress line of a large regular file. */
+        status = cli_seal_deliver(&req, &o->net,
+                                  fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)
+                                      ? (uint64_t)st.st_size
+                                      : 0);
     }
     recipients_free(&rcpt);
     cli_key_close(&sender);
