@@ -14,13 +14,17 @@ grep -q '^OK ' "$T/other.ok" || fail "no OK for the other envelope"
 
 # through MODE EXPECTED: seal --to through a proxy that alters the reply.
 through() {
+    # The redirection below truncates in the background child: a stale file
+    # from the previous call could be read first.
+    rm -f "$T/proxy.out"
     $TL proxy 0 "127.0.0.1:$P" "$1" >"$T/proxy.out" 2>&1 &
     PX=$!
     PIDS="$PIDS $PX"
     _i=0
-    while ! grep -q ready "$T/proxy.out" 2>/dev/null; do
+    # '^ready PORT' exactly: a message such as "already in use" must not pass.
+    while ! grep -q '^ready [0-9][0-9]*$' "$T/proxy.out" 2>/dev/null; do
         _i=$((_i + 1))
-        [ "$_i" -le 100 ] || fail "proxy did not start"
+        [ "$_i" -le 200 ] || fail "proxy did not start: $(cat "$T/proxy.out")"
         sleep 0.05
     done
     PP=$(sed -n 's/^ready //p' "$T/proxy.out")
