@@ -82,12 +82,14 @@ static gpg_err_code_t sync_dir(int fd, const char *name, const char *step)
     return 0;
 }
 
-/* Opens (creating it 0700) the directory NAME under AT. */
+/* Opens (creating it 0700) the directory NAME under AT. The inbox itself
+ * may be a symbolic link (the operator named it); its subdirectories are
+ * never followed. */
 static gpg_err_code_t open_dir(int at, const char *name, int *fd)
 {
     if (mkdirat(at, name, 0700) != 0 && errno != EEXIST)
         return sys_fail("cannot create", name);
-    *fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    *fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (at == AT_FDCWD ? 0 : O_NOFOLLOW));
     if (*fd < 0)
         return sys_fail("cannot open", name);
     return 0;
