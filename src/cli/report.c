@@ -1,6 +1,7 @@
 /* What unseal reports; see report.h. */
 #include "cli/report.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -84,9 +85,11 @@ static void format_time(uint64_t t, char out[32])
     time_t tt = (time_t)t;
     struct tm tm;
 
-    if ((uint64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
+    /* The field is unsigned; time_t is signed: from 2^63 on, the cast would
+     * make it negative and gmtime would print a date before 1970. */
+    if (t > (uint64_t)INT64_MAX || (uint64_t)tt != t || gmtime_r(&tt, &tm) == NULL ||
         strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, 32, "@%llu", (unsigned long long)t);
+        snprintf(out, 32, "out of range");
 }
 
 static void hex(const uint8_t *p, size_t n, char *out)
