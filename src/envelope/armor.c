@@ -303,6 +303,32 @@ static gpg_err_code_t dec_next_line(struct armor_decoder *d, const uint8_t **lin
     }
 }
 
+/* seal(5)'s whitespace: exactly these four. */
+static bool is_ws(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Consumes any amount of whitespace (before BEGIN, after END), counting
+ * lines; stops at the first other byte or at the end of the input. Not line
+ * by line: a run of whitespace has no line-length limit and a bare CR is
+ * whitespace like any other. */
+static gpg_err_code_t dec_skip_ws(struct armor_decoder *d)
+{
+    gpg_err_code_t err;
+    for (;;) {
+        while (d->start < d->end && is_ws(d->in[d->start])) {
+            if (d->in[d->start] == '\n')
+                d->line++;
+            d->start++;
+        }
+        if (d->start < d->end || d->inner_eof)
+            return 0;
+        if ((err = dec_refill(d)) != 0)
+            return err;
+    }
+}
+
 static bool is_blank(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -418,6 +444,8 @@ static gpg_err_code_t dec_read(struct armor_decoder *d, uint8_t *buf, size_t cap
         }
         if (d->state == DEC_DONE)
             break;
+        if ((d->state == DEC_BEFORE || d->state == DEC_AFTER) && (err = dec_skip_ws(d)) != 0)
+            return err;
         if ((err = dec_next_line(d, &line, &len)) == GPG_ERR_EOF) {
             if (d->state == DEC_BEFORE)
                 return dec_error(d, "no BEGIN SEALED MESSAGE line");
@@ -484,6 +512,14 @@ struct byte_source armor_decoder_source(struct armor_decoder *d)
 void armor_decoder_free(struct armor_decoder *d)
 {
     free(d);
+}
+
+size_t armor_leading_ws(const uint8_t *buf, size_t n)
+{
+    size_t i = 0;
+    while (i < n && is_ws(buf[i]))
+        i++;
+    return i;
 }
 
 bool armor_looks_armored(const uint8_t *buf, size_t n)

@@ -9,8 +9,8 @@
  *
  * The encoder writes LF line ends. The decoder is strict (one fault, one
  * GPG_ERR_INV_ARMOR with a detail naming the line): before BEGIN and after
- * END only blank lines or lines of spaces and tabs; each line ends in LF or
- * CRLF (the END line may also end at end of input); no line longer than
+ * END only whitespace (any amount of space, tab, CR and LF; nothing else);
+ * each line ends in LF or CRLF (the END line may also end at end of input); no line longer than
  * ARMOR_MAX_LINE columns; every body line has exactly 64 base64 characters
  * except the last, which is shorter or carries the padding; '=' only in the
  * last group; the unused bits before the padding are zero; nothing else
@@ -84,5 +84,9 @@ void armor_decoder_free(struct armor_decoder *d);
  * tabs, CR, LF), start with ARMOR_BEGIN. Pass the first bytes of the input
  * (a few hundred are plenty; the BEGIN marker must be among them). */
 bool armor_looks_armored(const uint8_t *buf, size_t n);
+
+/* The number of whitespace bytes (space, tab, CR, LF: seal(5)'s whitespace)
+ * at the start of the N bytes at BUF. */
+size_t armor_leading_ws(const uint8_t *buf, size_t n);
 
 #endif

@@ -98,6 +98,20 @@ static gpg_err_code_t open_input(struct envelope_reader *u, struct byte_source i
     gpg_err_code_t e = source_read_full(&in, u->sniff, sizeof u->sniff, &n);
     if (e)
         return e;
+    /* Armor may follow any amount of whitespace (seal(5)): drop all of it
+     * but one byte, reading on, so the BEGIN line comes into the sniffed
+     * bytes. The byte kept still makes a binary envelope with whitespace in
+     * front fail on its magic (R1). */
+    for (size_t i; n > 1 && (i = armor_leading_ws(u->sniff, n)) > 1;) {
+        size_t got;
+        memmove(u->sniff, u->sniff + i - 1, n - (i - 1));
+        n -= i - 1;
+        if ((e = source_read_full(&in, u->sniff + n, sizeof u->sniff - n, &got)))
+            return e;
+        n += got;
+        if (got == 0)
+            break;
+    }
     memset(&u->src, 0, sizeof u->src);
     if (armor_looks_armored(u->sniff, n)) {
         info->armored = true;
