@@ -36,7 +36,7 @@ struct js_conn {
      * waits for it before freeing what the callbacks use. */
     pthread_mutex_t lock;
     pthread_cond_t closed_cond;
-    bool closed;
+    bool closed, closing;
 };
 
 /* ---- errors ---- */
@@ -95,8 +95,13 @@ static void log_event(struct js_conn *c, enum js_event ev, const char *text)
 
 static void on_disconnected(natsConnection *nc, void *closure)
 {
+    struct js_conn *c = closure;
     (void)nc;
-    log_event(closure, JS_EVENT_DISCONNECTED, "lost the NATS server; reconnecting");
+    pthread_mutex_lock(&c->lock);
+    bool closing = c->closing;
+    pthread_mutex_unlock(&c->lock);
+    if (!closing) /* js_close() disconnects too: no news */
+        log_event(c, JS_EVENT_DISCONNECTED, "lost the NATS server; reconnecting");
 }
 
 static void on_reconnected(natsConnection *nc, void *closure)
@@ -111,7 +116,11 @@ static void on_closed(natsConnection *nc, void *closure)
 {
     (void)nc;
     struct js_conn *c = closure;
-    log_event(c, JS_EVENT_CLOSED, "NATS connection closed");
+    pthread_mutex_lock(&c->lock);
+    bool closing = c->closing;
+    pthread_mutex_unlock(&c->lock);
+    if (!closing)
+        log_event(c, JS_EVENT_CLOSED, "NATS connection closed for good");
     pthread_mutex_lock(&c->lock);
     c->closed = true;
     pthread_cond_broadcast(&c->closed_cond);
@@ -244,6 +253,9 @@ void js_close(struct js_conn *c)
     if (c->js)
         jsCtx_Destroy(c->js);
     if (c->nc) {
+        pthread_mutex_lock(&c->lock);
+        c->closing = true;
+        pthread_mutex_unlock(&c->lock);
         natsConnection_Close(c->nc);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

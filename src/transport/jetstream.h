@@ -44,7 +44,7 @@
 enum js_event {
     JS_EVENT_DISCONNECTED, /* lost the server; libnats reconnects with backoff */
     JS_EVENT_RECONNECTED,  /* back, to the server named in the text */
-    JS_EVENT_CLOSED,       /* gave up or closed: no more reconnects */
+    JS_EVENT_CLOSED,       /* closed for good, not by js_close(): no more reconnects */
     JS_EVENT_ERROR,        /* an asynchronous error libnats reported */
 };
 
