@@ -77,9 +77,8 @@ static void *run_job(void *arg)
         nonce[11] = (uint8_t)i;
         if (j->op != OP_GCM)
             seal_sha256(p, PIECE, h);
-        if (j->op != OP_SHA &&
-            seal_aead_encrypt(a, nonce, NULL, 0, p, PIECE, out + (i % BUF_PIECES) * CHUNK_CT_MAX,
-                              tag) != 0) {
+        if (j->op != OP_SHA && seal_aead_encrypt(a, nonce, NULL, 0, p, PIECE,
+                                                 out + (i % BUF_PIECES) * CHUNK_CT_MAX, tag) != 0) {
             j->failed = 1;
             break;
         }
@@ -146,8 +145,17 @@ static gpg_err_code_t no_pass(void *ctx, const char *path, char **pass, size_t *
     return GPG_ERR_NO_PASSPHRASE;
 }
 
-enum { S_LOAD_SKEY, S_LOAD_RPUB, S_OAEP_ENC, S_PSS_SIGN, S_LOAD_RKEY, S_LOAD_SPUB, S_OAEP_DEC,
-       S_PSS_VERIFY, S_N };
+enum {
+    S_LOAD_SKEY,
+    S_LOAD_RPUB,
+    S_OAEP_ENC,
+    S_PSS_SIGN,
+    S_LOAD_RKEY,
+    S_LOAD_SPUB,
+    S_OAEP_DEC,
+    S_PSS_VERIFY,
+    S_N
+};
 static const char *const split_name[S_N] = {
     "load-sender-key",    "load-recipient-pub", "rsa-oaep-encrypt", "rsa-pss-sign",
     "load-recipient-key", "load-sender-pub",    "rsa-oaep-decrypt", "rsa-pss-verify"};
@@ -178,12 +186,12 @@ static int split(char **path, int rounds)
         double t5 = now(CLOCK_MONOTONIC);
         bad |= key_load_public(path[3], no_pass, NULL, &spub) != 0;
         double t6 = now(CLOCK_MONOTONIC);
-        bad |= bad || seal_rsa_oaep_decrypt(rkey->rsa, "l", 1, wrapped,
-                                            seal_rsa_modulus_len(rkey->rsa), back, sizeof back,
-                                            &backlen) != 0;
+        bad |= bad ||
+               seal_rsa_oaep_decrypt(rkey->rsa, "l", 1, wrapped, seal_rsa_modulus_len(rkey->rsa),
+                                     back, sizeof back, &backlen) != 0;
         double t7 = now(CLOCK_MONOTONIC);
-        bad |= bad || seal_rsa_pss_verify(spub->rsa, digest, sig,
-                                          seal_rsa_modulus_len(spub->rsa)) != 0;
+        bad |= bad ||
+               seal_rsa_pss_verify(spub->rsa, digest, sig, seal_rsa_modulus_len(spub->rsa)) != 0;
         double t8 = now(CLOCK_MONOTONIC);
         key_free(skey);
         key_free(rpub);

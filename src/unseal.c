@@ -16,21 +16,22 @@
 
 static void usage(void)
 {
-    fputs("usage: unseal -k RECIPIENT.key -s SENDER.pub|DIR [--passphrase-file FILE]\n"
-          "              [-f] [--no-fsync] [-o OUTPUT] [-q] [FILE]\n"
-          "       unseal --inspect [--json] [-k RECIPIENT.key [-s SENDER.pub|DIR]]\n"
-          "              [--passphrase-file FILE] [FILE]\n"
-          "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT|- -d INBOX [--keep-sealed]\n"
-          "              [--max-size SIZE] [--max-connections N] [--idle-timeout DURATION]\n"
-          "              [--max-time DURATION] [--min-free SIZE] [--max-age DURATION] [-q]\n"
-          "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT --deliver nats://HOST:PORT[,...]\n"
-          "              --stream NAME [--proxy-from ADDR[,ADDR...]] [--keep-sealed] [limits]\n"
-          "       unseal --drain nats://HOST:PORT[,...] --stream NAME -d INBOX [--follow]\n"
-          "              [--ack-wait DURATION] [--durable NAME] [-q]\n"
-          "       unseal -k RECIPIENT.key -s SENDER.pub|DIR --from HOST:PORT\n"
-          "              [-d INBOX [--keep-sealed] | -o OUTPUT [-f]] [limits as above]\n"
-          "       unseal -h | -V\n",
-          stdout);
+    fputs(
+        "usage: unseal -k RECIPIENT.key -s SENDER.pub|DIR [--passphrase-file FILE]\n"
+        "              [-f] [--no-fsync] [-o OUTPUT] [-q] [FILE]\n"
+        "       unseal --inspect [--json] [-k RECIPIENT.key [-s SENDER.pub|DIR]]\n"
+        "              [--passphrase-file FILE] [FILE]\n"
+        "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT|- -d INBOX [--keep-sealed]\n"
+        "              [--max-size SIZE] [--max-connections N] [--idle-timeout DURATION]\n"
+        "              [--max-time DURATION] [--min-free SIZE] [--max-age DURATION] [-q]\n"
+        "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT --deliver nats://HOST:PORT[,...]\n"
+        "              --stream NAME [--proxy-from ADDR[,ADDR...]] [--keep-sealed] [limits]\n"
+        "       unseal --drain nats://HOST:PORT[,...] --stream NAME -d INBOX [--follow]\n"
+        "              [--ack-wait DURATION] [--durable NAME] [-q]\n"
+        "       unseal -k RECIPIENT.key -s SENDER.pub|DIR --from HOST:PORT\n"
+        "              [-d INBOX [--keep-sealed] | -o OUTPUT [-f]] [limits as above]\n"
+        "       unseal -h | -V\n",
+        stdout);
 }
 
 static void help(void)
@@ -212,8 +213,11 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
     if (o->fleet.drain) {
         /* The stream holds verified messages: no key is needed to file them. */
         if (o->key || o->senders || o->inspect || optind < argc || o->common.output_given)
-            return cli_conflict("--drain", o->key ? "-k/--key" : o->senders ? "-s/--sender" :
-                                o->inspect ? "--inspect" : optind < argc ? "FILE" : "-o/--output");
+            return cli_conflict("--drain", o->key          ? "-k/--key"
+                                           : o->senders    ? "-s/--sender"
+                                           : o->inspect    ? "--inspect"
+                                           : optind < argc ? "FILE"
+                                                           : "-o/--output");
         return -1;
     }
     if ((o->net.listen || o->net.from) && (o->inspect || optind < argc))

@@ -160,8 +160,8 @@ static gpg_err_code_t make_temp_beside(const char *final, char **tmp, int *fd)
     snprintf(t, n, "%.*s.%s.XXXXXX", (int)dirlen, final, base);
     int f = mkstemp(t);
     if (f < 0) {
-        gpg_err_code_t err = seal_fail(seal_errno_code(), "cannot create temporary file: %s",
-                                     strerror(errno));
+        gpg_err_code_t err =
+            seal_fail(seal_errno_code(), "cannot create temporary file: %s", strerror(errno));
         free(t);
         return err;
     }
@@ -292,16 +292,15 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
     if (!err && !o->unnamed) {
         if (o->force) {
             if (rename(o->tmp_path, o->final_path) != 0)
-                err = seal_fail(seal_errno_code(), "cannot rename into place: %s",
-                              strerror(errno));
+                err = seal_fail(seal_errno_code(), "cannot rename into place: %s", strerror(errno));
         } else {
             /* link(2) fails if the name exists: a file that appeared since
              * open is never replaced. */
             if (link(o->tmp_path, o->final_path) != 0)
                 err = errno == EEXIST
-                        ? seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite")
-                        : seal_fail(seal_errno_code(), "cannot move into place: %s",
-                                    strerror(errno));
+                          ? seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite")
+                          : seal_fail(seal_errno_code(), "cannot move into place: %s",
+                                      strerror(errno));
             unlink(o->tmp_path);
         }
     }

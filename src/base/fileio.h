@@ -65,18 +65,18 @@ gpg_err_code_t file_open_unnamed_beside(const char *path, int *fd);
 gpg_err_code_t file_link_unnamed(int fd, const char *path, bool replace);
 
 struct atomic_out {
-    int fd;            /* the temporary file, or stdout */
-    bool to_stdout;    /* "-": fd is stdout, commit/abort only flush */
-    bool force;        /* replace an existing final file */
-    bool no_fsync;     /* set after open: commit neither fsyncs nor starts writeback
-                          early (a crash soon after may lose the file's content) */
-    mode_t mode;       /* final mode */
+    int fd;         /* the temporary file, or stdout */
+    bool to_stdout; /* "-": fd is stdout, commit/abort only flush */
+    bool force;     /* replace an existing final file */
+    bool no_fsync;  /* set after open: commit neither fsyncs nor starts writeback
+                       early (a crash soon after may lose the file's content) */
+    mode_t mode;    /* final mode */
     char *final_path;
-    char *tmp_path;    /* NULL for an unnamed file (O_TMPFILE) */
-    bool unnamed;      /* fd has no name until commit links it */
-    uint8_t *buf;      /* gathers writes into large blocks */
+    char *tmp_path; /* NULL for an unnamed file (O_TMPFILE) */
+    bool unnamed;   /* fd has no name until commit links it */
+    uint8_t *buf;   /* gathers writes into large blocks */
     size_t len;
-    uint64_t flushed;  /* bytes written to fd so far */
+    uint64_t flushed; /* bytes written to fd so far */
 };
 
 /* Prepares output to PATH ("-" = stdout) with final MODE. Without FORCE an

@@ -120,8 +120,8 @@ gpg_err_code_t file_link_unnamed(int fd, const char *path, bool replace)
         snprintf(tmp, n, "%s.XXXXXX", path);
         int t = mkstemp(tmp); /* a name no one else has, for the moment */
         if (t < 0) {
-            err = seal_fail(seal_errno_code(), "cannot create a temporary name: %s",
-                            strerror(errno));
+            err =
+                seal_fail(seal_errno_code(), "cannot create a temporary name: %s", strerror(errno));
             break;
         }
         close(t);

@@ -38,7 +38,7 @@ struct unseal_options {
     bool quiet;
     bool inspect;
     bool json;
-    struct cli_net_options net; /* --listen, --from (cli/deliver.h) */
+    struct cli_net_options net;     /* --listen, --from (cli/deliver.h) */
     struct cli_fleet_options fleet; /* --proxy-from, --deliver, --drain (cli/fleet.h) */
 };
 

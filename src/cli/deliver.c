@@ -44,11 +44,20 @@ bool cli_parse_duration(const char *s, int64_t *ms)
         if (end[1])
             return false;
         switch (*end) {
-        case 's': mult = 1000; break;
-        case 'm': mult = 60 * 1000; break;
-        case 'h': mult = 3600 * 1000; break;
-        case 'd': mult = 86400 * 1000; break;
-        default: return false;
+        case 's':
+            mult = 1000;
+            break;
+        case 'm':
+            mult = 60 * 1000;
+            break;
+        case 'h':
+            mult = 3600 * 1000;
+            break;
+        case 'd':
+            mult = 86400 * 1000;
+            break;
+        default:
+            return false;
         }
     }
     if (v > (uint64_t)INT64_MAX / mult / 2)
@@ -70,10 +79,17 @@ static bool parse_size(const char *s, uint64_t *out)
         if (end[1])
             return false;
         switch (*end) {
-        case 'K': shift = 10; break;
-        case 'M': shift = 20; break;
-        case 'G': shift = 30; break;
-        default: return false;
+        case 'K':
+            shift = 10;
+            break;
+        case 'M':
+            shift = 20;
+            break;
+        case 'G':
+            shift = 30;
+            break;
+        default:
+            return false;
         }
     }
     if (v > (UINT64_MAX >> (shift + 1)))
@@ -83,9 +99,10 @@ static bool parse_size(const char *s, uint64_t *out)
 }
 
 static const char *const net_names[] = {
-    "--to",       "--listen",  "--from",            "--retry-for",    "--wait",
-    "--keep-sealed", "--max-size", "--max-connections", "--idle-timeout", "--max-time",
-    "--min-free", "--max-age", "-d/--inbox",
+    "--to",           "--listen",      "--from",     "--retry-for",
+    "--wait",         "--keep-sealed", "--max-size", "--max-connections",
+    "--idle-timeout", "--max-time",    "--min-free", "--max-age",
+    "-d/--inbox",
 };
 
 int cli_net_option(int c, const char *arg, struct cli_net_options *o)
@@ -103,21 +120,43 @@ int cli_net_option(int c, const char *arg, struct cli_net_options *o)
     }
     o->seen |= 1u << idx;
     switch (c) {
-    case OPT_NET_TO: o->to = arg; break;
-    case OPT_NET_LISTEN: o->listen = arg; break;
-    case OPT_NET_FROM: o->from = arg; break;
-    case 'd': o->inbox = arg; break;
-    case OPT_NET_KEEP_SEALED: o->keep_sealed = true; break;
-    case OPT_NET_RETRY_FOR: ok = cli_parse_duration(arg, &o->retry_for_ms); break;
-    case OPT_NET_WAIT: ok = cli_parse_duration(arg, &o->wait_ms) && o->wait_ms > 0; break;
-    case OPT_NET_IDLE: ok = cli_parse_duration(arg, &o->idle_ms) && o->idle_ms > 0; break;
-    case OPT_NET_MAX_TIME: ok = cli_parse_duration(arg, &o->max_time_ms) && o->max_time_ms > 0; break;
+    case OPT_NET_TO:
+        o->to = arg;
+        break;
+    case OPT_NET_LISTEN:
+        o->listen = arg;
+        break;
+    case OPT_NET_FROM:
+        o->from = arg;
+        break;
+    case 'd':
+        o->inbox = arg;
+        break;
+    case OPT_NET_KEEP_SEALED:
+        o->keep_sealed = true;
+        break;
+    case OPT_NET_RETRY_FOR:
+        ok = cli_parse_duration(arg, &o->retry_for_ms);
+        break;
+    case OPT_NET_WAIT:
+        ok = cli_parse_duration(arg, &o->wait_ms) && o->wait_ms > 0;
+        break;
+    case OPT_NET_IDLE:
+        ok = cli_parse_duration(arg, &o->idle_ms) && o->idle_ms > 0;
+        break;
+    case OPT_NET_MAX_TIME:
+        ok = cli_parse_duration(arg, &o->max_time_ms) && o->max_time_ms > 0;
+        break;
     case OPT_NET_MAX_AGE:
         ok = cli_parse_duration(arg, &ms) && ms >= 1000;
         o->max_age_s = (uint64_t)ms / 1000;
         break;
-    case OPT_NET_MAX_SIZE: ok = parse_size(arg, &o->max_size) && o->max_size > 0; break;
-    case OPT_NET_MIN_FREE: ok = parse_size(arg, &o->min_free); break;
+    case OPT_NET_MAX_SIZE:
+        ok = parse_size(arg, &o->max_size) && o->max_size > 0;
+        break;
+    case OPT_NET_MIN_FREE:
+        ok = parse_size(arg, &o->min_free);
+        break;
     case OPT_NET_MAX_CONNS:
         ok = parse_size(arg, &n) && n >= 1 && n <= 100000;
         o->max_conns = (unsigned)n;
@@ -153,8 +192,8 @@ int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output
 {
     if (!address_ok(o->to, false) || !address_ok(o->from, false) || !address_ok(o->listen, true))
         return cli_usage_error();
-    const unsigned client_only = 1u << (OPT_NET_RETRY_FOR - OPT_NET_TO) |
-                                 1u << (OPT_NET_WAIT - OPT_NET_TO);
+    const unsigned client_only =
+        1u << (OPT_NET_RETRY_FOR - OPT_NET_TO) | 1u << (OPT_NET_WAIT - OPT_NET_TO);
     const unsigned server_only = ~(client_only | 7u);
     if (!unseal) {
         if (o->to && o->listen) {
@@ -335,7 +374,8 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
         status = cli_error(systemd ? NULL : o->listen, rc);
         if (systemd) {
             /* Started by hand instead of by systemd: a usage error. */
-            cli_hint("'--listen -' takes its sockets from systemd (see examples/seal-inbox.socket)");
+            cli_hint(
+                "'--listen -' takes its sockets from systemd (see examples/seal-inbox.socket)");
             status = EXIT_USAGE;
         }
         return status;

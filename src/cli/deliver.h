@@ -45,18 +45,21 @@ enum {
     {"to", required_argument, NULL, OPT_NET_TO},                                                   \
         {"listen", required_argument, NULL, OPT_NET_LISTEN},                                       \
         {"retry-for", required_argument, NULL, OPT_NET_RETRY_FOR},                                 \
-        {"wait", required_argument, NULL, OPT_NET_WAIT}
+    {                                                                                              \
+        "wait", required_argument, NULL, OPT_NET_WAIT                                              \
+    }
 #define CLI_NET_UNSEAL_LONGOPTS                                                                    \
     {"listen", required_argument, NULL, OPT_NET_LISTEN},                                           \
-        {"from", required_argument, NULL, OPT_NET_FROM},                                           \
-        {"inbox", required_argument, NULL, 'd'},                                                   \
+        {"from", required_argument, NULL, OPT_NET_FROM}, {"inbox", required_argument, NULL, 'd'},  \
         {"keep-sealed", no_argument, NULL, OPT_NET_KEEP_SEALED},                                   \
         {"max-size", required_argument, NULL, OPT_NET_MAX_SIZE},                                   \
         {"max-connections", required_argument, NULL, OPT_NET_MAX_CONNS},                           \
         {"idle-timeout", required_argument, NULL, OPT_NET_IDLE},                                   \
         {"max-time", required_argument, NULL, OPT_NET_MAX_TIME},                                   \
         {"min-free", required_argument, NULL, OPT_NET_MIN_FREE},                                   \
-        {"max-age", required_argument, NULL, OPT_NET_MAX_AGE}
+    {                                                                                              \
+        "max-age", required_argument, NULL, OPT_NET_MAX_AGE                                        \
+    }
 
 /* Defaults (documented in seal(1) and unseal(1)). */
 #define CLI_NET_RETRY_FOR_MS (5 * 60 * 1000)

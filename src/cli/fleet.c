@@ -15,7 +15,7 @@
 #include "transport/jsstore.h"
 #endif
 
-static const char *const fleet_names[] = {"--proxy-from", "--deliver", "--stream", "--drain",
+static const char *const fleet_names[] = {"--proxy-from", "--deliver",  "--stream", "--drain",
                                           "--follow",     "--ack-wait", "--durable"};
 
 int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f)
@@ -37,11 +37,21 @@ int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f)
             return cli_usage_error();
         }
         break;
-    case OPT_FLEET_DELIVER: f->deliver = arg; break;
-    case OPT_FLEET_STREAM: f->stream = arg; break;
-    case OPT_FLEET_DRAIN: f->drain = arg; break;
-    case OPT_FLEET_FOLLOW: f->follow = true; break;
-    case OPT_FLEET_DURABLE: f->durable = arg; break;
+    case OPT_FLEET_DELIVER:
+        f->deliver = arg;
+        break;
+    case OPT_FLEET_STREAM:
+        f->stream = arg;
+        break;
+    case OPT_FLEET_DRAIN:
+        f->drain = arg;
+        break;
+    case OPT_FLEET_FOLLOW:
+        f->follow = true;
+        break;
+    case OPT_FLEET_DURABLE:
+        f->durable = arg;
+        break;
     case OPT_FLEET_ACK_WAIT:
         if (!cli_parse_duration(arg, &f->ack_wait_ms) || f->ack_wait_ms < 1000) {
             cli_errorf("option --ack-wait: bad value '%s'", arg);
@@ -214,15 +224,15 @@ int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_opt
     struct js_inbox_drain d = {.inbox = ib, .log = o->quiet ? NULL : drain_log};
     struct js_drain_config dc = {.stream = f->stream,
                                  .durable = f->durable ? f->durable : CLI_FLEET_DURABLE,
-                                 .ack_wait_ms = f->ack_wait_ms ? f->ack_wait_ms
-                                                               : CLI_FLEET_ACK_WAIT_MS,
+                                 .ack_wait_ms =
+                                     f->ack_wait_ms ? f->ack_wait_ms : CLI_FLEET_ACK_WAIT_MS,
                                  .follow = f->follow,
                                  .stop = &drain_stop};
     size_t acked;
     rc = js_drain(conn, &dc, js_store_to_inbox, &d, &acked);
-    fprintf(stderr, "%s: drained %zu message%s from stream %s into %s (%zu new, %zu stored before)\n",
-            cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox, d.stored,
-            d.duplicates);
+    fprintf(
+        stderr, "%s: drained %zu message%s from stream %s into %s (%zu new, %zu stored before)\n",
+        cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox, d.stored, d.duplicates);
     status = rc ? cli_error(NULL, rc) : EXIT_OK;
     if (status == EXIT_OK && rc)
         status = EXIT_IO;

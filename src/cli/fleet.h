@@ -35,7 +35,9 @@ enum {
         {"drain", required_argument, NULL, OPT_FLEET_DRAIN},                                       \
         {"follow", no_argument, NULL, OPT_FLEET_FOLLOW},                                           \
         {"ack-wait", required_argument, NULL, OPT_FLEET_ACK_WAIT},                                 \
-        {"durable", required_argument, NULL, OPT_FLEET_DURABLE}
+    {                                                                                              \
+        "durable", required_argument, NULL, OPT_FLEET_DURABLE                                      \
+    }
 
 /* Defaults (documented in unseal(1)). */
 #define CLI_FLEET_ACK_WAIT_MS (30 * 1000)

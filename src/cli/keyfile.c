@@ -53,8 +53,8 @@ static int read_key_file(const char *path, struct key_bytes *b)
     if ((rc = fd_read_full(b->fd, b->data, KEY_FILE_MAX + 1, &got)))
         return cli_error(path, rc);
     if (got > KEY_FILE_MAX)
-        return cli_error(path, seal_fail(GPG_ERR_TOO_LARGE, "file is larger than %d bytes",
-                                         KEY_FILE_MAX));
+        return cli_error(
+            path, seal_fail(GPG_ERR_TOO_LARGE, "file is larger than %d bytes", KEY_FILE_MAX));
     b->data[got] = '\0';
     b->len = got;
     return EXIT_OK;
@@ -74,8 +74,8 @@ static bool contains(const struct key_bytes *b, const char *text)
 /* An OpenSSH public key line ("ssh-rsa AAAA... comment"). */
 static bool is_openssh_public(const struct key_bytes *b)
 {
-    static const char *const types[] = {"ssh-rsa ", "ssh-ed25519 ", "ssh-dss ", "ecdsa-sha2-",
-                                        "sk-ssh-",  "sk-ecdsa-"};
+    static const char *const types[] = {"ssh-rsa ",    "ssh-ed25519 ", "ssh-dss ",
+                                        "ecdsa-sha2-", "sk-ssh-",      "sk-ecdsa-"};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (b->len > strlen(types[i]) && memcmp(b->data, types[i], strlen(types[i])) == 0)
             return true;
@@ -125,8 +125,8 @@ static int not_private(const char *path, const struct key_bytes *b, gpg_err_code
             return rc ? cli_error(path, rc) : EXIT_OK;
         }
         seal_rsa_free(pub);
-        status = cli_error(path, seal_fail(GPG_ERR_BAD_SECKEY,
-                                           "a public key; a private key is needed here"));
+        status = cli_error(
+            path, seal_fail(GPG_ERR_BAD_SECKEY, "a public key; a private key is needed here"));
         if (has_suffix(path, ".pub"))
             cli_hint("the private key is probably %.*s.key", (int)(strlen(path) - 4), path);
         else

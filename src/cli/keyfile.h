@@ -24,7 +24,7 @@ struct cli_key {
     bool have_fpr;
     uint8_t fpr[SEAL_FPR_LEN];
     char *pub_path; /* the .pub file it came from, or NULL */
-    uint8_t *data; /* an encrypted key's bytes until unlocked (secure) */
+    uint8_t *data;  /* an encrypted key's bytes until unlocked (secure) */
     size_t len;
 };
 

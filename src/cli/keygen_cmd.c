@@ -207,7 +207,6 @@ out:
     return status;
 }
 
-
 /* Writes TEXT to standard output, checked. */
 static int print_out(const char *text, size_t len)
 {

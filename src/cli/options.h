@@ -19,13 +19,30 @@ enum {
 };
 
 /* The long options every program has, for its getopt_long table. */
-#define CLI_LONGOPT_OUTPUT {"output", required_argument, NULL, 'o'}
-#define CLI_LONGOPT_FORCE {"force", no_argument, NULL, 'f'}
+#define CLI_LONGOPT_OUTPUT                                                                         \
+    {                                                                                              \
+        "output", required_argument, NULL, 'o'                                                     \
+    }
+#define CLI_LONGOPT_FORCE                                                                          \
+    {                                                                                              \
+        "force", no_argument, NULL, 'f'                                                            \
+    }
 #define CLI_LONGOPT_PASSPHRASE_FILE                                                                \
-    {"passphrase-file", required_argument, NULL, CLI_OPT_PASSPHRASE_FILE}
-#define CLI_LONGOPT_NO_FSYNC {"no-fsync", no_argument, NULL, CLI_OPT_NO_FSYNC}
-#define CLI_LONGOPT_HELP {"help", no_argument, NULL, 'h'}
-#define CLI_LONGOPT_VERSION {"version", no_argument, NULL, 'V'}
+    {                                                                                              \
+        "passphrase-file", required_argument, NULL, CLI_OPT_PASSPHRASE_FILE                        \
+    }
+#define CLI_LONGOPT_NO_FSYNC                                                                       \
+    {                                                                                              \
+        "no-fsync", no_argument, NULL, CLI_OPT_NO_FSYNC                                            \
+    }
+#define CLI_LONGOPT_HELP                                                                           \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
+#define CLI_LONGOPT_VERSION                                                                        \
+    {                                                                                              \
+        "version", no_argument, NULL, 'V'                                                          \
+    }
 /* All of them, for seal and unseal. */
 #define CLI_LONGOPTS_COMMON                                                                        \
     CLI_LONGOPT_PASSPHRASE_FILE, CLI_LONGOPT_OUTPUT, CLI_LONGOPT_FORCE, CLI_LONGOPT_NO_FSYNC,      \

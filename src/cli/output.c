@@ -43,8 +43,7 @@ struct byte_sink cli_plain_sink(struct cli_plain_out *p)
     return (struct byte_sink){plain_write, p};
 }
 
-gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool force,
-                              bool explicit)
+gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool force, bool explicit)
 {
     gpg_err_code_t rc;
 

@@ -28,19 +28,18 @@ struct envelope_reader;
 
 struct cli_plain_out {
     bool to_stdout;
-    bool refuse_binary; /* standard output is a terminal and "-o -" was not given */
-    bool binary;        /* a byte a terminal should not get was written */
+    bool refuse_binary;    /* standard output is a terminal and "-o -" was not given */
+    bool binary;           /* a byte a terminal should not get was written */
     struct cli_output out; /* the file, or fd 1 for standard output; out.failed:
                               writing failed (not reading the input) */
-    bool read_twice;    /* set after open: standard output by two passes, no spool */
+    bool read_twice;       /* set after open: standard output by two passes, no spool */
     struct spool *spool;
     bool spool_failed; /* the spool could not hold the message */
 };
 
 /* Prepares private output to PATH ("-": standard output, through a spool).
  * EXPLICIT: "-o -" was given, so binary may go to a terminal. */
-gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool force,
-                              bool explicit);
+gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool force, bool explicit);
 
 /* The private sink for envelope_unseal(). */
 struct byte_sink cli_plain_sink(struct cli_plain_out *p);

@@ -179,15 +179,15 @@ static int seal_send(const struct seal_options *o)
     seal_clear_detail();
     if ((rc = file_open_read(o->input, &in.fd)))
         return cli_error(in_name, rc);
-    if ((status = collect(o, &rcpt)) == EXIT_OK && (status = load_recipients(&rcpt, &pp)) == EXIT_OK &&
+    if ((status = collect(o, &rcpt)) == EXIT_OK &&
+        (status = load_recipients(&rcpt, &pp)) == EXIT_OK &&
         (status = cli_key_load(&sender, o->sender, &pp)) == EXIT_OK) {
         struct stat st;
         fill_request(&req, o, &rcpt, &sender, &in);
         /* The size, for the progress line of a large regular file. */
-        status = cli_seal_deliver(&req, &o->net,
-                                  fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode)
-                                      ? (uint64_t)st.st_size
-                                      : 0);
+        status = cli_seal_deliver(
+            &req, &o->net,
+            fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
     }
     recipients_free(&rcpt);
     cli_key_close(&sender);

@@ -26,7 +26,6 @@
 #define BATCH_CHUNKS 8 /* chunks per read(2)/write(2) */
 #define BATCH_SIZE (BATCH_CHUNKS * CHUNK_CT_MAX)
 
-
 /* Frees a buffer that held plaintext. */
 static void wipe_free(uint8_t *p, size_t n)
 {
@@ -197,8 +196,7 @@ gpg_err_code_t spool_finish(struct spool *s)
     if (s->err != 0)
         return s->err;
     if (s->fd >= 0) {
-        if ((r = file_put_chunk(s, s->chunk, s->chunklen, true)) != 0 ||
-            (r = file_flush(s)) != 0)
+        if ((r = file_put_chunk(s, s->chunk, s->chunklen, true)) != 0 || (r = file_flush(s)) != 0)
             return s->err = r;
         seal_wipe(s->chunk, CHUNK_SIZE);
         s->chunklen = 0;
@@ -241,8 +239,8 @@ static gpg_err_code_t file_replay(struct spool *s, struct byte_sink sink)
         if ((r = fd_read_full(s->fd, s->batch, BATCH_SIZE, &got)) != 0)
             return seal_fail_override(r, "cannot read the spool file: %s", gpg_strerror(r));
         for (off = 0; got - off >= CHUNK_CT_MAX; off += CHUNK_CT_MAX)
-            if ((r = replay_chunk(s, sink, index++, s->batch + off, CHUNK_CT_MAX, false,
-                                  &total)) != 0)
+            if ((r = replay_chunk(s, sink, index++, s->batch + off, CHUNK_CT_MAX, false, &total)) !=
+                0)
                 return r;
         if (got < BATCH_SIZE)
             break; /* end of file: what is left is the short final chunk */

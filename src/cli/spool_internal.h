@@ -24,10 +24,10 @@ struct spool {
     /* In the file, afterwards. */
     int fd;
     struct chunked *c;
-    uint64_t index;       /* next chunk */
-    uint8_t *chunk;       /* plaintext of the chunk being filled (CHUNK_SIZE) */
+    uint64_t index; /* next chunk */
+    uint8_t *chunk; /* plaintext of the chunk being filled (CHUNK_SIZE) */
     size_t chunklen;
-    uint8_t *batch;       /* ciphertext waiting to be written (BATCH_SIZE) */
+    uint8_t *batch; /* ciphertext waiting to be written (BATCH_SIZE) */
     size_t batchlen;
     /* Reading back (spool_source): the next chunk to read, the current
      * chunk's bytes in CHUNK, how many of them were handed out. */

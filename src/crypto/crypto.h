@@ -105,8 +105,8 @@ void seal_aead_free(struct seal_aead *a);
 /* AES-256-CBC without padding (LEN a multiple of 16), for PKCS#8 PBES2.
  * The caller handles PKCS#7 padding. */
 gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_LEN],
-                               const uint8_t iv[SEAL_AES_BLOCK_LEN],
-                               const uint8_t *in, size_t len, uint8_t *out);
+                               const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in, size_t len,
+                               uint8_t *out);
 
 /* ---- RSA ----------------------------------------------------------------- */
 
@@ -140,7 +140,6 @@ gpg_err_code_t seal_rsa_from_private(const struct seal_rsa_private_parts *parts,
 /* Generates a key pair of BITS bits (2048, 3072 or 4096), e = 65537. */
 gpg_err_code_t seal_rsa_generate(unsigned bits, struct seal_rsa_key **out);
 
-
 /* Exported integers, minimal big-endian (no leading zeros; 0 is one 0x00
  * byte). Private fields are in secure memory. */
 struct seal_rsa_export {
@@ -171,8 +170,8 @@ gpg_err_code_t seal_rsa_oaep_encrypt(const struct seal_rsa_key *key, const void 
  * GPG_ERR_DECRYPT_FAILED with no further distinction (no padding oracle).
  * OUT (OUTCAP bytes, should be secure memory) receives the message. */
 gpg_err_code_t seal_rsa_oaep_decrypt(const struct seal_rsa_key *key, const void *label,
-                                     size_t labellen, const uint8_t *ct, size_t ctlen,
-                                     uint8_t *out, size_t outcap, size_t *outlen);
+                                     size_t labellen, const uint8_t *ct, size_t ctlen, uint8_t *out,
+                                     size_t outcap, size_t *outlen);
 
 /* RSA-PSS over a SHA-256 DIGEST, MGF1-SHA-256, 32-byte salt. SIG receives
  * exactly k bytes. The signature is verified before it is returned. */

@@ -22,7 +22,6 @@
 #define OAEP_OVERHEAD (2 * SEAL_SHA256_LEN + 2)
 #define PSS_SALT_LEN SEAL_SHA256_LEN /* salt as long as the hash */
 
-
 /* ---- RSA ----------------------------------------------------------------- */
 
 /*
@@ -97,8 +96,8 @@ static gpg_err_code_t check_public(gcry_mpi_t n, gcry_mpi_t e, unsigned min_bits
         return seal_fail(GPG_ERR_WEAK_KEY, "RSA key of %u bits is too weak (at least %u)", bits,
                          min_bits);
     if (bits > SEAL_RSA_MAX_BITS)
-        return seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "RSA key of %u bits is too large (at most %u)", bits,
-                         SEAL_RSA_MAX_BITS);
+        return seal_fail(GPG_ERR_UNUSABLE_PUBKEY, "RSA key of %u bits is too large (at most %u)",
+                         bits, SEAL_RSA_MAX_BITS);
     if (!gcry_mpi_test_bit(n, 0))
         return seal_fail(GPG_ERR_BAD_PUBKEY, "RSA modulus is even");
     if (!gcry_mpi_test_bit(e, 0) || gcry_mpi_cmp_ui(e, 3) < 0 || gcry_mpi_get_nbits(e) > 64)
@@ -182,13 +181,14 @@ static gpg_err_code_t build_key(gcry_mpi_t m[6], unsigned min_bits, struct seal_
         err = seal_errno_code();
         goto out;
     }
-    err = gcry_err_code(gcry_sexp_build(&key->pub, NULL, "(public-key(rsa(n%m)(e%m)))", m[0], m[1]));
+    err =
+        gcry_err_code(gcry_sexp_build(&key->pub, NULL, "(public-key(rsa(n%m)(e%m)))", m[0], m[1]));
     if (!err && priv)
         /* The secure MPIs make libgcrypt put this S-expression in secure
          * memory. */
         err = gcry_err_code(gcry_sexp_build(&key->priv, NULL,
-                                           "(private-key(rsa(n%m)(e%m)(d%m)(p%m)(q%m)(u%m)))", m[0],
-                                           m[1], m[2], m[3], m[4], m[5]));
+                                            "(private-key(rsa(n%m)(e%m)(d%m)(p%m)(q%m)(u%m)))",
+                                            m[0], m[1], m[2], m[3], m[4], m[5]));
     if (err) {
         err = seal_fail(err, "cannot build the RSA key");
         goto out;
@@ -604,9 +604,9 @@ gpg_err_code_t seal_rsa_oaep_encrypt(const struct seal_rsa_key *key, const void 
     /* OAEP's hash would default to SHA-1: name SHA-256 (also used by MGF1).
      * An empty label is left out: libgcrypt's default is the empty label. */
     if (labellen)
-        err = gcry_err_code(gcry_sexp_build(&data, NULL,
-                                           "(data(flags oaep)(hash-algo sha256)(label%b)(value%b))",
-                                           (int)labellen, label, (int)msglen, msg));
+        err = gcry_err_code(
+            gcry_sexp_build(&data, NULL, "(data(flags oaep)(hash-algo sha256)(label%b)(value%b))",
+                            (int)labellen, label, (int)msglen, msg));
     else
         err = gcry_err_code(gcry_sexp_build(
             &data, NULL, "(data(flags oaep)(hash-algo sha256)(value%b))", (int)msglen, msg));
@@ -726,7 +726,7 @@ gpg_err_code_t seal_rsa_pss_verify(const struct seal_rsa_key *key,
 
     if (!scan_rsa_input(key, sig, siglen, &m)) {
         err = seal_fail(GPG_ERR_BAD_SIGNATURE, "RSA signature is not %zu bytes below the modulus",
-                       key->k);
+                        key->k);
         goto out;
     }
     if (pss_data(digest, &data) || gcry_sexp_build(&s, NULL, "(sig-val(rsa(s%m)))", m)) {

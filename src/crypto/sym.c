@@ -20,7 +20,6 @@ void seal_random(void *buf, size_t n)
     gcry_randomize(buf, n, GCRY_STRONG_RANDOM);
 }
 
-
 /* ---- hashing and key derivation ---------------------------------------- */
 
 static int md_algo(enum seal_hash hash)
@@ -169,7 +168,7 @@ gpg_err_code_t seal_pbkdf2_sha256(const void *pass, size_t passlen, const void *
     if (iterations == 0 || outlen == 0 || saltlen == 0)
         return seal_fail(GPG_ERR_INV_VALUE, "PBKDF2 needs a salt, iterations and output");
     err = gcry_err_code(gcry_kdf_derive(passlen ? pass : "", passlen, GCRY_KDF_PBKDF2,
-                                       GCRY_MD_SHA256, salt, saltlen, iterations, outlen, out));
+                                        GCRY_MD_SHA256, salt, saltlen, iterations, outlen, out));
     if (err) {
         seal_wipe(out, outlen);
         return seal_fail(err, "PBKDF2 failed");
@@ -195,7 +194,7 @@ gpg_err_code_t seal_scrypt(const void *pass, size_t passlen, const void *salt, s
         return seal_fail(GPG_ERR_INV_VALUE, "scrypt needs p > 0 and output");
     /* libgcrypt's scrypt: subalgo is N, iterations is p. */
     err = gcry_err_code(gcry_kdf_derive(passlen ? pass : "", passlen, GCRY_KDF_SCRYPT, (int)n,
-                                       saltlen ? salt : "", saltlen, p, outlen, out));
+                                        saltlen ? salt : "", saltlen, p, outlen, out));
     if (err) {
         seal_wipe(out, outlen);
         return seal_fail(err, "scrypt failed");
@@ -302,7 +301,8 @@ void seal_aead_free(struct seal_aead *a)
 }
 
 gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_LEN],
-                               const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in, size_t len, uint8_t *out)
+                               const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in, size_t len,
+                               uint8_t *out)
 {
     gcry_cipher_hd_t h;
     gpg_err_code_t err;
@@ -318,10 +318,10 @@ gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_L
         !(err = gcry_err_code(gcry_cipher_setiv(h, iv, SEAL_AES_BLOCK_LEN)))) {
         if (encrypt)
             err = gcry_err_code(in == out ? gcry_cipher_encrypt(h, out, len, NULL, 0)
-                                         : gcry_cipher_encrypt(h, out, len, in, len));
+                                          : gcry_cipher_encrypt(h, out, len, in, len));
         else
             err = gcry_err_code(in == out ? gcry_cipher_decrypt(h, out, len, NULL, 0)
-                                         : gcry_cipher_decrypt(h, out, len, in, len));
+                                          : gcry_cipher_decrypt(h, out, len, in, len));
     }
     gcry_cipher_close(h);
     if (err) {

@@ -36,7 +36,7 @@ struct armor_encoder {
     size_t npending;
     size_t nout;
     _Alignas(64) uint8_t out[BUF_SIZE]; /* written out: see SEAL_BUF_ALIGN */
-    char pair[4096][2]; /* 12 bits -> two base64 characters */
+    char pair[4096][2];                 /* 12 bits -> two base64 characters */
 };
 
 gpg_err_code_t armor_encoder_new(struct byte_sink sink, struct armor_encoder **out)
@@ -203,18 +203,18 @@ struct armor_decoder {
     struct byte_source inner;
     gpg_err_code_t err; /* sticky */
     enum dec_state state;
-    bool last_seen;     /* a short or padded body line was read: only END may follow */
+    bool last_seen; /* a short or padded body line was read: only END may follow */
     bool inner_eof;
     unsigned long long line; /* number of the last line read, for details */
     uint8_t value[256];
     uint8_t pending[LINE_BYTES]; /* decoded bytes the caller had no room for */
     size_t pend_off, pend_len;
-    size_t start, end; /* unread text is in[start..end) */
+    size_t start, end;                 /* unread text is in[start..end) */
     _Alignas(64) uint8_t in[BUF_SIZE]; /* read into: see SEAL_BUF_ALIGN */
 };
 
-gpg_err_code_t armor_decoder_new(struct byte_source inner, const uint8_t *prefix,
-                                 size_t prefixlen, struct armor_decoder **out)
+gpg_err_code_t armor_decoder_new(struct byte_source inner, const uint8_t *prefix, size_t prefixlen,
+                                 struct armor_decoder **out)
 {
     struct armor_decoder *d;
 
@@ -384,8 +384,8 @@ static gpg_err_code_t dec_body_line(struct armor_decoder *d, const uint8_t *s, s
         if ((a | b | c | e) & (V_PAD | V_INVALID)) {
             if (g + 1 < groups) {
                 bool pad = ((a | b | c | e) & V_INVALID) == 0;
-                return dec_error(d, pad ? "misplaced base64 padding"
-                                        : "invalid character in base64");
+                return dec_error(d,
+                                 pad ? "misplaced base64 padding" : "invalid character in base64");
             }
             if ((err = dec_last_group(d, s, o, &k)) != 0)
                 return err;
@@ -486,8 +486,7 @@ static gpg_err_code_t dec_read(struct armor_decoder *d, uint8_t *buf, size_t cap
     return 0;
 }
 
-gpg_err_code_t armor_decoder_read(struct armor_decoder *d, uint8_t *buf, size_t cap,
-                                  size_t *got)
+gpg_err_code_t armor_decoder_read(struct armor_decoder *d, uint8_t *buf, size_t cap, size_t *got)
 {
     gpg_err_code_t err = dec_read(d, buf, cap, got);
 

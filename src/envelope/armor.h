@@ -62,15 +62,14 @@ struct armor_decoder;
  * ARMOR_MAX_PREFIX; may be NULL/0) are bytes the caller already read from
  * INNER, e.g. to sniff them with armor_looks_armored: they are decoded first.
  * GPG_ERR_TOO_LARGE if PREFIXLEN is larger than ARMOR_MAX_PREFIX. */
-gpg_err_code_t armor_decoder_new(struct byte_source inner, const uint8_t *prefix,
-                                 size_t prefixlen, struct armor_decoder **out);
+gpg_err_code_t armor_decoder_new(struct byte_source inner, const uint8_t *prefix, size_t prefixlen,
+                                 struct armor_decoder **out);
 
 /* Reads decoded bytes: up to CAP into BUF, *GOT == 0 only at the end of a
  * well-formed armor whose END line is followed by nothing but whitespace up
  * to the end of INNER. On error *GOT is 0. Errors are sticky: every later
  * call returns the same code. Errors of INNER are passed through. */
-gpg_err_code_t armor_decoder_read(struct armor_decoder *d, uint8_t *buf, size_t cap,
-                                  size_t *got);
+gpg_err_code_t armor_decoder_read(struct armor_decoder *d, uint8_t *buf, size_t cap, size_t *got);
 
 /* A byte_source reading from D (armor_decoder_read). */
 struct byte_source armor_decoder_source(struct armor_decoder *d);

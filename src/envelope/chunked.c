@@ -133,8 +133,7 @@ out:
 }
 
 gpg_err_code_t chunked_raw_new(const uint8_t key[SEAL_AEAD_KEY_LEN],
-                               const uint8_t nonce[SEAL_AEAD_NONCE_LEN],
-                               struct chunked **out)
+                               const uint8_t nonce[SEAL_AEAD_NONCE_LEN], struct chunked **out)
 {
     return chunked_from_secret(key, nonce, out);
 }

@@ -44,8 +44,7 @@ gpg_err_code_t chunked_decrypt_new(const uint8_t *key, size_t keylen, const uint
 
 /* Raw mode (no salt, no commitment): KEY and NONCE given directly. */
 gpg_err_code_t chunked_raw_new(const uint8_t key[SEAL_AEAD_KEY_LEN],
-                               const uint8_t nonce[SEAL_AEAD_NONCE_LEN],
-                               struct chunked **out);
+                               const uint8_t nonce[SEAL_AEAD_NONCE_LEN], struct chunked **out);
 
 /* A second context with the same keys and its own cipher handle. */
 gpg_err_code_t chunked_clone(const struct chunked *c, struct chunked **out);

@@ -75,10 +75,10 @@ struct envelope_info {
 };
 
 struct unseal_request {
-    const struct seal_key *recipient;      /* key pair */
-    struct trusted_senders *senders; /* expected signers (read on demand) */
-    struct byte_source in;                 /* envelope, binary or armored */
-    struct byte_sink out;                  /* private plaintext sink */
+    const struct seal_key *recipient; /* key pair */
+    struct trusted_senders *senders;  /* expected signers (read on demand) */
+    struct byte_source in;            /* envelope, binary or armored */
+    struct byte_sink out;             /* private plaintext sink */
     progress_fn progress;
     void *progress_ctx;
     /* Caller-provided SEAL_RECEIPT_KEY_LEN bytes of secure memory, or NULL:
@@ -135,10 +135,8 @@ gpg_err_code_t envelope_reader_check_recipient(const struct envelope_reader *r,
 
 gpg_err_code_t envelope_reader_unseal(struct envelope_reader *r, const struct unseal_request *req,
                                       struct envelope_info *info);
-gpg_err_code_t envelope_reader_inspect(struct envelope_reader *r,
-                                       const struct seal_key *recipient,
-                                       struct trusted_senders *senders,
-                                       struct envelope_info *info);
+gpg_err_code_t envelope_reader_inspect(struct envelope_reader *r, const struct seal_key *recipient,
+                                       struct trusted_senders *senders, struct envelope_info *info);
 
 /* The second pass of an unseal to a stream that cannot wait: after
  * envelope_reader_unseal returned 0 with a CHUNK_HASHES sink, reads the

@@ -117,8 +117,9 @@ gpg_err_code_t envelope_header_read(const struct byte_source *src, uint8_t *buf,
             err = envelope_header_parse(buf, have, h, &need);
             if (err != GPG_ERR_TRUNCATED)
                 return err;
-            return seal_fail(GPG_ERR_TRUNCATED, "envelope ends inside the header (after %zu byte%s)",
-                             have, have == 1 ? "" : "s");
+            return seal_fail(GPG_ERR_TRUNCATED,
+                             "envelope ends inside the header (after %zu byte%s)", have,
+                             have == 1 ? "" : "s");
         }
     }
 }

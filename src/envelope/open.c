@@ -220,8 +220,8 @@ static gpg_err_code_t release(const struct byte_sink *out, const uint8_t *p, siz
 }
 
 /* Hashes and releases one message piece (the message part of a chunk). */
-static gpg_err_code_t emit_piece(struct envelope_reader *u, const struct byte_sink *out, const uint8_t *p,
-                                 size_t n)
+static gpg_err_code_t emit_piece(struct envelope_reader *u, const struct byte_sink *out,
+                                 const uint8_t *p, size_t n)
 {
     if (n == 0)
         return 0;
@@ -401,8 +401,7 @@ static gpg_err_code_t measured(const struct envelope_reader *u, struct envelope_
 /* The part of the input only a recipient can read: everything after the
  * header is decrypted (R7-R13) and the signed digest computed; INFO gets
  * what the trailer says. Whom to trust is the callers' business. */
-static gpg_err_code_t decrypt_rest(struct envelope_reader *u,
-                                   const struct seal_key *recipient,
+static gpg_err_code_t decrypt_rest(struct envelope_reader *u, const struct seal_key *recipient,
                                    const struct byte_sink *out, progress_fn progress,
                                    void *progress_ctx, struct envelope_info *info)
 {
@@ -494,10 +493,8 @@ gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct un
     return measured(u, info, 0);
 }
 
-gpg_err_code_t envelope_reader_inspect(struct envelope_reader *u,
-                                       const struct seal_key *recipient,
-                                       struct trusted_senders *senders,
-                                       struct envelope_info *info)
+gpg_err_code_t envelope_reader_inspect(struct envelope_reader *u, const struct seal_key *recipient,
+                                       struct trusted_senders *senders, struct envelope_info *info)
 {
     gpg_err_code_t e;
 

@@ -123,8 +123,8 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
     /* The context is the label and the header, i.e. the writer minus the
      * prefix just reserved. */
     return chunked_encrypt_new(file_key, SEAL_AEAD_KEY_LEN, writer_data(&s->head),
-                               writer_len(&s->head) - CHUNKED_PREFIX_LEN, fx ? fx->salt : NULL, prefix,
-                               &s->cipher);
+                               writer_len(&s->head) - CHUNKED_PREFIX_LEN, fx ? fx->salt : NULL,
+                               prefix, &s->cipher);
 }
 
 static gpg_err_code_t put_chunk(struct sealer *s, const struct byte_sink *out, uint64_t index,
@@ -165,7 +165,8 @@ gpg_err_code_t envelope_seal_internal(const struct seal_request *req, const stru
         out = armor_encoder_sink(s.armor);
     }
     const uint8_t *header = writer_data(&s.head) + ENVELOPE_CONTEXT_LABEL_LEN;
-    size_t header_all = writer_len(&s.head) - ENVELOPE_CONTEXT_LABEL_LEN; /* with salt, commitment */
+    size_t header_all =
+        writer_len(&s.head) - ENVELOPE_CONTEXT_LABEL_LEN; /* with salt, commitment */
     seal_sha256(header, header_all, h);
     if ((e = out.write(out.ctx, header, header_all)))
         goto out;

@@ -15,7 +15,7 @@
 #include "keys/keys.h"
 
 #define TRAILER_FIXED_LEN (SEAL_FPR_LEN + 8 + SEAL_ENVELOPE_ID_LEN + 2) /* 58 */
-#define TRAILER_MAX_LEN (TRAILER_FIXED_LEN + SEAL_RSA_MAX_LEN) /* 1082 */
+#define TRAILER_MAX_LEN (TRAILER_FIXED_LEN + SEAL_RSA_MAX_LEN)          /* 1082 */
 
 struct envelope_trailer {
     uint8_t sender_fpr[SEAL_FPR_LEN];

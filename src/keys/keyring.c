@@ -58,8 +58,8 @@ gpg_err_code_t keyring_list_dir(const char *dir, char ***out, size_t *out_n)
         if (!has_pub_suffix(de->d_name) || de->d_name[0] == '.')
             continue;
         if (n == KEYRING_MAX_KEYS) {
-            err = seal_fail(GPG_ERR_TOO_LARGE, "directory holds more than %d keys",
-                          KEYRING_MAX_KEYS);
+            err =
+                seal_fail(GPG_ERR_TOO_LARGE, "directory holds more than %d keys", KEYRING_MAX_KEYS);
             goto out;
         }
         char **nv = realloc(names, (n + 1) * sizeof *nv);

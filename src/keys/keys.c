@@ -347,12 +347,15 @@ gpg_err_code_t key_encode_private_pem(const struct seal_rsa_key *key, const char
     if ((err = key_write_pkcs8(key, &plain)) != 0)
         goto out;
     if (pass == NULL) {
-        err = pem_encode(PEM_PRIVATE_KEY, writer_data(&plain), writer_len(&plain), true, out, outlen);
+        err =
+            pem_encode(PEM_PRIVATE_KEY, writer_data(&plain), writer_len(&plain), true, out, outlen);
         goto out;
     }
-    if ((err = key_pbes2_encrypt(writer_data(&plain), writer_len(&plain), pass, passlen, &enc)) != 0)
+    if ((err = key_pbes2_encrypt(writer_data(&plain), writer_len(&plain), pass, passlen, &enc)) !=
+        0)
         goto out;
-    err = pem_encode(PEM_ENCRYPTED_PRIVATE_KEY, writer_data(&enc), writer_len(&enc), true, out, outlen);
+    err = pem_encode(PEM_ENCRYPTED_PRIVATE_KEY, writer_data(&enc), writer_len(&enc), true, out,
+                     outlen);
 out:
     writer_free(&plain);
     writer_free(&enc);

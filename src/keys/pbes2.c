@@ -20,7 +20,6 @@
 #include "keys/der.h"
 #include "keys/keys_internal.h"
 
-
 /* What the parameters of one EncryptedPrivateKeyInfo say. */
 struct pbes2_params {
     bool scrypt; /* else PBKDF2-HMAC-SHA256 */
@@ -204,14 +203,16 @@ static gpg_err_code_t pbes2_parse(const uint8_t *der, size_t len, struct pbes2_p
     if (!der_oid_equal(oid, oidlen, key_oid_aes256_cbc, sizeof key_oid_aes256_cbc))
         return seal_fail(GPG_ERR_BAD_SECKEY, "key encryption: cipher not supported "
                                              "(only aes-256-cbc)");
-    if ((err = der_get_octet_string(&enc, SEAL_AES_BLOCK_LEN, SEAL_AES_BLOCK_LEN, &pp->iv, &ivlen)) != 0)
+    if ((err = der_get_octet_string(&enc, SEAL_AES_BLOCK_LEN, SEAL_AES_BLOCK_LEN, &pp->iv,
+                                    &ivlen)) != 0)
         return err;
     if ((err = der_expect_end(&enc, "cipher parameters")) != 0)
         return err;
     if ((err = der_expect_end(&params, "PBES2 parameters")) != 0)
         return err;
 
-    if ((err = der_get_octet_string(&epki, SEAL_AES_BLOCK_LEN, KEY_FILE_MAX, &pp->ct, &pp->ctlen)) != 0)
+    if ((err = der_get_octet_string(&epki, SEAL_AES_BLOCK_LEN, KEY_FILE_MAX, &pp->ct,
+                                    &pp->ctlen)) != 0)
         return err;
     if (pp->ctlen % SEAL_AES_BLOCK_LEN != 0)
         return seal_fail(GPG_ERR_INV_OBJ, "key encryption: ciphertext not a whole number "
@@ -307,7 +308,8 @@ gpg_err_code_t key_pbes2_encrypt_params(const uint8_t *plain, size_t len, const 
     }
     seal_random(salt, sizeof salt);
     seal_random(iv, sizeof iv);
-    if ((err = seal_scrypt(pass, passlen, salt, sizeof salt, n, r, p, key, SEAL_AES256_KEY_LEN)) != 0)
+    if ((err = seal_scrypt(pass, passlen, salt, sizeof salt, n, r, p, key, SEAL_AES256_KEY_LEN)) !=
+        0)
         goto out;
     memcpy(buf, plain, len);
     memset(buf + len, (int)pad, pad);

@@ -271,7 +271,8 @@ gpg_err_code_t pem_decode(const uint8_t *data, size_t len, enum pem_label *label
         err = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
         goto out;
     }
-    if ((err = b64_decode((const char *)writer_data(&body), writer_len(&body), out, max, &outlen)) != 0)
+    if ((err = b64_decode((const char *)writer_data(&body), writer_len(&body), out, max,
+                          &outlen)) != 0)
         goto out;
     *der = out;
     *derlen = outlen;

@@ -99,8 +99,7 @@ enum chat_fault chat_receive(struct chat_session *s, const uint8_t *pt, size_t l
         reader_get_u8(&r, &type) || reader_get_view(&r, CHAT_NONCE_LEN, &to) ||
         reader_get_view(&r, CHAT_NONCE_LEN, &from) || reader_get_u64(&r, &seq)) {
         seal_clear_detail();
-        return fault(CHAT_MALFORMED, "not a chat frame (%llu bytes)",
-                     (unsigned long long)len);
+        return fault(CHAT_MALFORMED, "not a chat frame (%llu bytes)", (unsigned long long)len);
     }
     size_t text_len = reader_remaining(&r);
     const uint8_t *text = pt + reader_offset(&r);
@@ -130,8 +129,7 @@ enum chat_fault chat_receive(struct chat_session *s, const uint8_t *pt, size_t l
             return fault(CHAT_OTHER_SESSION,
                          "the peer's HELLO belongs to another session (replayed?)");
         if (seq != 0)
-            return fault(CHAT_GAP, "the peer's HELLO has seq %llu, not 0",
-                         (unsigned long long)seq);
+            return fault(CHAT_GAP, "the peer's HELLO has seq %llu, not 0", (unsigned long long)seq);
         memcpy(s->peer, from, CHAT_NONCE_LEN);
         s->have_peer = true;
         s->recv_seq = 1;
@@ -268,13 +266,20 @@ size_t chat_escape(const uint8_t *in, size_t n, char *out)
 const char *chat_fault_name(enum chat_fault f)
 {
     switch (f) {
-    case CHAT_OK: return "no fault";
-    case CHAT_MALFORMED: return "malformed frame";
-    case CHAT_REFLECTED: return "reflected frame";
-    case CHAT_OTHER_SESSION: return "frame from another session";
-    case CHAT_REPLAYED: return "replayed frame";
-    case CHAT_GAP: return "dropped or reordered frame";
-    case CHAT_UNEXPECTED: return "unexpected frame";
+    case CHAT_OK:
+        return "no fault";
+    case CHAT_MALFORMED:
+        return "malformed frame";
+    case CHAT_REFLECTED:
+        return "reflected frame";
+    case CHAT_OTHER_SESSION:
+        return "frame from another session";
+    case CHAT_REPLAYED:
+        return "replayed frame";
+    case CHAT_GAP:
+        return "dropped or reordered frame";
+    case CHAT_UNEXPECTED:
+        return "unexpected frame";
     }
     return "fault";
 }

@@ -106,7 +106,8 @@ static bool judge(const struct attempt *a, const uint8_t *buf, size_t len, bool 
     }
     if (wire_parse_reply(buf, len, &r) != 0) {
         out->status = SEND_BAD_RECEIPT;
-        snprintf(out->reason, sizeof out->reason, "%s", seal_detail() ? seal_detail() : "bad reply");
+        snprintf(out->reason, sizeof out->reason, "%s",
+                 seal_detail() ? seal_detail() : "bad reply");
         seal_clear_detail();
         return false;
     }
@@ -159,7 +160,8 @@ static gpg_err_code_t resend(int spool, int sock, int64_t wait_ms)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return seal_fail(seal_errno_code(), "cannot read the kept envelope: %s", strerror(errno));
+            return seal_fail(seal_errno_code(), "cannot read the kept envelope: %s",
+                             strerror(errno));
         }
         if (n == 0)
             return 0;
@@ -192,7 +194,8 @@ static gpg_err_code_t retry(const struct send_config *cfg, const struct attempt 
         if (net_connect(cfg->to, net_now_ms() + cfg->connect_ms, &sock) != 0) {
             out->status = SEND_NO_ACK;
             out->attempts++;
-            snprintf(out->reason, sizeof out->reason, "%s", seal_detail() ? seal_detail() : "cannot connect");
+            snprintf(out->reason, sizeof out->reason, "%s",
+                     seal_detail() ? seal_detail() : "cannot connect");
             seal_clear_detail();
             continue;
         }
@@ -228,8 +231,7 @@ static gpg_err_code_t wait_for_peer(const struct send_config *cfg, int *sock)
             break;
         }
         for (size_t i = 0; i < n && *sock < 0; i++)
-            if ((p[i].revents & POLLIN) && (e = net_accept(fds[i], sock)) &&
-                e != GPG_ERR_EAGAIN)
+            if ((p[i].revents & POLLIN) && (e = net_accept(fds[i], sock)) && e != GPG_ERR_EAGAIN)
                 break;
         if (e && e != GPG_ERR_EAGAIN)
             break;
@@ -267,7 +269,8 @@ gpg_err_code_t transport_send(struct seal_request *req, const struct send_config
             t.sock_ok = true;
         } else {
             out->status = SEND_NO_ACK;
-            snprintf(out->reason, sizeof out->reason, "%s", seal_detail() ? seal_detail() : "cannot connect");
+            snprintf(out->reason, sizeof out->reason, "%s",
+                     seal_detail() ? seal_detail() : "cannot connect");
             seal_clear_detail();
         }
     } else {

@@ -21,12 +21,12 @@
 #include "transport/wire.h"
 
 struct send_config {
-    const char *to;        /* HOST:PORT to connect to, or NULL */
-    const char *listen;    /* [ADDR:]PORT to wait on for one peer, or NULL */
-    int64_t retry_for_ms;  /* --to: how long to keep trying */
-    int64_t wait_ms;       /* longest wait on the peer: a write, the answer */
-    int64_t connect_ms;    /* longest connection attempt */
-    size_t peer;           /* index of the acknowledging recipient in the request */
+    const char *to;       /* HOST:PORT to connect to, or NULL */
+    const char *listen;   /* [ADDR:]PORT to wait on for one peer, or NULL */
+    int64_t retry_for_ms; /* --to: how long to keep trying */
+    int64_t wait_ms;      /* longest wait on the peer: a write, the answer */
+    int64_t connect_ms;   /* longest connection attempt */
+    size_t peer;          /* index of the acknowledging recipient in the request */
     /* Progress notes ("retrying in 4 s: ..."); may be NULL. */
     void (*note)(void *ctx, const char *line);
     void *note_ctx;
@@ -41,7 +41,7 @@ enum send_status {
 
 struct send_outcome {
     enum send_status status;
-    bool temp;                        /* REFUSED: the last ERR was temp */
+    bool temp;                         /* REFUSED: the last ERR was temp */
     char reason[WIRE_REASON_MAX + 64]; /* ERR reason, or what went wrong */
     uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN];
     unsigned attempts;

@@ -56,7 +56,8 @@ gpg_err_code_t inbox_test_point(const char *step)
     if (kill_at && strncmp(kill_at, step, n) == 0) {
         if (kill_at[n] == '\0')
             raise(SIGKILL);
-        if (kill_at[n] == ':' && atomic_fetch_add(&hits, 1) + 1 == strtoul(kill_at + n + 1, NULL, 10))
+        if (kill_at[n] == ':' &&
+            atomic_fetch_add(&hits, 1) + 1 == strtoul(kill_at + n + 1, NULL, 10))
             raise(SIGKILL);
     }
     if (fail_at && strcmp(fail_at, step) == 0)

@@ -31,10 +31,10 @@ struct inbox;
 
 /* What inbox_open() found and did. */
 struct inbox_report {
-    bool exclusive;      /* no other process had the inbox open: tmp/ was cleaned */
-    unsigned completed;  /* committed deliveries moved into new/ */
+    bool exclusive;       /* no other process had the inbox open: tmp/ was cleaned */
+    unsigned completed;   /* committed deliveries moved into new/ */
     unsigned tmp_removed; /* leftovers removed from tmp/ */
-    unsigned pruned;     /* markers older than the replay window removed */
+    unsigned pruned;      /* markers older than the replay window removed */
 };
 
 /* Opens (creating with mode 0700 what is missing) the Maildir at PATH and
@@ -70,10 +70,10 @@ void inbox_tmp_discard(struct inbox *ib, struct inbox_file *f);
 
 /* What is being delivered. */
 struct inbox_delivery {
-    const uint8_t *sender_fpr; /* SEAL_FPR_LEN */
-    const char *sender_id;     /* the sender's name (key file basename) */
+    const uint8_t *sender_fpr;  /* SEAL_FPR_LEN */
+    const char *sender_id;      /* the sender's name (key file basename) */
     const uint8_t *envelope_id; /* SEAL_ENVELOPE_ID_LEN */
-    uint64_t created;          /* the envelope's signed creation time */
+    uint64_t created;           /* the envelope's signed creation time */
 };
 
 /* Delivers F (complete, written through its fd) exactly once: 0 once it is

@@ -64,8 +64,8 @@ gpg_err_code_t js_store_deliver(void *ctx, const struct envelope_info *info, int
     /* Refused before reading it in: it could never be stored. */
     if (max <= 0 || len > (uint64_t)max) {
         *kind = WIRE_ERR_PERM;
-        snprintf(reason, WIRE_REASON_MAX + 1, "too big: the message store takes at most %" PRId64
-                 " bytes", max);
+        snprintf(reason, WIRE_REASON_MAX + 1,
+                 "too big: the message store takes at most %" PRId64 " bytes", max);
         return GPG_ERR_TOO_LARGE;
     }
     uint8_t *buf = malloc(len ? (size_t)len : 1);
@@ -127,9 +127,10 @@ gpg_err_code_t js_store_to_inbox(void *ctx, const struct js_message *m)
         d->stored++;
     if (d->log) {
         char line[INBOX_NAME_MAX + 200];
-        snprintf(line, sizeof line, "%s stream message %" PRIu64 " from %s%s%s", dup ? "duplicate" : "moved",
-                 m->stream_seq, m->meta.sender[0] ? m->meta.sender : "?",
-                 dup ? ", stored before as " : " to new/", name);
+        snprintf(line, sizeof line, "%s stream message %" PRIu64 " from %s%s%s",
+                 dup ? "duplicate" : "moved", m->stream_seq,
+                 m->meta.sender[0] ? m->meta.sender : "?", dup ? ", stored before as " : " to new/",
+                 name);
         d->log(d->log_ctx, line);
     }
     /* Test-only: killed here, the message is in new/ but not acknowledged. */

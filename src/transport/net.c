@@ -95,8 +95,8 @@ static gpg_err_code_t resolve(const char *host, const char *port, bool passive,
     hints.ai_flags = passive ? AI_PASSIVE : AI_ADDRCONFIG;
     int r = getaddrinfo(*host ? host : NULL, port, &hints, res);
     if (r != 0)
-        return seal_fail(GPG_ERR_ENOENT, "cannot resolve %s%s%s: %s", host, *host ? ":" : "",
-                         port, gai_strerror(r));
+        return seal_fail(GPG_ERR_ENOENT, "cannot resolve %s%s%s: %s", host, *host ? ":" : "", port,
+                         gai_strerror(r));
     return 0;
 }
 
@@ -112,8 +112,8 @@ gpg_err_code_t net_listen(const char *spec, int fds[NET_MAX_LISTEN], size_t *n)
         return e;
     for (struct addrinfo *a = res; a && *n < NET_MAX_LISTEN; a = a->ai_next) {
         int one = 1;
-        int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                        a->ai_protocol);
+        int fd =
+            socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
         if (fd < 0) {
             saved = errno;
             continue;
@@ -162,8 +162,8 @@ gpg_err_code_t net_listen_systemd(int fds[NET_MAX_LISTEN], size_t *n)
         socklen_t l = sizeof type, la = sizeof acc;
         if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) != 0 || type != SOCK_STREAM ||
             getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &la) != 0 || !acc)
-            return seal_fail(GPG_ERR_NOT_FOUND, "fd %d from systemd is not a listening stream socket",
-                             fd);
+            return seal_fail(GPG_ERR_NOT_FOUND,
+                             "fd %d from systemd is not a listening stream socket", fd);
         gpg_err_code_t e = set_flags(fd);
         if (e)
             return e;
@@ -273,8 +273,7 @@ gpg_err_code_t net_write_all(int fd, const void *buf, size_t n, int64_t deadline
     return 0;
 }
 
-gpg_err_code_t net_read(int fd, void *buf, size_t cap, int stop_fd, int64_t deadline,
-                        size_t *got)
+gpg_err_code_t net_read(int fd, void *buf, size_t cap, int stop_fd, int64_t deadline, size_t *got)
 {
     *got = 0;
     for (;;) {

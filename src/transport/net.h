@@ -56,8 +56,7 @@ gpg_err_code_t net_write_all(int fd, const void *buf, size_t n, int64_t deadline
 
 /* Reads what is there (at most CAP bytes, at least 1 unless *GOT is 0 at end
  * of input), waiting until DEADLINE; STOP_FD as in net_wait. */
-gpg_err_code_t net_read(int fd, void *buf, size_t cap, int stop_fd, int64_t deadline,
-                        size_t *got);
+gpg_err_code_t net_read(int fd, void *buf, size_t cap, int stop_fd, int64_t deadline, size_t *got);
 
 /* The peer's address as "1.2.3.4:5" or "[::1]:5" ("?" if unknown). */
 void net_peer_name(int fd, char out[NET_PEER_MAX]);

@@ -17,8 +17,7 @@ gpg_err_code_t registry_check_name(const char *name)
 {
     size_t n = strlen(name);
     if (n == 0 || n > REGISTRY_NAME_MAX)
-        return seal_fail(GPG_ERR_INV_NAME, "a client ID has 1 to %d characters",
-                         REGISTRY_NAME_MAX);
+        return seal_fail(GPG_ERR_INV_NAME, "a client ID has 1 to %d characters", REGISTRY_NAME_MAX);
     if (name[0] == '.' || name[0] == '-')
         return seal_fail(GPG_ERR_INV_NAME, "a client ID does not start with '.' or '-'");
     for (size_t i = 0; i < n; i++) {
@@ -99,8 +98,7 @@ gpg_err_code_t registry_record_parse(const uint8_t *rec, size_t len, uint64_t no
         err = seal_fail(GPG_ERR_INV_LENGTH, "a client ID of %u bytes", name_len);
         goto out;
     }
-    if ((err = reader_get_view(&r, name_len, &name)) ||
-        (err = reader_get_u64(&r, &out->created)) ||
+    if ((err = reader_get_view(&r, name_len, &name)) || (err = reader_get_u64(&r, &out->created)) ||
         (err = reader_get_bytes(&r, nonce, sizeof nonce)))
         goto out;
     signed_len = reader_offset(&r);
@@ -220,8 +218,8 @@ gpg_err_code_t registry_store_pending(const char *pending_dir, struct trusted_se
         goto out;
     }
     if (scan_pending(pending_dir, rec, &n, &dup) != 0) {
-        err = seal_fail(seal_errno_code(), "cannot read the pending directory: %s",
-                        strerror(errno));
+        err =
+            seal_fail(seal_errno_code(), "cannot read the pending directory: %s", strerror(errno));
         goto out;
     }
     if (dup) {
@@ -229,8 +227,7 @@ gpg_err_code_t registry_store_pending(const char *pending_dir, struct trusted_se
         goto out;
     }
     if (n >= max_pending) {
-        err = seal_fail(GPG_ERR_LIMIT_REACHED, "%lu keys are pending (at most %u)", n,
-                        max_pending);
+        err = seal_fail(GPG_ERR_LIMIT_REACHED, "%lu keys are pending (at most %u)", n, max_pending);
         goto out;
     }
     if (!(path = malloc(strlen(pending_dir) + 1 + strlen(rec->name) + sizeof ".pub"))) {

@@ -219,7 +219,8 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
             e = cfg->store->deliver(cfg->store->ctx, &res->info, fd, len, &dup, &kind, res->reason);
         if (e) {
             char reason[WIRE_REASON_MAX + 1];
-            snprintf(reason, sizeof reason, "%s", res->reason[0] ? res->reason : "cannot store the message now");
+            snprintf(reason, sizeof reason, "%s",
+                     res->reason[0] ? res->reason : "cannot store the message now");
             set_refusal(res, kind, reason, e);
             goto out;
         }

@@ -52,21 +52,21 @@ struct serve_store {
 struct proxy_allow;
 
 struct serve_config {
-    const struct seal_key *key;            /* ours: decrypts, and names the receipts */
+    const struct seal_key *key;      /* ours: decrypts, and names the receipts */
     struct trusted_senders *senders; /* registered clients (all loaded: shared by threads) */
-    struct inbox *inbox;                   /* or NULL: STORE, or else TARGET */
+    struct inbox *inbox;             /* or NULL: STORE, or else TARGET */
     const struct serve_store *store;
     const struct serve_target *target;
     /* --proxy-from: connections from these peers begin with a PROXY header
      * (transport/proxy.h) whose address names the peer; NULL: none do. */
     const struct proxy_allow *proxy_from;
-    bool keep_sealed;       /* store the envelope, not the plaintext */
-    uint64_t max_size;      /* envelope bytes */
-    int64_t idle_ms;        /* longest wait for the next bytes */
-    int64_t total_ms;       /* longest connection */
-    uint64_t min_free;      /* bytes the inbox's file system must keep free */
-    uint64_t max_age;       /* seconds: older envelopes are refused */
-    int stop_fd;            /* readable: shutting down (or -1) */
+    bool keep_sealed;  /* store the envelope, not the plaintext */
+    uint64_t max_size; /* envelope bytes */
+    int64_t idle_ms;   /* longest wait for the next bytes */
+    int64_t total_ms;  /* longest connection */
+    uint64_t min_free; /* bytes the inbox's file system must keep free */
+    uint64_t max_age;  /* seconds: older envelopes are refused */
+    int stop_fd;       /* readable: shutting down (or -1) */
     /* Or NULL: bounds how many envelopes are decrypted at once (each holds
      * the envelope pipeline's buffers); receiving is not bounded by it. */
     sem_t *verify_slots;
@@ -87,12 +87,12 @@ enum serve_outcome {
 
 struct serve_result {
     enum serve_outcome outcome;
-    enum wire_kind err_kind;  /* REFUSED: temp or perm */
+    enum wire_kind err_kind; /* REFUSED: temp or perm */
     char reason[WIRE_REASON_MAX + 1];
-    gpg_err_code_t code;      /* REFUSED: the underlying code */
+    gpg_err_code_t code; /* REFUSED: the underlying code */
     char peer[NET_PEER_MAX];
     char name[INBOX_NAME_MAX + 1]; /* DELIVERED/DUPLICATE: the file in new/ */
-    uint64_t size;            /* envelope bytes received */
+    uint64_t size;                 /* envelope bytes received */
     struct envelope_info info;
 };
 

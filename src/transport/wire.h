@@ -27,9 +27,9 @@ enum wire_kind { WIRE_OK, WIRE_ERR_TEMP, WIRE_ERR_PERM };
 
 struct wire_reply {
     enum wire_kind kind;
-    uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN];    /* OK */
-    char receipt[RECEIPT_TEXT_LEN + 1];           /* OK, NUL-terminated */
-    char reason[WIRE_REASON_MAX + 1];             /* ERR, NUL-terminated */
+    uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN]; /* OK */
+    char receipt[RECEIPT_TEXT_LEN + 1];        /* OK, NUL-terminated */
+    char reason[WIRE_REASON_MAX + 1];          /* ERR, NUL-terminated */
 };
 
 /* Parses one complete reply, LEN bytes at LINE, LF included. A pure

@@ -137,11 +137,11 @@ void fuzz_sink_free(struct fuzz_sink *s)
 #define FUZZ_PBKDF2_ITER 16
 
 gpg_err_code_t __real_seal_scrypt(const void *pass, size_t passlen, const void *salt,
-                                  size_t saltlen, uint64_t n, uint32_t r, uint32_t p,
-                                  uint8_t *out, size_t outlen);
+                                  size_t saltlen, uint64_t n, uint32_t r, uint32_t p, uint8_t *out,
+                                  size_t outlen);
 gpg_err_code_t __wrap_seal_scrypt(const void *pass, size_t passlen, const void *salt,
-                                  size_t saltlen, uint64_t n, uint32_t r, uint32_t p,
-                                  uint8_t *out, size_t outlen);
+                                  size_t saltlen, uint64_t n, uint32_t r, uint32_t p, uint8_t *out,
+                                  size_t outlen);
 gpg_err_code_t __real_seal_pbkdf2_sha256(const void *pass, size_t passlen, const void *salt,
                                          size_t saltlen, unsigned long iterations, uint8_t *out,
                                          size_t outlen);
@@ -150,8 +150,8 @@ gpg_err_code_t __wrap_seal_pbkdf2_sha256(const void *pass, size_t passlen, const
                                          size_t outlen);
 
 gpg_err_code_t __wrap_seal_scrypt(const void *pass, size_t passlen, const void *salt,
-                                  size_t saltlen, uint64_t n, uint32_t r, uint32_t p,
-                                  uint8_t *out, size_t outlen)
+                                  size_t saltlen, uint64_t n, uint32_t r, uint32_t p, uint8_t *out,
+                                  size_t outlen)
 {
     (void)p; /* the work is N * r * p: p = 1 */
     return __real_seal_scrypt(pass, passlen, salt, saltlen, n > FUZZ_SCRYPT_N ? FUZZ_SCRYPT_N : n,

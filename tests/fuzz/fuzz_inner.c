@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
 static struct seal_key *bob, *alice;
 static struct trusted_senders trusted;
-static struct fuzz_sink head;   /* header || salt || commitment */
+static struct fuzz_sink head; /* header || salt || commitment */
 static uint8_t head_hash[SEAL_SHA256_LEN];
 static struct chunked *cipher; /* encrypts chunks after HEAD */
 static uint8_t alice_fpr[SEAL_FPR_LEN];
@@ -62,10 +62,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
     /* A real envelope of nothing gives a header the library itself wrote. */
     const struct seal_key *const rcpt[1] = {bob};
-    struct seal_request req = {.recipients = rcpt, .n_recipients = 1, .sender = alice,
-                               .in = {empty_read, NULL}, .out = fuzz_sink(&env)};
-    struct seal_fixed fixed = {.file_key = file_key, .salt = salt, .have_created = true,
-                               .created = 1700000000};
+    struct seal_request req = {.recipients = rcpt,
+                               .n_recipients = 1,
+                               .sender = alice,
+                               .in = {empty_read, NULL},
+                               .out = fuzz_sink(&env)};
+    struct seal_fixed fixed = {
+        .file_key = file_key, .salt = salt, .have_created = true, .created = 1700000000};
     FUZZ_ASSERT(envelope_seal_fixed(&req, &fixed) == 0);
     FUZZ_ASSERT(envelope_header_parse(env.data, env.len, &h, &need) == 0);
     fuzz_sink(&head);
@@ -97,8 +100,8 @@ static uint8_t *make_envelope(const uint8_t *inner, size_t len, size_t *outlen)
     for (size_t i = 0; i < n_chunks; i++) {
         bool final = i + 1 == n_chunks;
         size_t n = final ? len % CHUNK_SIZE : CHUNK_SIZE;
-        FUZZ_ASSERT(chunked_encrypt_chunk(cipher, i, inner + i * CHUNK_SIZE, n, final,
-                                          env + off) == 0);
+        FUZZ_ASSERT(chunked_encrypt_chunk(cipher, i, inner + i * CHUNK_SIZE, n, final, env + off) ==
+                    0);
         off += n + CHUNK_TAG_LEN;
     }
     *outlen = off;
@@ -152,8 +155,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         FUZZ_ASSERT(msg_len + trailer_len(&t) == inner_len);
 
     uint8_t *env = make_envelope(inner, inner_len, &env_len);
-    struct unseal_request req = {.recipient = bob, .senders = &trusted,
-                                 .in = fuzz_source(&fs, env, env_len), .out = fuzz_sink(&plain)};
+    struct unseal_request req = {.recipient = bob,
+                                 .senders = &trusted,
+                                 .in = fuzz_source(&fs, env, env_len),
+                                 .out = fuzz_sink(&plain)};
     gpg_err_code_t e = envelope_unseal(&req, &info);
 
     FUZZ_ASSERT(info.header_verified);
@@ -164,7 +169,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     }
     if (e == 0) {
         FUZZ_ASSERT(info.signature_valid && info.sender_name != NULL);
-        FUZZ_ASSERT(plain.len == msg_len && (msg_len == 0 || memcmp(plain.data, inner, msg_len) == 0));
+        FUZZ_ASSERT(plain.len == msg_len &&
+                    (msg_len == 0 || memcmp(plain.data, inner, msg_len) == 0));
     } else {
         FUZZ_ASSERT(e == GPG_ERR_BAD_SIGNATURE || e == GPG_ERR_NOT_TRUSTED);
     }

@@ -66,8 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         check_reencodes(key);
         seal_rsa_free(key);
         key = NULL;
-    } else if (needs_pass &&
-               key_decode_private(data, len, "fuzz", 4, NULL, &key) == 0) {
+    } else if (needs_pass && key_decode_private(data, len, "fuzz", 4, NULL, &key) == 0) {
         FUZZ_ASSERT(seal_rsa_has_private(key));
         check_reencodes(key);
         seal_rsa_free(key);

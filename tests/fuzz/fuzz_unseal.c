@@ -41,8 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         return -1;
     FUZZ_ASSERT(spool_new(&sp) == 0);
     fuzz_sink(&released);
-    struct unseal_request req = {.recipient = bob, .senders = &trusted,
-                                 .in = fuzz_source(&fs, data, len), .out = spool_sink(sp)};
+    struct unseal_request req = {.recipient = bob,
+                                 .senders = &trusted,
+                                 .in = fuzz_source(&fs, data, len),
+                                 .out = spool_sink(sp)};
     gpg_err_code_t e = envelope_unseal(&req, &info);
     if (e == 0) {
         /* What unseal does after success: release the spool. */

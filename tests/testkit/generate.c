@@ -160,9 +160,8 @@ struct env {
 
 /* A stanza for K wrapping the first KEYS_LEN bytes of FK || receipt key
  * (derived from NAME and the stanza's index I), up to 2 * 64 bytes. */
-static void header_stanza(struct bytes *h, const char *name, size_t i,
-                          const struct seal_rsa_key *k, const uint8_t *fk, size_t keys_len,
-                          const char *label)
+static void header_stanza(struct bytes *h, const char *name, size_t i, const struct seal_rsa_key *k,
+                          const uint8_t *fk, size_t keys_len, const char *label)
 {
     uint8_t fpr[SEAL_FPR_LEN], wrapped[1024], keys[2 * SEAL_STANZA_KEYS_LEN];
     char what[32];

@@ -30,7 +30,7 @@ static void test_integers_big_endian(void **state)
     assert_int_equal(reader_remaining(&r), 2);
     uint64_t d = 99;
     assert_int_equal(reader_get_u64(&r, &d), GPG_ERR_TRUNCATED);
-    assert_int_equal(d, 0);                   /* output cleared */
+    assert_int_equal(d, 0);                    /* output cleared */
     assert_int_equal(reader_remaining(&r), 2); /* nothing consumed */
     assert_int_equal(reader_expect_end(&r), GPG_ERR_INV_DATA);
     assert_int_equal(reader_skip(&r, 2), 0);

@@ -336,12 +336,9 @@ static int group_setup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip_sizes),
-        cmocka_unit_test(test_file_is_encrypted),
-        cmocka_unit_test(test_tamper_detected),
-        cmocka_unit_test(test_state_errors),
-        cmocka_unit_test(test_sink_error),
-        cmocka_unit_test(test_file_write_error),
+        cmocka_unit_test(test_roundtrip_sizes), cmocka_unit_test(test_file_is_encrypted),
+        cmocka_unit_test(test_tamper_detected), cmocka_unit_test(test_state_errors),
+        cmocka_unit_test(test_sink_error),      cmocka_unit_test(test_file_write_error),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

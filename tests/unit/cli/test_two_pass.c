@@ -151,8 +151,7 @@ static int find_copy(void)
             continue;
         target[n] = '\0';
         /* A spool file is unnamed (O_TMPFILE: "DIR/#INODE") or unlinked. */
-        if ((strstr(target, "/seal-spool.") || strstr(target, "/#")) &&
-            strstr(target, "(deleted)"))
+        if ((strstr(target, "/seal-spool.") || strstr(target, "/#")) && strstr(target, "(deleted)"))
             found = atoi(e->d_name);
     }
     closedir(d);

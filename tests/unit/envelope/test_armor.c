@@ -202,8 +202,8 @@ static void roundtrip(size_t n, size_t maxpiece)
 
 static void test_roundtrip_sizes(void **state)
 {
-    static const size_t sizes[] = {0,   1,   2,   3,   4,   5,   46,  47,  48,   49,
-                                   50,  63,  64,  65,  95,  96,  97,  143, 144,  145,
+    static const size_t sizes[] = {0,   1,   2,   3,    4,    5,    46,    47,    48,   49,
+                                   50,  63,  64,  65,   95,   96,   97,    143,   144,  145,
                                    191, 192, 193, 1000, 4095, 4096, 65535, 65536, 65537};
     (void)state;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -225,8 +225,8 @@ static void test_roundtrip_large(void **state)
 static void test_rfc4648_text(void **state)
 {
     static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-    static const char *const b64[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-                                      "Zm9vYmFy"};
+    static const char *const b64[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
     (void)state;
     for (size_t i = 0; i < 7; i++) {
         struct mem text = encode((const uint8_t *)in[i], strlen(in[i]), 0, 1);
@@ -345,8 +345,8 @@ static void test_reject_outside(void **state)
     snprintf(bad, sizeof bad, "%s\f\n", buf);
     assert_int_equal(decode_str(bad), GPG_ERR_INV_ARMOR); /* other control chars */
     snprintf(bad, sizeof bad, "%s\r\r\n", buf);
-    assert_int_equal(decode_str(bad), 0); /* CR is whitespace, anywhere (seal(5)) */
-    assert_int_equal(decode_str(""), GPG_ERR_INV_ARMOR);        /* empty input */
+    assert_int_equal(decode_str(bad), 0);                /* CR is whitespace, anywhere (seal(5)) */
+    assert_int_equal(decode_str(""), GPG_ERR_INV_ARMOR); /* empty input */
     assert_int_equal(decode_str(" \n\t\n"), GPG_ERR_INV_ARMOR); /* only blanks */
     /* Wrong or sloppy marker lines. */
     assert_int_equal(decode_str("-----BEGIN SEALED MESSAGE----- \nYWJj\n-----END SEALED "

@@ -43,8 +43,8 @@ struct vector {
     bool valid;
     char flags[256];
     struct bytes key, ctx, ct, aead_key, base_nonce, sha512;
-    bool has_raw;      /* aeadKey and baseNonce given */
-    bool has_msg;      /* msgLength and msgSha512 given */
+    bool has_raw; /* aeadKey and baseNonce given */
+    bool has_msg; /* msgLength and msgSha512 given */
     unsigned long msg_len;
 };
 
@@ -505,9 +505,8 @@ static void test_chunk_index_limit(void **state)
     (void)state;
     assert_int_equal(chunked_raw_new(key32, nonce12, &c), 0);
     assert_int_equal(chunked_encrypt_chunk(c, CHUNKED_MAX_CHUNKS - 1, pt, 0, true, out), 0);
-    assert_int_equal(chunked_decrypt_chunk(c, CHUNKED_MAX_CHUNKS - 1, out, sizeof out, true, pt,
-                                           &n),
-                     0);
+    assert_int_equal(
+        chunked_decrypt_chunk(c, CHUNKED_MAX_CHUNKS - 1, out, sizeof out, true, pt, &n), 0);
     assert_int_equal(chunked_encrypt_chunk(c, CHUNKED_MAX_CHUNKS, pt, 0, true, out),
                      GPG_ERR_TOO_LARGE);
     assert_int_equal(chunked_decrypt_chunk(c, CHUNKED_MAX_CHUNKS, out, sizeof out, true, pt, &n),
@@ -526,8 +525,7 @@ static void test_chunk_index_binds(void **state)
     (void)state;
     assert_int_equal(chunked_raw_new(key32, nonce12, &c), 0);
     assert_int_equal(chunked_encrypt_chunk(c, 0, (const uint8_t *)"hello", 5, true, out), 0);
-    assert_int_equal(chunked_decrypt_chunk(c, 1, out, sizeof out, true, pt, &n),
-                     GPG_ERR_CHECKSUM);
+    assert_int_equal(chunked_decrypt_chunk(c, 1, out, sizeof out, true, pt, &n), GPG_ERR_CHECKSUM);
     assert_int_equal(n, 0);
     assert_int_equal(chunked_decrypt_chunk(c, UINT64_C(1) << 32, out, sizeof out, true, pt, &n),
                      GPG_ERR_CHECKSUM);
@@ -623,12 +621,9 @@ static int group_setup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_wycheproof_vectors),
-        cmocka_unit_test(test_chunk_index_limit),
-        cmocka_unit_test(test_chunk_index_binds),
-        cmocka_unit_test(test_chunk_lengths),
-        cmocka_unit_test(test_bad_tag_wipes_output),
-        cmocka_unit_test(test_clone_and_random_salt),
+        cmocka_unit_test(test_wycheproof_vectors),   cmocka_unit_test(test_chunk_index_limit),
+        cmocka_unit_test(test_chunk_index_binds),    cmocka_unit_test(test_chunk_lengths),
+        cmocka_unit_test(test_bad_tag_wipes_output), cmocka_unit_test(test_clone_and_random_salt),
     };
     return cmocka_run_group_tests(tests, group_setup, NULL);
 }

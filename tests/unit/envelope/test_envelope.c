@@ -15,7 +15,7 @@
 #include "envelope_util.h"
 
 static struct seal_key *alice, *bob, *carol, *mallory; /* key pairs */
-static struct trusted_senders trusted;                     /* alice, carol */
+static struct trusted_senders trusted;                 /* alice, carol */
 
 static int setup(void **state)
 {

@@ -291,8 +291,8 @@ static void test_encode_refusals(void **state)
 static void test_frame_end(void **state)
 {
     (void)state;
-    static const char two[] = "-----BEGIN SEALED MESSAGE-----\nAAAA\n" END
-                              "-----BEGIN SEALED MESSAGE-----\n";
+    static const char two[] =
+        "-----BEGIN SEALED MESSAGE-----\nAAAA\n" END "-----BEGIN SEALED MESSAGE-----\n";
     size_t n = 99;
     assert_int_equal(chat_frame_end((const uint8_t *)two, strlen(two), &n), 0);
     assert_int_equal(n, strlen("-----BEGIN SEALED MESSAGE-----\nAAAA\n" END));
@@ -331,19 +331,29 @@ static void test_escape(void **state)
     expect_escape("one\rtwo", 7, "one\\x0dtwo");
     expect_escape("tab\tdel\x7f", 8, "tab\\x09del\\x7f");
     expect_escape("nul\0x", 5, "nul\\x00x");
-    expect_escape("caf\xc3\xa9", 5, "caf\xc3\xa9");                /* U+00E9 stays */
-    expect_escape("\xe2\x82\xac", 3, "\xe2\x82\xac");                /* U+20AC stays */
-    expect_escape("\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80");        /* U+1F600 stays */
-    expect_escape("\xc2\x9b" "31m", 5, "\\xc2\\x9b31m");             /* C1 CSI */
-    expect_escape("\x9b" "31m", 4, "\\x9b31m");                      /* a lone 8-bit CSI */
-    expect_escape("\xe2\x80\xae" "abc", 6, "\\xe2\\x80\\xaeabc");    /* RIGHT-TO-LEFT OVERRIDE */
-    expect_escape("\xe2\x81\xa6", 3, "\\xe2\\x81\\xa6");             /* LEFT-TO-RIGHT ISOLATE */
-    expect_escape("\xe2\x80\xa8", 3, "\\xe2\\x80\\xa8");             /* LINE SEPARATOR */
-    expect_escape("\xc0\xaf", 2, "\\xc0\\xaf");                      /* overlong '/' */
-    expect_escape("\xed\xa0\x80", 3, "\\xed\\xa0\\x80");             /* a surrogate */
-    expect_escape("\xf4\x90\x80\x80", 4, "\\xf4\\x90\\x80\\x80");    /* above U+10FFFF */
-    expect_escape("\xe2\x82", 2, "\\xe2\\x82");                      /* cut short */
-    expect_escape("\xe2" "abc", 4, "\\xe2" "abc");                   /* the next byte is kept */
+    expect_escape("caf\xc3\xa9", 5, "caf\xc3\xa9");           /* U+00E9 stays */
+    expect_escape("\xe2\x82\xac", 3, "\xe2\x82\xac");         /* U+20AC stays */
+    expect_escape("\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80"); /* U+1F600 stays */
+    expect_escape("\xc2\x9b"
+                  "31m",
+                  5, "\\xc2\\x9b31m"); /* C1 CSI */
+    expect_escape("\x9b"
+                  "31m",
+                  4, "\\x9b31m"); /* a lone 8-bit CSI */
+    expect_escape("\xe2\x80\xae"
+                  "abc",
+                  6, "\\xe2\\x80\\xaeabc");                       /* RIGHT-TO-LEFT OVERRIDE */
+    expect_escape("\xe2\x81\xa6", 3, "\\xe2\\x81\\xa6");          /* LEFT-TO-RIGHT ISOLATE */
+    expect_escape("\xe2\x80\xa8", 3, "\\xe2\\x80\\xa8");          /* LINE SEPARATOR */
+    expect_escape("\xc0\xaf", 2, "\\xc0\\xaf");                   /* overlong '/' */
+    expect_escape("\xed\xa0\x80", 3, "\\xed\\xa0\\x80");          /* a surrogate */
+    expect_escape("\xf4\x90\x80\x80", 4, "\\xf4\\x90\\x80\\x80"); /* above U+10FFFF */
+    expect_escape("\xe2\x82", 2, "\\xe2\\x82");                   /* cut short */
+    expect_escape("\xe2"
+                  "abc",
+                  4,
+                  "\\xe2"
+                  "abc"); /* the next byte is kept */
     /* Worst case: every byte four characters. */
     char out[CHAT_ESCAPED_MAX(3)];
     assert_int_equal(chat_escape((const uint8_t *)"\x01\x02\x03", 3, out), 12);
@@ -352,10 +362,10 @@ static void test_escape(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conversation),   cmocka_unit_test(test_plaintext_layout),
-        cmocka_unit_test(test_replayed),       cmocka_unit_test(test_reordered_and_dropped),
-        cmocka_unit_test(test_other_session),  cmocka_unit_test(test_reflected),
-        cmocka_unit_test(test_unexpected),     cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_conversation),    cmocka_unit_test(test_plaintext_layout),
+        cmocka_unit_test(test_replayed),        cmocka_unit_test(test_reordered_and_dropped),
+        cmocka_unit_test(test_other_session),   cmocka_unit_test(test_reflected),
+        cmocka_unit_test(test_unexpected),      cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_encode_refusals), cmocka_unit_test(test_frame_end),
         cmocka_unit_test(test_escape),
     };

@@ -41,7 +41,8 @@ static int count(const char *sub)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(base, sizeof base, "%s/test_inbox.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(base, sizeof base, "%s/test_inbox.XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(base))
         return -1;
     snprintf(root, sizeof root, "%s/box", base);

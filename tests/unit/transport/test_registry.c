@@ -23,8 +23,8 @@ static void test_names(void **state)
 {
     (void)state;
     static const char *good[] = {"alice", "a", "Bob_2", "x.y-z", "0", "_"};
-    static const char *bad[] = {"", ".alice", "-alice", "a/b", "a b", "..", ".", "al\\ce",
-                                "al:ce", "caf\xc3\xa9", "a\nb", "a*"};
+    static const char *bad[] = {"",  ".alice", "-alice", "a/b",         "a b",  "..",
+                                ".", "al\\ce", "al:ce",  "caf\xc3\xa9", "a\nb", "a*"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++)
         assert_int_equal(registry_check_name(good[i]), 0);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
@@ -39,8 +39,7 @@ static void test_names(void **state)
     assert_int_equal(registry_check_name(n), GPG_ERR_INV_NAME);
 }
 
-static uint8_t *make_record(const char *keyname, const char *name, uint64_t created,
-                            size_t *len)
+static uint8_t *make_record(const char *keyname, const char *name, uint64_t created, size_t *len)
 {
     struct seal_key *k = test_key(keyname, true);
     struct writer w;

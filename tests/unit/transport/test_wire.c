@@ -48,13 +48,13 @@ static void test_refused(void **state)
         "",
         "\n",
         "OK\n",
-        "OK " ID " " RC,                      /* no LF */
-        "OK " ID " " RC "\r\n",               /* CRLF */
-        "OK " ID " " RC "\n\n",               /* bytes after the line */
-        "OK " ID "  " RC "\n",                /* two spaces */
-        "OK 000102030405060708090A0B0C0D0E0F " RC "\n", /* uppercase hex */
-        "OK 000102030405060708090a0b0c0d0e " RC "\n",   /* short ID */
-        "OK " ID " cTvM2H3WS8V0hCiY0zoJm9BiStNNKjARct9CSG6xAU\n",  /* 42 chars */
+        "OK " ID " " RC,                                            /* no LF */
+        "OK " ID " " RC "\r\n",                                     /* CRLF */
+        "OK " ID " " RC "\n\n",                                     /* bytes after the line */
+        "OK " ID "  " RC "\n",                                      /* two spaces */
+        "OK 000102030405060708090A0B0C0D0E0F " RC "\n",             /* uppercase hex */
+        "OK 000102030405060708090a0b0c0d0e " RC "\n",               /* short ID */
+        "OK " ID " cTvM2H3WS8V0hCiY0zoJm9BiStNNKjARct9CSG6xAU\n",   /* 42 chars */
         "OK " ID " cTvM2H3WS8V0hCiY0zoJm9BiStNNKjARct9CSG6xAUMM\n", /* 44 chars */
         "OK " ID " cTvM2H3WS8V0hCiY0zoJm9BiStNNKjARct9CSG6xAUN\n",  /* unused bits set */
         "OK " ID " cTvM2H3WS8V0hCiY0zoJm9BiStNNKjARct9CSG6xA+M\n",  /* not base64url */
@@ -62,7 +62,7 @@ static void test_refused(void **state)
         "ok " ID " " RC "\n",
         "ERR\n",
         "ERR temp\n",
-        "ERR temp \n",              /* empty reason */
+        "ERR temp \n", /* empty reason */
         "ERR soon later\n",
         "ERR temp tab\there\n",
         "ERR temp caf\xc3\xa9\n",
@@ -125,9 +125,9 @@ static void test_format_round_trip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ok),          cmocka_unit_test(test_err),
-        cmocka_unit_test(test_refused),     cmocka_unit_test(test_reason_cap),
-        cmocka_unit_test(test_prefixes),    cmocka_unit_test(test_format_round_trip),
+        cmocka_unit_test(test_ok),       cmocka_unit_test(test_err),
+        cmocka_unit_test(test_refused),  cmocka_unit_test(test_reason_cap),
+        cmocka_unit_test(test_prefixes), cmocka_unit_test(test_format_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
