@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 pkgs="build-essential autoconf automake pkg-config libgcrypt20-dev libgpg-error-dev
 libcmocka-dev zlib1g-dev openssl netcat-openbsd groff-base bsdextrautils python3
-python3-cryptography clang libclang-rt-14-dev
+python3-cryptography clang clang-format libclang-rt-14-dev
 libnats-dev nats-server haproxy faketime systemd"
 missing=""
 for p in $pkgs; do
