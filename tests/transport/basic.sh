@@ -52,12 +52,14 @@ cmp -s "$T/from-nc" "$T/msgs/one" || fail "nc received other bytes"
 
 # seal --listen / unseal --from: standard output, -o FILE, -d INBOX.
 for mode in stdout file inbox; do
+    rm -f "$T/sl.log" # truncated by the background child, maybe too late
     "$SEAL" -r "$T/bob.pub" -s "$T/alice.key" --listen 127.0.0.1:0 --wait 10 "$T/msgs/one" \
         2>"$T/sl.log" &
     SPID=$!
     PIDS="$PIDS $SPID"
     wait_log sl "waiting for a peer on" || fail "seal --listen did not start"
     P3=$(sed -n 's/.*waiting for a peer on [^ ]*:\([0-9][0-9]*\)$/\1/p' "$T/sl.log")
+    [ -n "$P3" ] || fail "seal --listen: no port in its log: $(cat "$T/sl.log")"
     case $mode in
     stdout) "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --from "127.0.0.1:$P3" >"$T/from.out" 2>"$T/from.err" ;;
     file) "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --from "127.0.0.1:$P3" -o "$T/from.out" 2>"$T/from.err" ;;

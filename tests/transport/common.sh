@@ -64,6 +64,9 @@ listen() {
     for _a in "$@"; do
         [ "$_a" = "-d" ] && _box=""
     done
+    # The redirection truncates in the background child, after this shell
+    # may already have read a previous run's log: start from no file.
+    rm -f "$T/$_name.log"
     # shellcheck disable=SC2086 # $_box is two words or none
     "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "$_addr" $_box "$@" \
         2>"$T/$_name.log" &
@@ -71,6 +74,7 @@ listen() {
     PIDS="$PIDS $LPID"
     wait_log "$_name" "listening on" || fail "listener $_name did not start"
     LPORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\)[ ,].*/\1/p' "$T/$_name.log" | head -n 1)
+    [ -n "$LPORT" ] || fail "listener $_name: no port in its log: $(cat "$T/$_name.log")"
 }
 
 # wait_log NAME TEXT: waits (at most 10 s) until $T/NAME.log contains TEXT.
