@@ -188,7 +188,7 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
     if (lstat(path, &st) == 0 && (!force || S_ISDIR(st.st_mode))) {
         atomic_out_abort(o); /* frees the block buffer */
         if (!force)
-            return seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite");
+            return seal_fail(GPG_ERR_EEXIST, "already exists");
         return seal_fail(GPG_ERR_EISDIR, "is a directory");
     }
     gpg_err_code_t err = GPG_ERR_ENOMEM;
@@ -298,7 +298,7 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
              * open is never replaced. */
             if (link(o->tmp_path, o->final_path) != 0)
                 err = errno == EEXIST
-                          ? seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite")
+                          ? seal_fail(GPG_ERR_EEXIST, "already exists")
                           : seal_fail(seal_errno_code(), "cannot move into place: %s",
                                       strerror(errno));
             unlink(o->tmp_path);

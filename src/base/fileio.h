@@ -80,9 +80,8 @@ struct atomic_out {
 };
 
 /* Prepares output to PATH ("-" = stdout) with final MODE. Without FORCE an
- * existing PATH is GPG_ERR_EEXIST (detail "already exists; use -f to
- * overwrite") both now and at commit, which never replaces a file created
- * meanwhile. */
+ * existing PATH is GPG_ERR_EEXIST (detail "already exists") both now and at
+ * commit, which never replaces a file created meanwhile. */
 gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mode, bool force);
 
 /* Appends N bytes. Writes reach the file in blocks of ATOMIC_OUT_BLOCK

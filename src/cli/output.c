@@ -117,6 +117,11 @@ int cli_refuse_same_file(int in_fd, const char *in_name, const char *output)
     return EXIT_USAGE;
 }
 
+void cli_hint_existing_output(void)
+{
+    cli_hint("use -f to overwrite it or -o to choose another name");
+}
+
 bool cli_output_is_terminal(const char *output)
 {
     return file_is_stdio(output) && isatty(STDOUT_FILENO) == 1;

@@ -59,6 +59,9 @@ void cli_plain_discard(struct cli_plain_out *p);
  * standard output) when it is the file open on IN_FD, named IN_NAME. */
 int cli_refuse_same_file(int in_fd, const char *in_name, const char *output);
 
+/* The hint after an output that exists (GPG_ERR_EEXIST): -f or -o. */
+void cli_hint_existing_output(void);
+
 /* True iff OUTPUT is standard output and that is a terminal. */
 bool cli_output_is_terminal(const char *output);
 

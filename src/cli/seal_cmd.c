@@ -226,7 +226,7 @@ int cli_seal(const struct seal_options *o)
     }
     if (!file_is_stdio(output) && !o->common.force && lstat(output, &st) == 0) {
         cli_errorf("%s: already exists", output);
-        cli_hint("use -f to overwrite it or -o to choose another name");
+        cli_hint_existing_output();
         return EXIT_IO;
     }
     seal_clear_detail();
@@ -250,7 +250,7 @@ int cli_seal(const struct seal_options *o)
     if ((rc = atomic_out_open(&out.ao, output, 0666 & ~mask, o->common.force))) {
         status = cli_error(out_name, rc);
         if (rc == GPG_ERR_EEXIST)
-            cli_hint("use -f to overwrite it or -o to choose another name");
+            cli_hint_existing_output();
         goto out;
     }
     out.ao.no_fsync = o->common.no_fsync;
@@ -267,6 +267,8 @@ int cli_seal(const struct seal_options *o)
     if (rc) {
         atomic_out_abort(&out.ao);
         status = cli_error(in.failed ? in_name : out.failed ? out_name : NULL, rc);
+        if (rc == GPG_ERR_EEXIST)
+            cli_hint_existing_output();
         goto out;
     }
     status = EXIT_OK;

@@ -201,7 +201,7 @@ int cli_unseal(const struct unseal_options *o)
         goto out;
     if (!file_is_stdio(output) && !o->common.force && lstat(output, &st) == 0) {
         cli_errorf("%s: already exists", output);
-        cli_hint("use -f to overwrite it or -o to choose another name");
+        cli_hint_existing_output();
         status = EXIT_IO;
         goto out;
     }
@@ -220,6 +220,8 @@ int cli_unseal(const struct unseal_options *o)
     seal_clear_detail();
     if ((rc = cli_plain_open(&out, output, o->common.force, o->common.output_given))) {
         status = cli_error(out_name, rc);
+        if (rc == GPG_ERR_EEXIST)
+            cli_hint_existing_output();
         goto out;
     }
     out.out.ao.no_fsync = o->common.no_fsync;
@@ -249,6 +251,8 @@ int cli_unseal(const struct unseal_options *o)
             cli_hint("unseal --inspect lists the keys it is addressed to");
         else if (rc == GPG_ERR_NOT_TRUSTED)
             cli_hint("the signer is not among the senders given with -s");
+        else if (rc == GPG_ERR_EEXIST)
+            cli_hint_existing_output();
         else if (binary)
             cli_hint("use -o FILE, or -o - to write it to the terminal anyway");
         else if (out.spool_failed)
