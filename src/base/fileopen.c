@@ -106,7 +106,7 @@ gpg_err_code_t file_link_unnamed(int fd, const char *path, bool replace)
         if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
             return 0;
         if (errno == EEXIST)
-            return seal_fail(GPG_ERR_EEXIST, "already exists; use -f to overwrite");
+            return seal_fail(GPG_ERR_EEXIST, "already exists");
         return seal_fail(seal_errno_code(), "cannot move into place: %s", strerror(errno));
     }
     /* Replacing: a fresh name beside PATH, then rename(2) over PATH, so
