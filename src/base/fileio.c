@@ -297,10 +297,9 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
             /* link(2) fails if the name exists: a file that appeared since
              * open is never replaced. */
             if (link(o->tmp_path, o->final_path) != 0)
-                err = errno == EEXIST
-                          ? seal_fail(GPG_ERR_EEXIST, "already exists")
-                          : seal_fail(seal_errno_code(), "cannot move into place: %s",
-                                      strerror(errno));
+                err = errno == EEXIST ? seal_fail(GPG_ERR_EEXIST, "already exists")
+                                      : seal_fail(seal_errno_code(), "cannot move into place: %s",
+                                                  strerror(errno));
             unlink(o->tmp_path);
         }
     }
