@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/chat.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/process.h"
@@ -19,6 +20,8 @@ static void usage(void)
           "            [--passphrase-file FILE] [-a] [-f] [--no-fsync] [-o OUTPUT] [FILE]\n"
           "       seal -r SERVER.pub [-r ...] -s SENDER.key [-a] (--to HOST:PORT\n"
           "            [--retry-for DURATION] | --listen [ADDR:]PORT) [--wait DURATION] [FILE]\n"
+          "       seal --chat -r PEER.pub|DIR -s ME.key (--to HOST:PORT | --listen [ADDR:]PORT)\n"
+          "            [--wait DURATION] [--passphrase-file FILE]\n"
           "       seal -h | -V\n",
           stdout);
 }
@@ -53,12 +56,20 @@ static void help(void)
           "                            connection or ERR temp for this long (default 5m)\n"
           "      --wait DURATION       longest wait on the peer, for the acknowledgment\n"
           "                            and for each write (default 60s)\n"
+          "      --chat                chat with the peer (one -r: its key, or with --listen\n"
+          "                            a directory of keys, any one of which may call):\n"
+          "                            each line of standard input is sealed and sent,\n"
+          "                            each line received is verified and shown as\n"
+          "                            'peer: text'; a line 'exit' or the end of input\n"
+          "                            says goodbye. --wait bounds the wait for the peer\n"
+          "                            (default 5m)\n"
           "  -h, --help                show this help and exit\n"
           "  -V, --version             show the version and exit\n"
           "\n"
           "Exit status: 0 ok, 2 usage, 3 malformed input, 4 key or passphrase problem,\n"
           "7 I/O error, 8 no acknowledgment (outcome unknown, sending again is safe),\n"
-          "9 refused by the peer, 10 receipt does not verify, 11 internal error.\n"
+          "9 refused by the peer, 10 receipt does not verify, 11 internal error,\n"
+          "12 chat session broken (replayed, reordered, dropped or reflected frame).\n"
           "See seal(1).\n",
           stdout);
 }
@@ -75,6 +86,28 @@ static int add_recipient(struct seal_options *o, const char *path, bool is_list)
     return CLI_OPTION_HANDLED;
 }
 
+enum { OPT_CHAT = CLI_OPT_PROGRAM };
+
+/* --chat: one peer (-r), a connection, and standard input as the lines. */
+static int check_chat(const struct seal_options *o, int n_args)
+{
+    if (!o->net.to && !o->net.listen) {
+        cli_errorf("option --chat needs --to HOST:PORT or --listen [ADDR:]PORT");
+        return cli_usage_error();
+    }
+    if (o->n_recipients != 1 || o->recipients[0].is_list) {
+        cli_errorf("option --chat needs exactly one -r (the peer's key, or a directory)");
+        return cli_usage_error();
+    }
+    if (n_args)
+        return cli_conflict("--chat", "FILE");
+    if (o->armor)
+        return cli_conflict("--chat", "-a/--armor (chat frames are always armored)");
+    if (o->net.seen & (1u << (OPT_NET_RETRY_FOR - OPT_NET_TO)))
+        return cli_conflict("--chat", "--retry-for");
+    return -1;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_options(int argc, char **argv, struct seal_options *o, char **owned)
 {
@@ -85,9 +118,10 @@ static int parse_options(int argc, char **argv, struct seal_options *o, char **o
         {"armor", no_argument, NULL, 'a'},
         CLI_LONGOPTS_COMMON,
         CLI_NET_SEAL_LONGOPTS,
+        {"chat", no_argument, NULL, OPT_CHAT},
         {NULL, 0, NULL, 0},
     };
-    bool seen_s = false, seen_a = false;
+    bool seen_s = false, seen_a = false, seen_chat = false;
     int c, r;
 
     memset(o, 0, sizeof *o);
@@ -112,6 +146,10 @@ static int parse_options(int argc, char **argv, struct seal_options *o, char **o
             case 'a':
                 r = cli_once(&seen_a, "-a/--armor") ? CLI_OPTION_HANDLED : cli_usage_error();
                 o->armor = true;
+                break;
+            case OPT_CHAT:
+                r = cli_once(&seen_chat, "--chat") ? CLI_OPTION_HANDLED : cli_usage_error();
+                o->chat = true;
                 break;
             }
         }
@@ -143,6 +181,8 @@ static int parse_options(int argc, char **argv, struct seal_options *o, char **o
     }
     if ((r = cli_net_check(&o->net, false, o->common.output_given)) >= 0)
         return r;
+    if (o->chat)
+        return check_chat(o, argc - optind);
     if (o->net.to || o->net.listen)
         return -1; /* the envelope goes to the peer, not to a file */
     if (o->common.output == NULL) {
@@ -177,7 +217,7 @@ int main(int argc, char **argv)
         if ((rc = seal_crypto_init()))
             status = cli_error(NULL, rc);
         else
-            status = cli_seal(&o);
+            status = o.chat ? cli_chat(&o) : cli_seal(&o);
     }
     free(owned);
     return status;

@@ -42,6 +42,7 @@ enum cli_exit {
     EXIT_REFUSED = 9,      /* the peer refused (ERR) */
     EXIT_BAD_RECEIPT = 10, /* an answer came, but it does not prove delivery */
     EXIT_INTERNAL = 11,
+    EXIT_SESSION = 12, /* seal --chat: the session broke (replay, reorder, drop, reflection) */
 };
 
 /* Program name used in messages ("seal", "unseal", "seal-keygen"). */

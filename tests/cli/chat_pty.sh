@@ -1,0 +1,7 @@
+#!/bin/sh
+# seal --chat end to end on 127.0.0.1 (tests/cli/chat.py: pty).
+. "$top_srcdir/tests/cli/seal_common.sh"
+command -v python3 >/dev/null 2>&1 || exit 77
+for s in pty; do
+    python3 "$top_srcdir/tests/cli/chat.py" "$s" "$T" || fail "chat scenario $s"
+done
