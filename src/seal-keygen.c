@@ -21,6 +21,7 @@ static void usage(void)
     fputs("usage: seal-keygen -o NAME [-b BITS] [--passphrase-file FILE | --no-passphrase]\n"
           "       seal-keygen -l FILE [--passphrase-file PFILE]\n"
           "       seal-keygen -y FILE [--passphrase-file PFILE]\n"
+          "       seal-keygen --register HOST:PORT -s KEY [--name ID] [--passphrase-file PFILE]\n"
           "       seal-keygen -h | -V\n",
           stdout);
 }
@@ -38,12 +39,41 @@ static void help(void)
           "                           private key file\n"
           "  -y, --public FILE        print the public key (PEM SubjectPublicKeyInfo) of\n"
           "                           the private key in FILE\n"
+          "      --register HOST:PORT send KEY's public key to a listener (unseal --listen\n"
+          "                           --pending DIR) in a self-signed registration; it\n"
+          "                           waits there until an operator approves it\n"
+          "  -s, --key KEY            with --register: the private key to register\n"
+          "      --name ID            with --register: the client ID asked for (default:\n"
+          "                           KEY's file name without .key)\n"
           "  -h, --help               show this help and exit\n"
           "  -V, --version            show the version and exit\n"
           "\n"
           "Exit status: 0 ok, 2 usage, 3 malformed key file, 4 key or passphrase\n"
-          "problem, 7 I/O error, 11 internal error. See seal-keygen(1).\n",
+          "problem, 7 I/O error, 8 no answer (--register), 9 refused, 11 internal error.\n"
+          "See seal-keygen(1).\n",
           stdout);
+}
+
+/* --register HOST:PORT -s KEY [--name ID]: nothing else. */
+static int check_register(const struct keygen_options *o, bool other)
+{
+    if (!o->tw.register_to) {
+        cli_errorf("options -s/--key and --name need --register HOST:PORT");
+        return cli_usage_error();
+    }
+    if (!o->register_key) {
+        cli_errorf("--register needs -s KEY: the private key whose public half is registered");
+        return cli_usage_error();
+    }
+    if (o->common.output_given || other)
+        return cli_conflict("--register", "-o, -b, -l, -y and --no-passphrase");
+    return -1;
+}
+
+static int cli_usage_error_once(const char *opt)
+{
+    cli_errorf("option %s given twice", opt);
+    return cli_usage_error();
 }
 
 /* Parses argv into O. Returns -1 to go on, or an exit status. */
@@ -58,13 +88,26 @@ static int parse_options(int argc, char **argv, struct keygen_options *o)
         CLI_LONGOPT_PASSPHRASE_FILE,
         CLI_LONGOPT_HELP,
         CLI_LONGOPT_VERSION,
+        CLI_TWOWAY_KEYGEN_LONGOPTS,
+        {"key", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
     bool seen_b = false, seen_l = false, seen_y = false, seen_np = false;
     int c, r;
 
     opterr = 0; /* our own messages, in our own format */
-    while ((c = getopt_long(argc, argv, ":o:b:l:y:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:b:l:y:s:hV", longopts, NULL)) != -1) {
+        if ((r = cli_twoway_option(c, optarg, &o->tw)) != -2) {
+            if (r >= 0)
+                return r;
+            continue;
+        }
+        if (c == 's') {
+            if (o->register_key)
+                return cli_usage_error_once("-s/--key");
+            o->register_key = optarg;
+            continue;
+        }
         if ((r = cli_common_option(c, argv, &o->common, help)) != CLI_OPTION_MINE) {
             if (r != CLI_OPTION_HANDLED)
                 return r;
@@ -107,6 +150,8 @@ static int parse_options(int argc, char **argv, struct keygen_options *o)
         cli_errorf("unexpected argument '%s'", argv[optind]);
         return cli_usage_error();
     }
+    if (o->tw.register_to || o->register_key || o->tw.name)
+        return check_register(o, seen_b || seen_l || seen_y || seen_np);
     if (o->common.output_given && o->common.output[0] == '\0') {
         cli_errorf("-o/--output needs a non-empty NAME");
         return cli_usage_error();
@@ -148,6 +193,7 @@ int main(int argc, char **argv)
     cli_process_start();
     cli_set_program("seal-keygen");
     memset(&o, 0, sizeof o);
+    cli_twoway_defaults(&o.tw);
     o.bits = DEFAULT_BITS;
     if ((status = parse_options(argc, argv, &o)) >= 0) {
         if (fflush(stdout) != 0 || ferror(stdout))
@@ -161,5 +207,7 @@ int main(int argc, char **argv)
         return cli_keygen_fingerprint(&o);
     if (o.public_of)
         return cli_keygen_public(&o);
+    if (o.tw.register_to)
+        return cli_keygen_register(o.register_key, o.common.passphrase_file, &o.tw);
     return cli_keygen_generate(&o);
 }

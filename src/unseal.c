@@ -16,22 +16,25 @@
 
 static void usage(void)
 {
-    fputs(
-        "usage: unseal -k RECIPIENT.key -s SENDER.pub|DIR [--passphrase-file FILE]\n"
-        "              [-f] [--no-fsync] [-o OUTPUT] [-q] [FILE]\n"
-        "       unseal --inspect [--json] [-k RECIPIENT.key [-s SENDER.pub|DIR]]\n"
-        "              [--passphrase-file FILE] [FILE]\n"
-        "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT|- -d INBOX [--keep-sealed]\n"
-        "              [--max-size SIZE] [--max-connections N] [--idle-timeout DURATION]\n"
-        "              [--max-time DURATION] [--min-free SIZE] [--max-age DURATION] [-q]\n"
-        "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT --deliver nats://HOST:PORT[,...]\n"
-        "              --stream NAME [--proxy-from ADDR[,ADDR...]] [--keep-sealed] [limits]\n"
-        "       unseal --drain nats://HOST:PORT[,...] --stream NAME -d INBOX [--follow]\n"
-        "              [--ack-wait DURATION] [--durable NAME] [-q]\n"
-        "       unseal -k RECIPIENT.key -s SENDER.pub|DIR --from HOST:PORT\n"
-        "              [-d INBOX [--keep-sealed] | -o OUTPUT [-f]] [limits as above]\n"
-        "       unseal -h | -V\n",
-        stdout);
+    fputs("usage: unseal -k RECIPIENT.key -s SENDER.pub|DIR [--passphrase-file FILE]\n"
+          "              [-f] [--no-fsync] [-o OUTPUT] [-q] [FILE]\n"
+          "       unseal --inspect [--json] [-k RECIPIENT.key [-s SENDER.pub|DIR]]\n"
+          "              [--passphrase-file FILE] [FILE]\n"
+          "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT|- -d INBOX [--keep-sealed]\n"
+          "              [--max-size SIZE] [--max-connections N] [--idle-timeout DURATION]\n"
+          "              [--max-time DURATION] [--min-free SIZE] [--max-age DURATION] [-q]\n"
+          "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT --deliver nats://HOST:PORT[,...]\n"
+          "              --stream NAME [--proxy-from ADDR[,ADDR...]] [--keep-sealed] [limits]\n"
+          "       unseal --drain nats://HOST:PORT[,...] --stream NAME -d INBOX [--follow]\n"
+          "              [--ack-wait DURATION] [--durable NAME] [-q]\n"
+          "       unseal -k RECIPIENT.key -s SENDER.pub|DIR --from HOST:PORT\n"
+          "              [-d INBOX [--keep-sealed] | -o OUTPUT [-f]] [limits as above]\n"
+          "       unseal -k SERVER.key -s DIR --listen ... [--outbox OUTBOX] [--pending DIR\n"
+          "              [--max-pending N]]\n"
+          "       unseal -k CLIENT.key -s SERVER.pub --from HOST:PORT --fetch -d INBOX\n"
+          "              [--name ID] [--keep-sealed]\n"
+          "       unseal -h | -V\n",
+          stdout);
 }
 
 static void help(void)
@@ -72,6 +75,17 @@ static void help(void)
           "                            the inbox's file system (default 64M)\n"
           "      --max-age DUR         refuse envelopes created longer ago (default 7d);\n"
           "                            also how long duplicates are remembered\n"
+          "      --outbox DIR          with --listen: serve DIR/ID/* to client ID on request\n"
+          "                            (unseal --fetch), moving each to DIR/ID/sent/ once\n"
+          "                            its receipt verified\n"
+          "      --pending DIR         with --listen: take key registrations (seal-keygen\n"
+          "                            --register) into DIR/ID.pub, never trusted until an\n"
+          "                            operator moves them into -s DIR\n"
+          "      --max-pending N       at most N keys pending (default 100)\n"
+          "      --fetch               with --from: fetch every envelope waiting in the\n"
+          "                            listener's outbox for us into -d INBOX\n"
+          "      --name ID             with --fetch: our client ID there (default: -k's\n"
+          "                            file name without .key)\n"
           "      --proxy-from LIST     with --listen: connections from these addresses\n"
           "                            (IPv4/IPv6, CIDR blocks; comma-separated) begin with\n"
           "                            a PROXY protocol v1/v2 header naming the client\n"
@@ -147,6 +161,7 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
         CLI_LONGOPTS_COMMON,
         CLI_NET_UNSEAL_LONGOPTS,
         CLI_FLEET_LONGOPTS,
+        CLI_TWOWAY_UNSEAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     bool seen_k = false, seen_s = false, seen_q = false, seen_i = false, seen_j = false;
@@ -155,6 +170,8 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
     memset(o, 0, sizeof *o);
     cli_net_defaults(&o->net);
     o->net.fleet = &o->fleet;
+    cli_twoway_defaults(&o->tw);
+    o->net.twoway = &o->tw;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:s:o:fqhVd:", longopts, NULL)) != -1) {
         if ((r = cli_fleet_option(c, optarg, &o->fleet)) != -2) {
@@ -162,7 +179,8 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
                 return r;
             continue;
         }
-        if ((r = cli_net_option(c, optarg, &o->net)) != -2) {
+        if ((r = cli_net_option(c, optarg, &o->net)) != -2 ||
+            (r = cli_twoway_option(c, optarg, &o->tw)) != -2) {
             if (r >= 0)
                 return r;
             continue;
@@ -208,8 +226,10 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
     o->net.quiet = o->quiet;
     if ((r = cli_net_check(&o->net, true, o->common.output_given)) >= 0)
         return r;
-    if ((r = cli_fleet_check(&o->fleet, &o->net)) >= 0)
+    if ((r = cli_fleet_check(&o->fleet, &o->net)) >= 0 ||
+        (r = cli_twoway_check_unseal(&o->tw, &o->net)) >= 0)
         return r;
+    o->net.trust = o->senders;
     if (o->fleet.drain) {
         /* The stream holds verified messages: no key is needed to file them. */
         if (o->key || o->senders || o->inspect || optind < argc || o->common.output_given)

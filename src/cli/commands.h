@@ -12,6 +12,7 @@
 #include "cli/deliver.h"
 #include "cli/fleet.h"
 #include "cli/options.h"
+#include "cli/twoway.h"
 #include "envelope/envelope.h"
 
 /* Where seal's recipients come from: -r FILE|DIR, -R LIST, in order. */
@@ -41,6 +42,7 @@ struct unseal_options {
     bool json;
     struct cli_net_options net;     /* --listen, --from (cli/deliver.h) */
     struct cli_fleet_options fleet; /* --proxy-from, --deliver, --drain (cli/fleet.h) */
+    struct cli_twoway_options tw;   /* --outbox, --pending, --fetch (cli/twoway.h) */
 };
 
 struct keygen_options {
@@ -49,6 +51,8 @@ struct keygen_options {
     const char *public_of;    /* -y: print this private key's public key */
     bool no_passphrase;       /* --no-passphrase */
     unsigned bits;
+    const char *register_key;     /* --register: -s KEY */
+    struct cli_twoway_options tw; /* --register, --name (cli/twoway.h) */
 };
 
 int cli_seal(const struct seal_options *o);

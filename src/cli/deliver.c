@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/twoway.h"
 #include "cli/fleet.h"
 #include "cli/options.h"
 #include "cli/output.h"
@@ -351,6 +352,7 @@ static int open_inbox(const struct cli_net_options *o, struct inbox **ib)
 int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *senders,
                       const struct cli_net_options *o)
 {
+    struct twoway *tw = NULL;
     struct listener_config cfg;
     int fds[NET_MAX_LISTEN];
     size_t n = 0;
@@ -405,6 +407,8 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     cfg.fds = fds;
     cfg.n_fds = n;
     cfg.max_conns = o->max_conns;
+    if (o->twoway && (status = cli_twoway_attach(&cfg, key, o->trust, o->twoway, &tw)) != EXIT_OK)
+        goto out;
     if ((status = cli_fleet_setup(o->fleet, o, &cfg.serve, &fleet)) != EXIT_OK)
         goto out;
     {
@@ -432,6 +436,7 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
 out:
     for (size_t i = 0; i < n; i++)
         close(fds[i]);
+    cli_twoway_detach(tw);
     inbox_close(ib);
     cli_fleet_teardown(fleet);
     return status;

@@ -22,6 +22,8 @@
 #include "keys/keyring.h"
 #include "keys/keys.h"
 
+struct cli_twoway_options;
+
 struct cli_fleet_options;
 
 /* getopt_long values of the transport options (above the programs' own). */
@@ -81,6 +83,10 @@ struct cli_net_options {
     uint64_t max_size, min_free, max_age_s;
     unsigned max_conns;
     unsigned seen; /* options given, to refuse duplicates (bit per option) */
+    /* unseal --listen: the trust directory (-s) and the two-way options
+     * (cli/twoway.h: --outbox, --pending), or NULL. */
+    const char *trust;
+    const struct cli_twoway_options *twoway;
     const struct cli_fleet_options *fleet; /* unseal's fleet options (cli/fleet.h), or NULL */
 };
 

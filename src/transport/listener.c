@@ -34,7 +34,9 @@ static void *conn_main(void *arg)
     struct conn *c = arg;
     struct listener *l = c->l;
     struct serve_result *res = malloc(sizeof *res);
-    if (res)
+    if (res && l->cfg->serve_fn)
+        l->cfg->serve_fn(l->cfg->serve_ctx, &l->serve, c->fd, res);
+    else if (res)
         serve_connection(&l->serve, c->fd, res);
     else
         close(c->fd);

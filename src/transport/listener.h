@@ -23,6 +23,10 @@ struct listener_config {
     const int *fds;            /* listening sockets */
     size_t n_fds;
     unsigned max_conns;
+    /* Optional: serves each accepted connection instead of
+     * serve_connection() (which it may call), e.g. transport/twoway.h. */
+    void (*serve_fn)(void *ctx, const struct serve_config *cfg, int fd, struct serve_result *res);
+    void *serve_ctx;
 };
 
 /* Serves until CFG->serve.stop_fd becomes readable, then stops accepting

@@ -1,0 +1,315 @@
+/* The listener's two-way patterns; see twoway.h. */
+#include "transport/twoway.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transport/outbox.h"
+#include "transport/registry.h"
+
+/* The trust directory as read at one moment; shared by the connections
+ * that started while it was current. */
+struct snapshot {
+    struct trusted_senders ts;
+    struct stat st; /* of the directory when it was read */
+    unsigned refs;
+};
+
+struct twoway {
+    struct twoway_config cfg;
+    pthread_mutex_t lock;
+    struct snapshot *cur;
+};
+
+static bool same_state(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+           a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static gpg_err_code_t load(const char *path, struct snapshot **out)
+{
+    static const uint8_t nobody[SEAL_FPR_LEN];
+    const struct trusted_sender *none;
+    struct snapshot *s = calloc(1, sizeof *s);
+    gpg_err_code_t err;
+    *out = NULL;
+    if (!s)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    /* The state first: a change during the read makes the next look read
+     * again. */
+    if (stat(path, &s->st) != 0) {
+        free(s);
+        return seal_fail(seal_errno_code(), "%s: %s", path, strerror(errno));
+    }
+    if ((err = trusted_senders_load(path, &s->ts)) ||
+        (err = trusted_senders_find(&s->ts, nobody, &none))) {
+        trusted_senders_free(&s->ts);
+        free(s);
+        return err;
+    }
+    s->refs = 1;
+    *out = s;
+    return 0;
+}
+
+static void release(struct twoway *tw, struct snapshot *s)
+{
+    pthread_mutex_lock(&tw->lock);
+    bool last = --s->refs == 0;
+    pthread_mutex_unlock(&tw->lock);
+    if (last) {
+        trusted_senders_free(&s->ts);
+        free(s);
+    }
+}
+
+/* The trust directory as it is now (re-read if it changed; the previous
+ * reading if it cannot be read). */
+static struct snapshot *acquire(struct twoway *tw, void (*log)(void *, const char *), void *ctx)
+{
+    struct stat st;
+    struct snapshot *s, *fresh = NULL;
+    bool changed;
+
+    pthread_mutex_lock(&tw->lock);
+    changed = stat(tw->cfg.trust, &st) == 0 && !same_state(&st, &tw->cur->st);
+    pthread_mutex_unlock(&tw->lock);
+    /* Read outside the lock (it may take a while); the last reader wins. */
+    if (changed && load(tw->cfg.trust, &fresh) != 0 && log) {
+        char line[300];
+        snprintf(line, sizeof line, "trust directory not re-read: %s",
+                 seal_detail() ? seal_detail() : "error");
+        log(ctx, line);
+        seal_clear_detail();
+    }
+    pthread_mutex_lock(&tw->lock);
+    if (fresh) {
+        struct snapshot *old = tw->cur;
+        tw->cur = fresh; /* its reference is the current one's */
+        if (--old->refs == 0) {
+            trusted_senders_free(&old->ts);
+            free(old);
+        }
+        if (log)
+            log(ctx, "trust directory re-read");
+    }
+    s = tw->cur;
+    s->refs++;
+    pthread_mutex_unlock(&tw->lock);
+    return s;
+}
+
+gpg_err_code_t twoway_new(const struct twoway_config *cfg, struct twoway **out)
+{
+    struct twoway *tw = calloc(1, sizeof *tw);
+    gpg_err_code_t err;
+    *out = NULL;
+    if (!tw)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    tw->cfg = *cfg;
+    if ((err = load(cfg->trust, &tw->cur))) {
+        free(tw);
+        return err;
+    }
+    pthread_mutex_init(&tw->lock, NULL);
+    *out = tw;
+    return 0;
+}
+
+void twoway_free(struct twoway *tw)
+{
+    if (!tw)
+        return;
+    release(tw, tw->cur);
+    pthread_mutex_destroy(&tw->lock);
+    free(tw);
+}
+
+/* ---- telling the patterns apart ------------------------------------------------ */
+
+enum verb { VERB_NONE, VERB_FETCH, VERB_REGISTER };
+
+/* Looks at the first bytes without taking them: a delivery goes to
+ * serve_connection() untouched. Waits only while what came so far could
+ * still be a verb. */
+static enum verb peek_verb(int fd, const struct serve_config *cfg)
+{
+    static const char *const verbs[] = {FETCH_VERB, REGISTER_VERB};
+    char buf[16];
+    int64_t deadline = net_now_ms() + cfg->idle_ms;
+    for (;;) {
+        ssize_t n = recv(fd, buf, sizeof buf, MSG_PEEK);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            return VERB_NONE;
+        size_t got = n > 0 ? (size_t)n : 0;
+        bool maybe = false;
+        for (int v = 0; v < 2; v++) {
+            size_t len = strlen(verbs[v]);
+            size_t k = got < len ? got : len;
+            if (memcmp(buf, verbs[v], k) == 0) {
+                if (got >= len)
+                    return v == 0 ? VERB_FETCH : VERB_REGISTER;
+                maybe = true;
+            }
+        }
+        if ((got && !maybe) || n == 0)
+            return VERB_NONE;
+        if (net_wait(fd, POLLIN, cfg->stop_fd, deadline) != 0)
+            return VERB_NONE; /* serve_connection() reports the timeout */
+        /* The peer may be sending a byte at a time: peek again. */
+        if (got)
+            poll(NULL, 0, 10);
+    }
+}
+
+static void logf_(const struct serve_config *cfg, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void logf_(const struct serve_config *cfg, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    if (!cfg->log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    cfg->log(cfg->log_ctx, line);
+}
+
+static void say(int fd, const struct serve_config *cfg, enum wire_kind kind, const char *reason)
+{
+    char line[WIRE_LINE_MAX + 1];
+    size_t n = kind == WIRE_OK ? (size_t)snprintf(line, sizeof line, "OK %s\n", reason)
+                               : wire_format_err(kind, reason, line);
+    (void)net_write_all(fd, line, n, net_now_ms() + cfg->idle_ms);
+}
+
+/* "REGISTER " n LF and n bytes of record (man/seal.5, "Registration"). */
+static void serve_registration(struct twoway *tw, const struct serve_config *cfg,
+                               struct fetch_stream *s, struct snapshot *snap, const char *peer)
+{
+    char line[FETCH_LINE_MAX], fpr[SEAL_FPR_TEXT_LEN];
+    struct registry_record rec;
+    uint8_t *buf = NULL;
+    uint64_t n = 0;
+    size_t have = 0;
+    gpg_err_code_t err;
+    const char *reason = "bad registration";
+    enum wire_kind kind = WIRE_ERR_PERM;
+
+    memset(&rec, 0, sizeof rec);
+    seal_clear_detail();
+    if (!tw->cfg.pending) {
+        err = seal_fail(GPG_ERR_NOT_SUPPORTED, "this listener takes no registrations");
+        reason = "no registrations here";
+        goto refuse;
+    }
+    if ((err = fetch_read_line(s, net_now_ms() + cfg->idle_ms, line, sizeof line)) ||
+        !fetch_parse_count(line, REGISTRY_RECORD_MAX, &n)) {
+        err = seal_fail(GPG_ERR_INV_DATA, "not a registration");
+        goto refuse;
+    }
+    if (!(buf = malloc(n))) {
+        err = seal_fail(GPG_ERR_ENOMEM, "out of memory");
+        kind = WIRE_ERR_TEMP;
+        reason = "overloaded";
+        goto refuse;
+    }
+    while (have < n) {
+        size_t got;
+        if ((err = fetch_read_some(s, net_now_ms() + cfg->idle_ms, buf + have, n - have, &got)))
+            break;
+        have += got;
+    }
+    if (err) {
+        seal_fail(err, "the registration did not arrive whole");
+        goto refuse;
+    }
+    if ((err = registry_record_parse(buf, n, (uint64_t)time(NULL), &rec))) {
+        reason = err == GPG_ERR_INV_NAME      ? "bad name"
+                 : err == GPG_ERR_SIG_EXPIRED ? "stale registration"
+                                              : "bad registration";
+        goto refuse;
+    }
+    key_fingerprint_text(rec.key->fpr, fpr);
+    if ((err = registry_store_pending(tw->cfg.pending, &snap->ts, tw->cfg.max_pending, &rec))) {
+        if (err == GPG_ERR_EEXIST) {
+            reason = "name taken";
+        } else if (err == GPG_ERR_LIMIT_REACHED) {
+            kind = WIRE_ERR_TEMP;
+            reason = "too many pending registrations";
+        } else {
+            kind = WIRE_ERR_TEMP;
+            reason = "cannot store the registration now";
+        }
+        goto refuse;
+    }
+    logf_(cfg, "registration from %s: %s, key %s, pending as %s/%s.pub (trusted only once an "
+               "operator moves it into the trust directory)",
+          peer, rec.name, fpr, tw->cfg.pending, rec.name);
+    say(s->fd, cfg, WIRE_OK, "pending");
+    goto out;
+refuse:
+    logf_(cfg, "registration from %s refused: ERR %s %s (%s)%s%s", peer,
+          kind == WIRE_ERR_TEMP ? "temp" : "perm", reason,
+          seal_detail() ? seal_detail() : gpg_strerror(err), rec.key ? ", name " : "",
+          rec.key ? rec.name : "");
+    say(s->fd, cfg, kind, reason);
+out:
+    key_free(rec.key);
+    free(buf);
+}
+
+void twoway_serve(void *ctx, const struct serve_config *cfg, int fd, struct serve_result *res)
+{
+    struct twoway *tw = ctx;
+    struct snapshot *snap = acquire(tw, cfg->log, cfg->log_ctx);
+    struct serve_config mine = *cfg;
+    enum verb v = peek_verb(fd, cfg);
+
+    mine.senders = &snap->ts;
+    if (v == VERB_NONE) {
+        serve_connection(&mine, fd, res);
+        release(tw, snap);
+        return;
+    }
+    struct fetch_stream *s = malloc(sizeof *s);
+    char peer[NET_PEER_MAX];
+    memset(res, 0, sizeof *res);
+    res->outcome = SERVE_PROBE; /* logged here, not by the listener */
+    net_peer_name(fd, peer);
+    if (s) {
+        char verb[16];
+        size_t len = strlen(v == VERB_FETCH ? FETCH_VERB : REGISTER_VERB);
+        memset(s, 0, sizeof *s);
+        s->fd = fd;
+        s->stop_fd = cfg->stop_fd;
+        if (recv(fd, verb, len, 0) == (ssize_t)len) {
+            if (v == VERB_REGISTER) {
+                serve_registration(tw, cfg, s, snap, peer);
+            } else if (!tw->cfg.outbox) {
+                logf_(cfg, "fetch from %s refused: this listener has no outbox", peer);
+                say(fd, cfg, WIRE_ERR_PERM, FETCH_REFUSED_TEXT);
+            } else {
+                struct outbox_config oc = {cfg->key,      &snap->ts,   tw->cfg.outbox,
+                                           cfg->max_size, cfg->idle_ms, cfg->total_ms,
+                                           cfg->stop_fd,  cfg->log,    cfg->log_ctx};
+                outbox_serve(&oc, s, peer);
+            }
+        }
+        free(s);
+    }
+    close(fd);
+    release(tw, snap);
+}

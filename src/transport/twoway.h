@@ -1,0 +1,34 @@
+/*
+ * The listener's two-way patterns (man/seal.5, TRANSPORT): the connection
+ * hook that tells a fetch ("FETCH" LF) and a registration ("REGISTER ")
+ * from a delivery, and the trust directory as the listener sees it now: it
+ * is looked at again for every connection and re-read when it changed, so
+ * a key an operator just approved is trusted without a restart.
+ */
+#ifndef SEAL_TRANSPORT_TWOWAY_H
+#define SEAL_TRANSPORT_TWOWAY_H
+
+#include "transport/serve.h"
+
+#define REGISTER_VERB "REGISTER "
+
+struct twoway_config {
+    const struct seal_key *key; /* ours */
+    const char *trust;          /* the trust directory (or one key file) */
+    const char *outbox;         /* OUTBOX, or NULL: no fetches */
+    const char *pending;        /* the pending directory, or NULL: no registrations */
+    unsigned max_pending;
+};
+
+struct twoway;
+
+/* Loads the trust directory (every key, so that threads only look up). */
+gpg_err_code_t twoway_new(const struct twoway_config *cfg, struct twoway **out);
+void twoway_free(struct twoway *tw);
+
+/* The listener's connection hook (listener_config.serve_fn): serves FD as a
+ * fetch, a registration or (serve_connection) a delivery, with the trust
+ * directory as it is now. CTX is the struct twoway. */
+void twoway_serve(void *ctx, const struct serve_config *cfg, int fd, struct serve_result *res);
+
+#endif
