@@ -12,15 +12,13 @@ for name in alice bob; do
     [ -e "$name.key" ] || seal-keygen -o "$name" -b "$bits" --no-passphrase >/dev/null
 done
 
-# A random port on the loopback interface.
-port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-
-# bob's side, in the background: at most 60 s for alice to call. His
+# bob's side, in the background: at most 60 s for alice to call, on a port
+# the kernel picks (port 0; he says which). His
 # input is a FIFO that this script holds open, so that he says nothing
 # (and no goodbye) until alice has.
 rm -f bob.err bob.in
 mkfifo bob.in
-seal --chat --listen "127.0.0.1:$port" -s bob.key -r alice.pub --wait 60s \
+seal --chat --listen 127.0.0.1:0 -s bob.key -r alice.pub --wait 60s \
     <bob.in >bob.txt 2>bob.err &
 bob=$!
 exec 3>bob.in
@@ -30,6 +28,7 @@ until grep -q "waiting on" bob.err 2>/dev/null; do
     [ "$tries" -lt 100 ] || { cat bob.err; exit 1; }
     sleep 0.1
 done
+port=$(sed -n 's/.*waiting on 127.0.0.1:\([0-9]*\) .*/\1/p' bob.err)
 
 # alice's side: one line, then the end of input (a goodbye).
 printf 'Hi Bob, the parcel arrived.\n' |

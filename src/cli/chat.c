@@ -531,7 +531,10 @@ static int await(struct chat *c)
 
     if ((err = net_listen(c->o->net.listen, fds, &n)))
         return cli_error(c->o->net.listen, err);
-    fprintf(stderr, "seal: waiting on %s for %s (at most %lld s)\n", c->o->net.listen,
+    /* The address as bound: with port 0 the kernel picked the port. */
+    char bound[NET_PEER_MAX];
+    net_local_name(fds[0], bound);
+    fprintf(stderr, "seal: waiting on %s for %s (at most %lld s)\n", bound,
             c->peers.dir ? "a trusted peer" : c->peers.v[0].name, (long long)(c->wait_ms / 1000));
     while (status == STEP_GO_ON && c->sock < 0) {
         int64_t left = deadline - net_now_ms();

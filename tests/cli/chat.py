@@ -34,13 +34,6 @@ def fail(msg, *procs):
     sys.exit(1)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
 
 class Party:
     """One seal --chat process with pipes (or, with tty=True, a terminal)."""
@@ -208,10 +201,14 @@ def keys(d, *names):
     return lambda n, ext: os.path.join(d, n + "." + ext)
 
 
-def listener(k, me, peer, port, tty=False, extra=()):
-    p = Party(me, ["--listen", "127.0.0.1:%d" % port, "-s", k(me, "key"), "-r", peer,
-                   "--wait", "30s"] + list(extra), tty)
-    p.expect("err", b"waiting on")
+def listener(k, me, peer, tty=False):
+    """Listens on a port the kernel picks (0); sets p.port from its note."""
+    p = Party(me, ["--listen", "127.0.0.1:0", "-s", k(me, "key"), "-r", peer, "--wait", "30s"],
+              tty)
+    p.expect("err", b"waiting on 127.0.0.1:")
+    with p.lock:
+        text = p.err.decode("utf-8", "replace")
+    p.port = int(text.split("waiting on 127.0.0.1:")[1].split()[0])
     return p
 
 
@@ -222,8 +219,8 @@ def dialer(k, me, peer, port, tty=False):
 
 def pair(d, tamper=None):
     k = keys(d, "alice", "bob")
-    port = free_port()
-    bob = listener(k, "bob", k("alice", "pub"), port)
+    bob = listener(k, "bob", k("alice", "pub"))
+    port = bob.port
     if tamper:
         proxy = Proxy(port, tamper)
         port = proxy.port
@@ -288,8 +285,8 @@ def scenario_interrupt(d):
 
 def scenario_untrusted(d):
     k = keys(d, "alice", "bob", "eve")
-    port = free_port()
-    bob = listener(k, "bob", k("alice", "pub"), port)
+    bob = listener(k, "bob", k("alice", "pub"))
+    port = bob.port
     eve = dialer(k, "eve", "bob", port)
     eve.exits(9, [bob])
     eve.expect("err", b"ERR perm not a chat peer", [bob])
@@ -303,9 +300,8 @@ def scenario_untrusted(d):
     alice.exits(0, [bob])
     bob.exits(0, [alice])
     # A dialer that does not trust the listener's key ends at its HELLO.
-    port = free_port()
-    bob = listener(k, "bob", k("alice", "pub"), port)
-    alice = dialer(k, "alice", "eve", port)  # alice thinks she calls eve
+    bob = listener(k, "bob", k("alice", "pub"))
+    alice = dialer(k, "alice", "eve", bob.port)  # alice thinks she calls eve
     alice.wait([bob])
     bob.expect("err", b"refused a connection", [alice])
     bob.kill(signal.SIGINT)
@@ -320,9 +316,8 @@ def scenario_directory(d):
         if not os.path.exists(dst):
             with open(k(n, "pub"), "rb") as f, open(dst, "wb") as g:
                 g.write(f.read())
-    port = free_port()
-    bob = listener(k, "bob", os.path.join(d, "friends"), port)
-    carol = dialer(k, "carol", "bob", port)
+    bob = listener(k, "bob", os.path.join(d, "friends"))
+    carol = dialer(k, "carol", "bob", bob.port)
     bob.expect("err", b"chatting with carol", [carol])
     carol.send(b"it is carol\n")
     bob.expect("out", b"carol: it is carol\n", [carol])
@@ -350,9 +345,8 @@ def scenario_longline(d):
 
 def scenario_pty(d):
     k = keys(d, "alice", "bob")
-    port = free_port()
-    bob = listener(k, "bob", k("alice", "pub"), port, tty=True)
-    alice = dialer(k, "alice", "bob", port)
+    bob = listener(k, "bob", k("alice", "pub"), tty=True)
+    alice = dialer(k, "alice", "bob", bob.port)
     bob.expect("out", b"chatting with alice", [alice])
     alice.send(b"hi terminal\n")
     bob.expect("out", b"alice: hi terminal", [alice])
