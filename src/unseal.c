@@ -16,25 +16,26 @@
 
 static void usage(void)
 {
-    fputs("usage: unseal -k RECIPIENT.key -s SENDER.pub|DIR [--passphrase-file FILE]\n"
-          "              [-f] [--no-fsync] [-o OUTPUT] [-q] [FILE]\n"
-          "       unseal --inspect [--json] [-k RECIPIENT.key [-s SENDER.pub|DIR]]\n"
-          "              [--passphrase-file FILE] [FILE]\n"
-          "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT|- -d INBOX [--keep-sealed]\n"
-          "              [--max-size SIZE] [--max-connections N] [--idle-timeout DURATION]\n"
-          "              [--max-time DURATION] [--min-free SIZE] [--max-age DURATION] [-q]\n"
-          "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT --deliver nats://HOST:PORT[,...]\n"
-          "              --stream NAME [--proxy-from ADDR[,ADDR...]] [--keep-sealed] [limits]\n"
-          "       unseal --drain nats://HOST:PORT[,...] --stream NAME -d INBOX [--follow]\n"
-          "              [--ack-wait DURATION] [--durable NAME] [-q]\n"
-          "       unseal -k RECIPIENT.key -s SENDER.pub|DIR --from HOST:PORT\n"
-          "              [-d INBOX [--keep-sealed] | -o OUTPUT [-f]] [limits as above]\n"
-          "       unseal -k SERVER.key -s DIR --listen ... [--outbox OUTBOX] [--pending DIR\n"
-          "              [--max-pending N]]\n"
-          "       unseal -k CLIENT.key -s SERVER.pub --from HOST:PORT --fetch -d INBOX\n"
-          "              [--name ID] [--keep-sealed]\n"
-          "       unseal -h | -V\n",
-          stdout);
+    fputs(
+        "usage: unseal -k RECIPIENT.key -s SENDER.pub|DIR [--passphrase-file FILE]\n"
+        "              [-f] [--no-fsync] [-o OUTPUT] [-q] [FILE]\n"
+        "       unseal --inspect [--json] [-k RECIPIENT.key [-s SENDER.pub|DIR]]\n"
+        "              [--passphrase-file FILE] [FILE]\n"
+        "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT|- -d INBOX [--keep-sealed]\n"
+        "              [--max-size SIZE] [--max-connections N] [--idle-timeout DURATION]\n"
+        "              [--max-time DURATION] [--min-free SIZE] [--max-age DURATION] [-q]\n"
+        "       unseal -k SERVER.key -s DIR --listen [ADDR:]PORT --deliver nats://HOST:PORT[,...]\n"
+        "              --stream NAME [--proxy-from ADDR[,ADDR...]] [--keep-sealed] [limits]\n"
+        "       unseal --drain nats://HOST:PORT[,...] --stream NAME -d INBOX [--follow]\n"
+        "              [--ack-wait DURATION] [--durable NAME] [-q]\n"
+        "       unseal -k RECIPIENT.key -s SENDER.pub|DIR --from HOST:PORT\n"
+        "              [-d INBOX [--keep-sealed] | -o OUTPUT [-f]] [limits as above]\n"
+        "       unseal -k SERVER.key -s DIR --listen ... [--outbox OUTBOX] [--pending DIR\n"
+        "              [--max-pending N]]\n"
+        "       unseal -k CLIENT.key -s SERVER.pub --from HOST:PORT --fetch -d INBOX\n"
+        "              [--name ID] [--keep-sealed]\n"
+        "       unseal -h | -V\n",
+        stdout);
 }
 
 static void help(void)

@@ -132,8 +132,8 @@ static gpg_err_code_t send_frame(struct chat *c, enum chat_type type, const uint
     req.out = (struct byte_sink){writer_sink, &frame};
     if ((err = envelope_seal(&req)))
         goto out;
-    err = net_write_all(c->sock, writer_data(&frame), writer_len(&frame),
-                        net_now_ms() + c->wait_ms);
+    err =
+        net_write_all(c->sock, writer_data(&frame), writer_len(&frame), net_now_ms() + c->wait_ms);
 out:
     writer_free(&plain);
     writer_free(&frame);
@@ -268,7 +268,7 @@ static int on_frame(struct chat *c, const uint8_t *frame, size_t len)
         fprintf(stderr, "seal: %s said goodbye\n", c->peer->name);
         if (!c->s->sent_bye && (err = send_frame(c, CHAT_BYE, NULL, 0)))
             warn("%s: could not say goodbye: %s", c->addr,
-                     seal_detail() ? seal_detail() : gpg_strerror(err));
+                 seal_detail() ? seal_detail() : gpg_strerror(err));
         status = EXIT_OK;
     }
 out:
@@ -282,7 +282,8 @@ static int say_bye(struct chat *c)
     if (c->s->sent_bye)
         return STEP_GO_ON;
     if ((err = send_frame(c, CHAT_BYE, NULL, 0))) {
-        cli_errorf("%s: connection lost: %s", c->addr, seal_detail() ? seal_detail() : gpg_strerror(err));
+        cli_errorf("%s: connection lost: %s", c->addr,
+                   seal_detail() ? seal_detail() : gpg_strerror(err));
         return EXIT_NO_ACK;
     }
     c->bye_deadline = net_now_ms() + c->wait_ms;
@@ -298,7 +299,8 @@ static int on_line(struct chat *c, const uint8_t *text, size_t len)
         return say_bye(c);
     }
     if ((err = send_frame(c, CHAT_TEXT, text, len))) {
-        cli_errorf("%s: connection lost: %s", c->addr, seal_detail() ? seal_detail() : gpg_strerror(err));
+        cli_errorf("%s: connection lost: %s", c->addr,
+                   seal_detail() ? seal_detail() : gpg_strerror(err));
         return EXIT_NO_ACK;
     }
     return STEP_GO_ON;
@@ -381,7 +383,8 @@ static int converse(struct chat *c)
     while (status == STEP_GO_ON && (err = take_frame(c, frame, &len)) == 0)
         status = on_frame(c, frame, len);
     while (status == STEP_GO_ON) {
-        struct pollfd p[3] = {{sig_pipe[0], POLLIN, 0}, {c->sock, POLLIN, 0},
+        struct pollfd p[3] = {{sig_pipe[0], POLLIN, 0},
+                              {c->sock, POLLIN, 0},
                               {c->stdin_done ? -1 : STDIN_FILENO, POLLIN, 0}};
         int timeout = -1;
         if (c->s->sent_bye) {
@@ -601,8 +604,8 @@ int cli_chat(const struct seal_options *o)
     c.o = o;
     c.sock = -1;
     /* --wait given: it bounds the wait for the peer too (else 5 minutes). */
-    c.wait_ms = (o->net.seen & (1u << (OPT_NET_WAIT - OPT_NET_TO))) ? o->net.wait_ms
-                                                                    : CLI_CHAT_WAIT_MS;
+    c.wait_ms =
+        (o->net.seen & (1u << (OPT_NET_WAIT - OPT_NET_TO))) ? o->net.wait_ms : CLI_CHAT_WAIT_MS;
     snprintf(c.addr, sizeof c.addr, "%s", o->net.to ? o->net.to : o->net.listen);
     if ((status = catch_signals()) != EXIT_OK)
         return status;

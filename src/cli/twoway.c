@@ -42,10 +42,18 @@ int cli_twoway_option(int c, const char *arg, struct cli_twoway_options *o)
     }
     o->seen |= 1u << idx;
     switch (c) {
-    case OPT_TW_OUTBOX: o->outbox = arg; break;
-    case OPT_TW_PENDING: o->pending = arg; break;
-    case OPT_TW_FETCH: o->fetch = true; break;
-    case OPT_TW_REGISTER: o->register_to = arg; break;
+    case OPT_TW_OUTBOX:
+        o->outbox = arg;
+        break;
+    case OPT_TW_PENDING:
+        o->pending = arg;
+        break;
+    case OPT_TW_FETCH:
+        o->fetch = true;
+        break;
+    case OPT_TW_REGISTER:
+        o->register_to = arg;
+        break;
     case OPT_TW_NAME:
         if (registry_check_name(arg)) {
             cli_errorf("option --name: %s", seal_detail());

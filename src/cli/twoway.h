@@ -31,17 +31,22 @@ enum {
     {"outbox", required_argument, NULL, OPT_TW_OUTBOX},                                            \
         {"pending", required_argument, NULL, OPT_TW_PENDING},                                      \
         {"max-pending", required_argument, NULL, OPT_TW_MAX_PENDING},                              \
-        {"fetch", no_argument, NULL, OPT_TW_FETCH}, {"name", required_argument, NULL, OPT_TW_NAME}
+        {"fetch", no_argument, NULL, OPT_TW_FETCH},                                                \
+    {                                                                                              \
+        "name", required_argument, NULL, OPT_TW_NAME                                               \
+    }
 #define CLI_TWOWAY_KEYGEN_LONGOPTS                                                                 \
     {"register", required_argument, NULL, OPT_TW_REGISTER},                                        \
-        {"name", required_argument, NULL, OPT_TW_NAME}
+    {                                                                                              \
+        "name", required_argument, NULL, OPT_TW_NAME                                               \
+    }
 
 struct cli_twoway_options {
     const char *outbox, *pending; /* unseal --listen */
     unsigned max_pending;
-    bool fetch;                   /* unseal --from --fetch */
-    const char *name;             /* --fetch, --register: our client ID */
-    const char *register_to;      /* seal-keygen --register HOST:PORT */
+    bool fetch;              /* unseal --from --fetch */
+    const char *name;        /* --fetch, --register: our client ID */
+    const char *register_to; /* seal-keygen --register HOST:PORT */
     unsigned seen;
 };
 

@@ -172,10 +172,10 @@ static int unseal_net(const struct unseal_options *o)
 
     job_init(&j, o);
     if ((status = open_keys(&j)) == EXIT_OK && (status = cli_key_unlock(&j.key, &j.pp)) == EXIT_OK)
-        status = o->tw.fetch    ? cli_unseal_fetch(j.key.key, o->key, &j.senders, &o->net, &o->tw)
+        status = o->tw.fetch     ? cli_unseal_fetch(j.key.key, o->key, &j.senders, &o->net, &o->tw)
                  : o->net.listen ? cli_unseal_listen(j.key.key, &j.senders, &o->net)
-                               : cli_unseal_from(j.key.key, &j.senders, &o->net, o->common.output,
-                                                 o->common.force, o->common.output_given);
+                                 : cli_unseal_from(j.key.key, &j.senders, &o->net, o->common.output,
+                                                   o->common.force, o->common.output_given);
     job_free(&j);
     return status;
 }

@@ -70,8 +70,8 @@ static gpg_err_code_t mac_text(const struct fetch_request *req, const uint8_t *m
                                char out[RECEIPT_TEXT_LEN + 1])
 {
     uint8_t mac[SEAL_SHA256_LEN];
-    gpg_err_code_t err = seal_hmac(SEAL_HASH_SHA256, req->session_key, FETCH_SESSION_KEY_LEN, msg,
-                                   len, mac);
+    gpg_err_code_t err =
+        seal_hmac(SEAL_HASH_SHA256, req->session_key, FETCH_SESSION_KEY_LEN, msg, len, mac);
     if (!err)
         base64url_encode(mac, sizeof mac, out);
     seal_wipe(mac, sizeof mac);
@@ -83,8 +83,7 @@ gpg_err_code_t fetch_receipt(const struct fetch_request *req,
                              const uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN],
                              const uint8_t sha[SEAL_SHA256_LEN], char out[RECEIPT_TEXT_LEN + 1])
 {
-    uint8_t msg[sizeof RECEIPT_LABEL_F + SEAL_FPR_LEN + 2 * SEAL_ENVELOPE_ID_LEN +
-                SEAL_SHA256_LEN];
+    uint8_t msg[sizeof RECEIPT_LABEL_F + SEAL_FPR_LEN + 2 * SEAL_ENVELOPE_ID_LEN + SEAL_SHA256_LEN];
     uint8_t *p = msg;
     memcpy(p, RECEIPT_LABEL_F, sizeof RECEIPT_LABEL_F); /* with its NUL */
     p += sizeof RECEIPT_LABEL_F;
@@ -271,7 +270,8 @@ static gpg_err_code_t remember_request(const struct outbox_config *cfg, const ui
             struct stat st;
             if (de->d_name[0] == '.')
                 continue;
-            if (join(path, sizeof path, dir, de->d_name) && lstat(path, &st) == 0 && st.st_mtime + 2 * FETCH_WINDOW < now)
+            if (join(path, sizeof path, dir, de->d_name) && lstat(path, &st) == 0 &&
+                st.st_mtime + 2 * FETCH_WINDOW < now)
                 unlink(path);
         }
         closedir(d);
@@ -283,9 +283,9 @@ static gpg_err_code_t remember_request(const struct outbox_config *cfg, const ui
         return seal_fail(GPG_ERR_ENAMETOOLONG, "the outbox path is too long");
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
-        return errno == EEXIST ? seal_fail_override(GPG_ERR_DUP_VALUE, "a replayed request")
-                               : seal_fail(seal_errno_code(), "cannot record the request: %s",
-                                           strerror(errno));
+        return errno == EEXIST
+                   ? seal_fail_override(GPG_ERR_DUP_VALUE, "a replayed request")
+                   : seal_fail(seal_errno_code(), "cannot record the request: %s", strerror(errno));
     close(fd);
     if (fsync_dir(dir) != 0)
         return seal_fail(seal_errno_code(), "cannot record the request: %s", strerror(errno));
@@ -344,14 +344,14 @@ static gpg_err_code_t read_request(const struct outbox_config *cfg, struct fetch
     }
     if (!info->sender_name || strcmp(info->sender_name, req->name) != 0) {
         err = seal_fail_override(GPG_ERR_FORBIDDEN, "%s asked for the outbox of another client",
-                        info->sender_name ? info->sender_name : "?");
+                                 info->sender_name ? info->sender_name : "?");
         goto out;
     }
     /* F4, F5 */
     uint64_t now = (uint64_t)time(NULL);
     if (info->created + FETCH_WINDOW < now || info->created > now + FETCH_WINDOW) {
         err = seal_fail_override(GPG_ERR_SIG_EXPIRED, "a request made %s",
-                        info->created > now ? "in the future" : "too long ago");
+                                 info->created > now ? "in the future" : "too long ago");
         goto out;
     }
     err = remember_request(cfg, info->sender_fpr, info->envelope_id);
@@ -455,7 +455,9 @@ static uint32_t offer(const struct outbox_config *cfg, struct fetch_stream *s,
 
     if (!names)
         return 0;
-    n = !join(qdir, sizeof qdir, cfg->dir, req->name) ? 0 : list_queue(qdir, names, FETCH_MAX_ENVELOPES);
+    n = !join(qdir, sizeof qdir, cfg->dir, req->name)
+            ? 0
+            : list_queue(qdir, names, FETCH_MAX_ENVELOPES);
     for (size_t i = 0; i < n; i++) {
         uint8_t sha[SEAL_SHA256_LEN];
         struct wire_reply r;
@@ -479,8 +481,8 @@ static uint32_t offer(const struct outbox_config *cfg, struct fetch_stream *s,
             break;
         }
         if (r.kind != WIRE_OK) {
-            logf_(cfg, "fetch by %s from %s: %s refused it: ERR %s %s; it stays queued",
-                  req->name, peer, names[i], r.kind == WIRE_ERR_TEMP ? "temp" : "perm", r.reason);
+            logf_(cfg, "fetch by %s from %s: %s refused it: ERR %s %s; it stays queued", req->name,
+                  peer, names[i], r.kind == WIRE_ERR_TEMP ? "temp" : "perm", r.reason);
             if (r.kind == WIRE_ERR_TEMP)
                 break;
             continue;

@@ -33,8 +33,8 @@
 #define FETCH_LABEL_LEN 14
 #define FETCH_SESSION_KEY_LEN 32
 #define FETCH_REQUEST_MAX 16384 /* the armored request */
-#define FETCH_PLAIN_MAX (FETCH_LABEL_LEN + SEAL_FPR_LEN + 1 + REGISTRY_NAME_MAX + \
-                         FETCH_SESSION_KEY_LEN)
+#define FETCH_PLAIN_MAX                                                                            \
+    (FETCH_LABEL_LEN + SEAL_FPR_LEN + 1 + REGISTRY_NAME_MAX + FETCH_SESSION_KEY_LEN)
 #define FETCH_WINDOW 600         /* seconds either side of the listener's clock */
 #define FETCH_MAX_ENVELOPES 1000 /* per connection */
 #define FETCH_LINE_MAX 128       /* "ENVELOPE n", "END n mac" */

@@ -255,8 +255,9 @@ static void serve_registration(struct twoway *tw, const struct serve_config *cfg
         }
         goto refuse;
     }
-    logf_(cfg, "registration from %s: %s, key %s, pending as %s/%s.pub (trusted only once an "
-               "operator moves it into the trust directory)",
+    logf_(cfg,
+          "registration from %s: %s, key %s, pending as %s/%s.pub (trusted only once an "
+          "operator moves it into the trust directory)",
           peer, rec.name, fpr, tw->cfg.pending, rec.name);
     say(s->fd, cfg, WIRE_OK, "pending");
     goto out;
@@ -302,9 +303,9 @@ void twoway_serve(void *ctx, const struct serve_config *cfg, int fd, struct serv
                 logf_(cfg, "fetch from %s refused: this listener has no outbox", peer);
                 say(fd, cfg, WIRE_ERR_PERM, FETCH_REFUSED_TEXT);
             } else {
-                struct outbox_config oc = {cfg->key,      &snap->ts,   tw->cfg.outbox,
+                struct outbox_config oc = {cfg->key,      &snap->ts,    tw->cfg.outbox,
                                            cfg->max_size, cfg->idle_ms, cfg->total_ms,
-                                           cfg->stop_fd,  cfg->log,    cfg->log_ctx};
+                                           cfg->stop_fd,  cfg->log,     cfg->log_ctx};
                 outbox_serve(&oc, s, peer);
             }
         }
