@@ -57,6 +57,20 @@ const char *seal_detail(void);
 /* Forgets the recorded detail. */
 void seal_clear_detail(void);
 
+/* Scopes. A detail belongs to the scope of the thread that records it: by
+ * default one for the whole process. A thread that runs an operation beside
+ * others (a listener connection) enters a scope of its own, so that another
+ * connection's failure cannot become its detail; a helper thread working for
+ * an operation (the envelope pipeline's reader and workers) enters its
+ * caller's scope, seal_detail_scope_current() taken on the caller's thread.
+ * seal_detail_scope_new() returns NULL when out of memory (the thread then
+ * stays in the process scope). A scope must outlive the threads in it. */
+struct seal_detail_scope;
+struct seal_detail_scope *seal_detail_scope_new(void);
+void seal_detail_scope_free(struct seal_detail_scope *s);
+struct seal_detail_scope *seal_detail_scope_current(void);
+void seal_detail_scope_enter(struct seal_detail_scope *s);
+
 /* The current errno as a code (never 0: GPG_ERR_EIO if errno was 0). */
 gpg_err_code_t seal_errno_code(void);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/errors.h"
 #include "base/secmem.h"
 #include "crypto/crypto.h"
 #include "envelope/header.h"
@@ -57,6 +58,7 @@ struct pipeline {
     bool ended; /* the last batch was handed out */
 
     bool threaded;
+    struct seal_detail_scope *detail; /* the caller's: the threads record there */
     pthread_mutex_t lock;
     pthread_cond_t filled; /* workers wait for it (or stop) */
     pthread_cond_t freed;  /* the reader waits for it (or stop) */
@@ -135,6 +137,7 @@ static void *worker_main(void *arg)
     struct worker *w = arg;
     struct pipeline *p = w->p;
 
+    seal_detail_scope_enter(p->detail);
     pthread_mutex_lock(&p->lock);
     for (;;) {
         struct slot *s = &p->slot[p->next_work % PIPELINE_RING];
@@ -162,6 +165,7 @@ static void *reader_main(void *arg)
     struct pipeline *p = arg;
     int old;
 
+    seal_detail_scope_enter(p->detail);
     pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
     for (uint64_t seq = 1;; seq++) {
         struct slot *s = &p->slot[seq % PIPELINE_RING];
@@ -256,6 +260,7 @@ gpg_err_code_t pipeline_start(struct byte_source in, struct chunked *c, bool enc
     p->in = in;
     p->c = c;
     p->encrypt = encrypt;
+    p->detail = seal_detail_scope_current();
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->filled, NULL);
     pthread_cond_init(&p->freed, NULL);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/errors.h"
 #include "transport/wire.h"
 
 /* A connection thread needs little stack: the envelope code's buffers are
@@ -34,6 +35,9 @@ static void *conn_main(void *arg)
     struct conn *c = arg;
     struct listener *l = c->l;
     struct serve_result *res = malloc(sizeof *res);
+    /* This connection's failures are its own, not another's beside it. */
+    struct seal_detail_scope *detail = seal_detail_scope_new();
+    seal_detail_scope_enter(detail);
     if (res && l->cfg->serve_fn)
         l->cfg->serve_fn(l->cfg->serve_ctx, &l->serve, c->fd, res);
     else if (res)
@@ -42,6 +46,7 @@ static void *conn_main(void *arg)
         close(c->fd);
     free(res);
     free(c);
+    seal_detail_scope_free(detail);
     pthread_mutex_lock(&l->lock);
     l->active--;
     pthread_cond_signal(&l->idle);
