@@ -2,8 +2,11 @@
 # No test-only code in the installed programs: none of the hooks that
 # tests/testing.h declares (nor any other *_for_testing, *_fixed or *_weak
 # function) is linked into a program that make install installs
-# (bin_PROGRAMS: seal, unseal, seal-keygen), and no file under src/ but the
-# one implementing it includes an internal entry's header.
+# (bin_PROGRAMS: seal, unseal, seal-keygen), none of them holds the fault
+# points (inbox_test_point, or the names of the variables SEAL_TEST_KILL_AT
+# and SEAL_TEST_FAIL_AT that arm them: only tests/bin/unseal-faults does),
+# and no file under src/ but the one implementing it includes an internal
+# entry's header.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}" "${INSTALLED_PROGRAMS:?}"
 command -v nm >/dev/null || { echo "skip: nm not found (binutils)"; exit 77; }
@@ -26,6 +29,15 @@ for p in $INSTALLED_PROGRAMS; do
     if [ -n "$other" ]; then
         echo "$prog: contains test-only symbols:"; echo "$other"; bad=1
     fi
+    if printf '%s\n' "$syms" | grep -qw inbox_test_point; then
+        echo "$prog: contains the fault points (inbox_test_point)"; bad=1
+    fi
+    # grep -a: the program's bytes, so that an inlined copy is found too.
+    for v in SEAL_TEST_KILL_AT SEAL_TEST_FAIL_AT; do
+        if grep -aqF "$v" "$prog"; then
+            echo "$prog: contains the string $v (a fault point can be armed)"; bad=1
+        fi
+    done
 done
 
 # header: the only file under src/ allowed to include it

@@ -47,6 +47,7 @@ struct inbox {
 
 static atomic_ulong name_counter;
 
+#ifdef SEAL_FAULT_POINTS
 gpg_err_code_t inbox_test_point(const char *step)
 {
     static atomic_ulong hits;
@@ -64,6 +65,7 @@ gpg_err_code_t inbox_test_point(const char *step)
         return seal_fail(GPG_ERR_EIO, "test fault at step %s", step);
     return 0;
 }
+#endif
 
 static gpg_err_code_t sys_fail(const char *what, const char *name)
 {

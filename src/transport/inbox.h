@@ -87,8 +87,23 @@ gpg_err_code_t inbox_deliver(struct inbox *ib, struct inbox_file *f, const struc
  * environment variable SEAL_TEST_KILL_AT is STEP (or STEP:N, the N-th time
  * any thread gets there) the process kills itself with SIGKILL; if
  * SEAL_TEST_FAIL_AT is STEP, the step fails with EIO. Steps: received,
- * fsync-data, fsync-tmp, marker, fsync-seen, rename, fsync-new, ack.
- * Returns 0 or GPG_ERR_EIO. */
+ * fsync-data, fsync-tmp, marker, fsync-seen, rename, fsync-new, ack,
+ * fetch-ack, drain-ack. Returns 0 or GPG_ERR_EIO.
+ *
+ * Only objects compiled with SEAL_FAULT_POINTS have them (tests/faults.am:
+ * a second copy of the library, linked into tests/bin/unseal-faults and the
+ * inbox unit test, never installed). Everywhere else this is a constant 0
+ * the compiler removes, so that no environment variable can make an
+ * installed program kill itself or fake an I/O error
+ * (tests/no_test_symbols.sh checks the installed programs). */
+#ifdef SEAL_FAULT_POINTS
 gpg_err_code_t inbox_test_point(const char *step);
+#else
+static inline gpg_err_code_t inbox_test_point(const char *step)
+{
+    (void)step;
+    return 0;
+}
+#endif
 
 #endif

@@ -28,7 +28,7 @@ nnew() { find "$T/$1/new" -type f | wc -l | tr -d ' '; }
 
 # Killed after storing the second envelope, before answering for it.
 st=0
-SEAL_TEST_KILL_AT=fetch-ack:2 fetch alice ain 2>"$T/f1.err" || st=$?
+UNSEAL=$UNSEAL_FAULTS SEAL_TEST_KILL_AT=fetch-ack:2 fetch alice ain 2>"$T/f1.err" || st=$?
 [ "$st" -eq 137 ] || fail "the first fetch exited $st, not killed: $(cat "$T/f1.err")"
 [ "$(nnew ain)" -eq 2 ] || fail "after the kill: $(nnew ain) in new/, expected 2"
 [ "$(count outbox/alice/sent)" -eq 1 ] || fail "after the kill: $(count outbox/alice/sent) in sent/"

@@ -70,7 +70,7 @@ ok "127.0.0.2:$P1" "$T/m6.seal"
 # write of its first message and the ack (test hook): that message is in
 # new/; the next drains get it again after the ack wait and recognise it.
 st=0
-SEAL_TEST_KILL_AT=drain-ack "$UNSEAL" --drain "$NATS" --stream FLEET -d "$T/inbox" --ack-wait 1s \
+SEAL_TEST_KILL_AT=drain-ack "$UNSEAL_FAULTS" --drain "$NATS" --stream FLEET -d "$T/inbox" --ack-wait 1s \
     2>"$T/drain1.log" || st=$?
 [ "$st" -eq 137 ] || fail "the killed drain exited $st"
 [ "$(find "$T/inbox/new" -type f | wc -l)" -eq 1 ] || fail "the killed drain stored $(ls "$T/inbox/new")"

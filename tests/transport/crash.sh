@@ -1,9 +1,9 @@
 #!/bin/sh
 # kill -9 of the listener at every step of a delivery (the test-only hook
-# SEAL_TEST_KILL_AT, see src/transport/inbox.h), then a restart: nothing
-# partial ever in new/; what was committed (marker made) is in new/ after the
-# restart's recovery pass, intact; tmp/ is clean; re-sending stores nothing
-# twice. Then kill -9 in the middle of a load with retrying clients.
+# SEAL_TEST_KILL_AT, see src/transport/inbox.h, in $UNSEAL_FAULTS, the build
+# that has it), then a restart: nothing partial ever in new/; what was
+# committed (marker made) is in new/ after the restart's recovery pass,
+# intact; tmp/ is clean; re-sending stores nothing twice. Then kill -9 in the middle of a load with retrying clients.
 . "$top_srcdir/tests/transport/common.sh"
 
 mkdir "$T/msgs"
@@ -11,7 +11,7 @@ for step in received fsync-data fsync-tmp marker fsync-seen rename fsync-new ack
     rm -rf "$T/inbox" "$T/msgs"/* "$T/m.seal"
     printf 'killed at %s\n' "$step" >"$T/msgs/m"
     seal_file alice "$T/msgs/m" "$T/m.seal"
-    SEAL_TEST_KILL_AT=$step listen "k-$step" 127.0.0.1:0
+    SEAL_TEST_KILL_AT=$step UNSEAL=$UNSEAL_FAULTS listen "k-$step" 127.0.0.1:0
     P=$LPORT
     reply=$(send "127.0.0.1:$P" "$T/m.seal")
     case $reply in OK*) fail "$step: acknowledged although killed before the OK" ;; esac
@@ -50,7 +50,7 @@ while [ "$i" -lt 4 ]; do
     i=$((i + 1))
 done
 # The clients need the port to stay: the one the first listener got.
-SEAL_TEST_KILL_AT=rename:20 listen k-load 127.0.0.1:0 -q
+SEAL_TEST_KILL_AT=rename:20 UNSEAL=$UNSEAL_FAULTS listen k-load 127.0.0.1:0 -q
 P=$LPORT
 KILLED=$LPID
 CLIENTS=""

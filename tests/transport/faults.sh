@@ -44,7 +44,7 @@ stop "$LPID"
 # fsync fails: of the message, of tmp/, of seen/, of new/.
 for step in fsync-data fsync-tmp fsync-seen fsync-new; do
     rm -rf "$T/inbox"
-    SEAL_TEST_FAIL_AT=$step listen "f-$step" 127.0.0.1:0
+    SEAL_TEST_FAIL_AT=$step UNSEAL=$UNSEAL_FAULTS listen "f-$step" 127.0.0.1:0
     P=$LPORT
     reply=$(send "127.0.0.1:$P" "$T/big.seal")
     case $reply in "ERR temp "*) ;; *) fail "fsync error at $step: '$reply'" ;; esac
