@@ -34,9 +34,9 @@ struct tee {
 static gpg_err_code_t tee_write(void *ctx, const uint8_t *buf, size_t n)
 {
     struct tee *t = ctx;
-    gpg_err_code_t e;
-    if (t->spool >= 0 && (e = fd_write_all(t->spool, buf, n)))
-        return e;
+    gpg_err_code_t err;
+    if (t->spool >= 0 && (err = fd_write_all(t->spool, buf, n)))
+        return err;
     seal_sha256_update(t->sha, buf, n);
     if (t->sock_ok && net_write_all(t->sock, buf, n, net_now_ms() + t->wait_ms) != 0) {
         /* Keep sealing into the spool: the retry sends it. */
@@ -67,11 +67,11 @@ gpg_err_code_t transport_read_reply(int fd, int64_t deadline, uint8_t buf[WIRE_L
     *len = 0;
     while (*len < WIRE_LINE_MAX + 1) {
         size_t got;
-        gpg_err_code_t e = net_read(fd, buf + *len, WIRE_LINE_MAX + 1 - *len, -1, deadline, &got);
-        if (e == GPG_ERR_TIMEOUT)
+        gpg_err_code_t err = net_read(fd, buf + *len, WIRE_LINE_MAX + 1 - *len, -1, deadline, &got);
+        if (err == GPG_ERR_TIMEOUT)
             return 0; /* what came so far is judged as it is */
-        if (e)
-            return *len ? 0 : e;
+        if (err)
+            return *len ? 0 : err;
         if (got == 0)
             break;
         *len += got;
@@ -165,9 +165,9 @@ static gpg_err_code_t resend(int spool, int sock, int64_t wait_ms)
         }
         if (n == 0)
             return 0;
-        gpg_err_code_t e = net_write_all(sock, buf, (size_t)n, net_now_ms() + wait_ms);
-        if (e)
-            return e;
+        gpg_err_code_t err = net_write_all(sock, buf, (size_t)n, net_now_ms() + wait_ms);
+        if (err)
+            return err;
         off += n;
     }
 }
@@ -199,13 +199,13 @@ static gpg_err_code_t retry(const struct send_config *cfg, const struct attempt 
             seal_clear_detail();
             continue;
         }
-        gpg_err_code_t e = resend(spool, sock, cfg->wait_ms);
-        if (e && !(e & GPG_ERR_SYSTEM_ERROR) && e != GPG_ERR_TIMEOUT) {
+        gpg_err_code_t err = resend(spool, sock, cfg->wait_ms);
+        if (err && !(err & GPG_ERR_SYSTEM_ERROR) && err != GPG_ERR_TIMEOUT) {
             close(sock);
-            return e;
+            return err;
         }
         seal_clear_detail();
-        if (!finish(a, sock, e == 0, cfg->wait_ms, out))
+        if (!finish(a, sock, err == 0, cfg->wait_ms, out))
             return 0;
     }
 }
@@ -216,9 +216,9 @@ static gpg_err_code_t wait_for_peer(const struct send_config *cfg, int *sock)
     int fds[NET_MAX_LISTEN];
     size_t n;
     struct pollfd p[NET_MAX_LISTEN];
-    gpg_err_code_t e = net_listen(cfg->listen, fds, &n);
-    if (e)
-        return e;
+    gpg_err_code_t err = net_listen(cfg->listen, fds, &n);
+    if (err)
+        return err;
     char name[NET_PEER_MAX];
     net_local_name(fds[0], name);
     note(cfg, "waiting for a peer on %s", name);
@@ -227,19 +227,20 @@ static gpg_err_code_t wait_for_peer(const struct send_config *cfg, int *sock)
     *sock = -1;
     while (*sock < 0) {
         if (poll(p, n, -1) < 0 && errno != EINTR) {
-            e = seal_fail(seal_errno_code(), "poll: %s", strerror(errno));
+            err = seal_fail(seal_errno_code(), "poll: %s", strerror(errno));
             break;
         }
         for (size_t i = 0; i < n && *sock < 0; i++)
-            if ((p[i].revents & POLLIN) && (e = net_accept(fds[i], sock)) && e != GPG_ERR_EAGAIN)
+            if ((p[i].revents & POLLIN) && (err = net_accept(fds[i], sock)) &&
+                err != GPG_ERR_EAGAIN)
                 break;
-        if (e && e != GPG_ERR_EAGAIN)
+        if (err && err != GPG_ERR_EAGAIN)
             break;
-        e = 0;
+        err = 0;
     }
     for (size_t i = 0; i < n; i++)
         close(fds[i]);
-    return e;
+    return err;
 }
 
 gpg_err_code_t transport_send(struct seal_request *req, const struct send_config *cfg,
@@ -249,7 +250,7 @@ gpg_err_code_t transport_send(struct seal_request *req, const struct send_config
     struct seal_result result;
     struct attempt a;
     int64_t start = net_now_ms();
-    gpg_err_code_t e;
+    gpg_err_code_t err;
     size_t nk = req->n_recipients * SEAL_RECEIPT_KEY_LEN;
 
     memset(out, 0, sizeof *out);
@@ -259,11 +260,11 @@ gpg_err_code_t transport_send(struct seal_request *req, const struct send_config
         return seal_fail(GPG_ERR_INV_ARG, "no recipient %zu", cfg->peer + 1);
     if (!(result.receipt_keys = seal_secure_malloc(nk ? nk : 1)))
         return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
-    if ((e = seal_sha256_new(&t.sha)))
+    if ((err = seal_sha256_new(&t.sha)))
         goto out;
     if (cfg->to) {
         /* The kept copy, for retries: unlinked at once, so it goes with us. */
-        if ((e = file_open_spool(&t.spool)))
+        if ((err = file_open_spool(&t.spool)))
             goto out;
         if (net_connect(cfg->to, start + cfg->connect_ms, &t.sock) == 0) {
             t.sock_ok = true;
@@ -274,19 +275,19 @@ gpg_err_code_t transport_send(struct seal_request *req, const struct send_config
             seal_clear_detail();
         }
     } else {
-        if ((e = wait_for_peer(cfg, &t.sock)))
+        if ((err = wait_for_peer(cfg, &t.sock)))
             goto out;
         t.sock_ok = true;
         t.abort_on_sock_fail = true;
     }
     req->out = (struct byte_sink){tee_write, &t};
     req->result = &result;
-    e = envelope_seal(req);
+    err = envelope_seal(req);
     req->result = NULL;
-    if (e == GPG_ERR_EPIPE && !t.sock_ok) {
+    if (err == GPG_ERR_EPIPE && !t.sock_ok) {
         seal_clear_detail();
-        e = 0; /* the peer went away: judged below */
-    } else if (e) {
+        err = 0; /* the peer went away: judged below */
+    } else if (err) {
         goto out;
     }
     seal_sha256_final(t.sha, a.sha);
@@ -304,7 +305,7 @@ gpg_err_code_t transport_send(struct seal_request *req, const struct send_config
         out->attempts++;
     }
     if (again && cfg->to)
-        e = retry(cfg, &a, t.spool, start, out);
+        err = retry(cfg, &a, t.spool, start, out);
 out:
     if (t.sock >= 0)
         close(t.sock);
@@ -312,5 +313,5 @@ out:
         close(t.spool);
     seal_sha256_free(t.sha);
     seal_secure_free(result.receipt_keys, nk ? nk : 1);
-    return e;
+    return err;
 }

@@ -69,17 +69,18 @@ gpg_err_code_t inbox_test_point(const char *step)
 
 static gpg_err_code_t sys_fail(const char *what, const char *name)
 {
-    int err = errno;
-    gpg_err_code_t e = seal_fail(seal_errno_code(), "inbox: %s %s: %s", what, name, strerror(err));
-    errno = err;
-    return e;
+    int saved_errno = errno;
+    gpg_err_code_t err =
+        seal_fail(seal_errno_code(), "inbox: %s %s: %s", what, name, strerror(saved_errno));
+    errno = saved_errno;
+    return err;
 }
 
 static gpg_err_code_t sync_dir(int fd, const char *name, const char *step)
 {
-    gpg_err_code_t e = inbox_test_point(step);
-    if (e)
-        return e;
+    gpg_err_code_t err = inbox_test_point(step);
+    if (err)
+        return err;
     if (fsync(fd) != 0)
         return sys_fail("cannot fsync", name);
     return 0;
@@ -156,9 +157,9 @@ static gpg_err_code_t complete(struct inbox *ib, const char *marker, bool *moved
     *moved = false;
     if (!read_marker(ib, marker, tmpname, final))
         return seal_fail(GPG_ERR_INV_DATA, "inbox: marker seen/%s is damaged", marker);
-    gpg_err_code_t e = inbox_test_point("rename");
-    if (e)
-        return e;
+    gpg_err_code_t err = inbox_test_point("rename");
+    if (err)
+        return err;
     if (renameat(ib->tmp, tmpname, ib->new_, final) == 0) {
         *moved = true;
         return 0;
@@ -188,14 +189,14 @@ static gpg_err_code_t scan_markers(struct inbox *ib, struct inbox_report *rep)
     }
     rewinddir(d);
     time_t now = time(NULL);
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
     bool moved_any = false, pruned_any = false;
     struct dirent *de;
     while ((de = readdir(d))) {
         if (!is_marker(de->d_name))
             continue;
         bool moved;
-        if ((e = complete(ib, de->d_name, &moved)))
+        if ((err = complete(ib, de->d_name, &moved)))
             break;
         if (moved) {
             moved_any = true;
@@ -214,11 +215,11 @@ static gpg_err_code_t scan_markers(struct inbox *ib, struct inbox_report *rep)
         }
     }
     closedir(d);
-    if (!e && moved_any)
-        e = sync_dir(ib->new_, "new/", "fsync-new");
-    if (!e && pruned_any)
-        e = sync_dir(ib->seen, "seen/", "fsync-seen");
-    return e;
+    if (!err && moved_any)
+        err = sync_dir(ib->new_, "new/", "fsync-new");
+    if (!err && pruned_any)
+        err = sync_dir(ib->seen, "seen/", "fsync-seen");
+    return err;
 }
 
 /* Removes everything in tmp/ (only when no other process is delivering). */
@@ -253,7 +254,7 @@ gpg_err_code_t inbox_open(const char *path, uint64_t window, struct inbox **out,
                           struct inbox_report *rep)
 {
     struct inbox *ib = calloc(1, sizeof *ib);
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
 
     *out = NULL;
     memset(rep, 0, sizeof *rep);
@@ -267,34 +268,37 @@ gpg_err_code_t inbox_open(const char *path, uint64_t window, struct inbox **out,
     host[sizeof host - 1] = '\0';
     sanitize(host, ib->host, sizeof ib->host);
 
-    if ((e = open_dir(AT_FDCWD, path, &ib->root)) || (e = open_dir(ib->root, "tmp", &ib->tmp)) ||
-        (e = open_dir(ib->root, "new", &ib->new_)) || (e = open_dir(ib->root, "cur", &ib->cur)) ||
-        (e = open_dir(ib->root, "seen", &ib->seen)))
-        goto fail;
+    if ((err = open_dir(AT_FDCWD, path, &ib->root)) ||
+        (err = open_dir(ib->root, "tmp", &ib->tmp)) ||
+        (err = open_dir(ib->root, "new", &ib->new_)) ||
+        (err = open_dir(ib->root, "cur", &ib->cur)) ||
+        (err = open_dir(ib->root, "seen", &ib->seen)))
+        goto out;
     ib->lock = openat(ib->seen, ".lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (ib->lock < 0) {
-        e = sys_fail("cannot open", "seen/.lock");
-        goto fail;
+        err = sys_fail("cannot open", "seen/.lock");
+        goto out;
     }
     /* Only a process that is alone may clear tmp/: anything there belongs to
      * a dead process. The exclusive lock is then traded for a shared one,
      * held by every process delivering into this inbox. */
     if (flock(ib->lock, LOCK_EX | LOCK_NB) == 0) {
         rep->exclusive = true;
-        if ((e = scan_markers(ib, rep)) || (e = clean_tmp(ib, rep)))
-            goto fail;
-    } else if ((e = scan_markers(ib, rep))) {
-        goto fail;
+        if ((err = scan_markers(ib, rep)) || (err = clean_tmp(ib, rep)))
+            goto out;
+    } else if ((err = scan_markers(ib, rep))) {
+        goto out;
     }
     if (flock(ib->lock, LOCK_SH) != 0) {
-        e = sys_fail("cannot lock", "seen/.lock");
-        goto fail;
+        err = sys_fail("cannot lock", "seen/.lock");
+        goto out;
     }
-    *out = ib;
-    return 0;
-fail:
-    inbox_close(ib);
-    return e;
+out:
+    if (err)
+        inbox_close(ib);
+    else
+        *out = ib;
+    return err;
 }
 
 bool inbox_has_space(struct inbox *ib, uint64_t min_free)
@@ -338,14 +342,14 @@ static gpg_err_code_t deliver_duplicate(struct inbox *ib, struct inbox_file *f, 
     inbox_tmp_discard(ib, f);
     if (!read_marker(ib, marker, tmpname, name))
         return seal_fail(GPG_ERR_INV_DATA, "inbox: marker seen/%s is damaged", marker);
-    gpg_err_code_t e = complete(ib, marker, &moved);
+    gpg_err_code_t err = complete(ib, marker, &moved);
     /* The first delivery may not have reached its fsyncs yet; the
      * acknowledgment we are about to give must not depend on it. */
-    if (!e)
-        e = sync_dir(ib->seen, "seen/", "fsync-seen");
-    if (!e)
-        e = sync_dir(ib->new_, "new/", "fsync-new");
-    return e;
+    if (!err)
+        err = sync_dir(ib->seen, "seen/", "fsync-seen");
+    if (!err)
+        err = sync_dir(ib->new_, "new/", "fsync-new");
+    return err;
 }
 
 gpg_err_code_t inbox_deliver(struct inbox *ib, struct inbox_file *f, const struct inbox_delivery *d,
@@ -353,7 +357,7 @@ gpg_err_code_t inbox_deliver(struct inbox *ib, struct inbox_file *f, const struc
 {
     char marker[MARKER_LEN + 1], idhex[2 * SEAL_ENVELOPE_ID_LEN + 1], sender[64];
     char target[2 * INBOX_NAME_MAX + 2];
-    gpg_err_code_t e;
+    gpg_err_code_t err;
     bool moved;
 
     *duplicate = false;
@@ -365,8 +369,8 @@ gpg_err_code_t inbox_deliver(struct inbox *ib, struct inbox_file *f, const struc
     sanitize(d->sender_id, sender, sizeof sender);
     /* The name in new/: unique part, envelope ID, sender, host. */
     if (strlen(f->name) + strlen(idhex) + strlen(sender) + strlen(ib->host) + 3 > INBOX_NAME_MAX) {
-        e = seal_fail(GPG_ERR_TOO_LARGE, "inbox: file name too long");
-        goto fail;
+        err = seal_fail(GPG_ERR_TOO_LARGE, "inbox: file name too long");
+        goto out;
     }
     {
         const char *parts[] = {f->name, idhex, sender, ib->host};
@@ -382,25 +386,25 @@ gpg_err_code_t inbox_deliver(struct inbox *ib, struct inbox_file *f, const struc
     }
 
     /* 1. The message and its tmp/ entry are on disk. */
-    if ((e = inbox_test_point("fsync-data")))
-        goto fail;
+    if ((err = inbox_test_point("fsync-data")))
+        goto out;
     if (fsync(f->fd) != 0) {
-        e = sys_fail("cannot fsync tmp/", f->name);
-        goto fail;
+        err = sys_fail("cannot fsync tmp/", f->name);
+        goto out;
     }
-    if ((e = sync_dir(ib->tmp, "tmp/", "fsync-tmp")))
-        goto fail;
+    if ((err = sync_dir(ib->tmp, "tmp/", "fsync-tmp")))
+        goto out;
     /* 2. Commit: the marker, atomically with its content. */
-    if ((e = inbox_test_point("marker")))
-        goto fail;
+    if ((err = inbox_test_point("marker")))
+        goto out;
     snprintf(target, sizeof target, "%s/%s", f->name, name);
     if (symlinkat(target, ib->seen, marker) != 0) {
         if (errno == EEXIST) {
             *duplicate = true;
             return deliver_duplicate(ib, f, marker, name);
         }
-        e = sys_fail("cannot create marker seen/", marker);
-        goto fail;
+        err = sys_fail("cannot create marker seen/", marker);
+        goto out;
     }
     /* Committed: from here on the delivery will happen, now or at the next
      * recovery pass, so failures below must not remove the file. */
@@ -410,15 +414,16 @@ gpg_err_code_t inbox_deliver(struct inbox *ib, struct inbox_file *f, const struc
     }
     close(f->fd);
     f->fd = -1;
-    if ((e = sync_dir(ib->seen, "seen/", "fsync-seen")))
-        return e;
+    if ((err = sync_dir(ib->seen, "seen/", "fsync-seen")))
+        return err;
     /* 3. Into new/, once. */
-    if ((e = complete(ib, marker, &moved)))
-        return e;
+    if ((err = complete(ib, marker, &moved)))
+        return err;
     return sync_dir(ib->new_, "new/", "fsync-new");
-fail:
-    /* Not committed: nothing names the file, so it goes. */
+out:
+    /* Reached only before the commit, on an error: nothing names the file,
+     * so it goes. */
     inbox_tmp_discard(ib, f);
     name[0] = '\0';
-    return e;
+    return err;
 }

@@ -89,12 +89,12 @@ static void maintain(const struct listener_config *cfg)
 {
     struct inbox_report rep;
     memset(&rep, 0, sizeof rep);
-    gpg_err_code_t e = cfg->serve.inbox ? inbox_maintain(cfg->serve.inbox, &rep) : 0;
-    if (cfg->serve.log && (e || rep.completed || rep.pruned)) {
+    gpg_err_code_t err = cfg->serve.inbox ? inbox_maintain(cfg->serve.inbox, &rep) : 0;
+    if (cfg->serve.log && (err || rep.completed || rep.pruned)) {
         char line[256];
-        if (e)
+        if (err)
             snprintf(line, sizeof line, "inbox maintenance failed: %s",
-                     gpg_strerror(gpg_err_make(GPG_ERR_SOURCE_USER_1, e)));
+                     gpg_strerror(gpg_err_make(GPG_ERR_SOURCE_USER_1, err)));
         else
             snprintf(line, sizeof line, "inbox maintenance: %u completed, %u markers pruned",
                      rep.completed, rep.pruned);
@@ -108,7 +108,7 @@ gpg_err_code_t listener_run(const struct listener_config *cfg)
     struct pollfd p[NET_MAX_LISTEN + 1];
     pthread_attr_t attr;
     int64_t next_maintain = net_now_ms() + LISTENER_MAINTAIN_S * 1000;
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
 
     if (cfg->n_fds == 0 || cfg->n_fds > NET_MAX_LISTEN)
         return seal_fail(GPG_ERR_INV_ARG, "need 1..%d listening sockets", NET_MAX_LISTEN);
@@ -137,7 +137,7 @@ gpg_err_code_t listener_run(const struct listener_config *cfg)
             p[i + 1] = (struct pollfd){room ? cfg->fds[i] : -1, POLLIN, 0};
         int r = poll(p, cfg->n_fds + 1, room ? 60000 : 50);
         if (r < 0 && errno != EINTR) {
-            e = seal_fail(seal_errno_code(), "poll: %s", strerror(errno));
+            err = seal_fail(seal_errno_code(), "poll: %s", strerror(errno));
             break;
         }
         if (p[0].revents & POLLIN)
@@ -170,5 +170,5 @@ gpg_err_code_t listener_run(const struct listener_config *cfg)
     if (l.serve.verify_slots)
         sem_destroy(&l.slots);
     pthread_mutex_destroy(&l.lock);
-    return e;
+    return err;
 }

@@ -104,12 +104,12 @@ gpg_err_code_t net_listen(const char *spec, int fds[NET_MAX_LISTEN], size_t *n)
 {
     char host[NET_HOST_MAX], port[NET_PORT_MAX];
     struct addrinfo *res = NULL;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
     int saved = 0;
 
     *n = 0;
-    if ((e = net_split(spec, true, host, port)) || (e = resolve(host, port, true, &res)))
-        return e;
+    if ((err = net_split(spec, true, host, port)) || (err = resolve(host, port, true, &res)))
+        return err;
     for (struct addrinfo *a = res; a && *n < NET_MAX_LISTEN; a = a->ai_next) {
         int one = 1;
         int fd =
@@ -164,9 +164,9 @@ gpg_err_code_t net_listen_systemd(int fds[NET_MAX_LISTEN], size_t *n)
             getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &la) != 0 || !acc)
             return seal_fail(GPG_ERR_NOT_FOUND,
                              "fd %d from systemd is not a listening stream socket", fd);
-        gpg_err_code_t e = set_flags(fd);
-        if (e)
-            return e;
+        gpg_err_code_t err = set_flags(fd);
+        if (err)
+            return err;
         fds[(*n)++] = fd;
     }
     return 0;
@@ -208,32 +208,32 @@ gpg_err_code_t net_connect(const char *spec, int64_t deadline, int *fd)
 {
     char host[NET_HOST_MAX], port[NET_PORT_MAX];
     struct addrinfo *res = NULL;
-    gpg_err_code_t e;
-    int err = ECONNREFUSED;
+    gpg_err_code_t err;
+    int sock_err = ECONNREFUSED;
 
     *fd = -1;
-    if ((e = net_split(spec, false, host, port)) || (e = resolve(host, port, false, &res)))
-        return e;
+    if ((err = net_split(spec, false, host, port)) || (err = resolve(host, port, false, &res)))
+        return err;
     for (struct addrinfo *a = res; a; a = a->ai_next) {
         int s = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
         if (s < 0) {
-            err = errno;
+            sock_err = errno;
             continue;
         }
         if (connect(s, a->ai_addr, a->ai_addrlen) != 0) {
             if (errno != EINPROGRESS) {
-                err = errno;
+                sock_err = errno;
                 close(s);
                 continue;
             }
-            e = net_wait(s, POLLOUT, -1, deadline);
-            socklen_t l = sizeof err;
-            if (e == GPG_ERR_TIMEOUT) {
-                err = ETIMEDOUT;
+            err = net_wait(s, POLLOUT, -1, deadline);
+            socklen_t l = sizeof sock_err;
+            if (err == GPG_ERR_TIMEOUT) {
+                sock_err = ETIMEDOUT;
                 close(s);
                 break;
             }
-            if (e || getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &l) != 0 || err != 0) {
+            if (err || getsockopt(s, SOL_SOCKET, SO_ERROR, &sock_err, &l) != 0 || sock_err != 0) {
                 close(s);
                 continue;
             }
@@ -245,8 +245,8 @@ gpg_err_code_t net_connect(const char *spec, int64_t deadline, int *fd)
     }
     freeaddrinfo(res);
     if (*fd < 0) {
-        errno = err;
-        return seal_fail(seal_errno_code(), "cannot connect to %s: %s", spec, strerror(err));
+        errno = sock_err;
+        return seal_fail(seal_errno_code(), "cannot connect to %s: %s", spec, strerror(sock_err));
     }
     return 0;
 }
@@ -260,9 +260,9 @@ gpg_err_code_t net_write_all(int fd, const void *buf, size_t n, int64_t deadline
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                gpg_err_code_t e = net_wait(fd, POLLOUT, -1, deadline);
-                if (e)
-                    return e;
+                gpg_err_code_t err = net_wait(fd, POLLOUT, -1, deadline);
+                if (err)
+                    return err;
                 continue;
             }
             return seal_fail(seal_errno_code(), "send: %s", strerror(errno));
@@ -286,9 +286,9 @@ gpg_err_code_t net_read(int fd, void *buf, size_t cap, int stop_fd, int64_t dead
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return seal_fail(seal_errno_code(), "recv: %s", strerror(errno));
-        gpg_err_code_t e = net_wait(fd, POLLIN, stop_fd, deadline);
-        if (e)
-            return e;
+        gpg_err_code_t err = net_wait(fd, POLLIN, stop_fd, deadline);
+        if (err)
+            return err;
     }
 }
 

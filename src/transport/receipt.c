@@ -43,11 +43,11 @@ gpg_err_code_t receipt_compute(const uint8_t key[SEAL_RECEIPT_KEY_LEN],
     o += SEAL_SHA256_LEN;
     memcpy(msg + o, fpr, SEAL_FPR_LEN);
     o += SEAL_FPR_LEN;
-    gpg_err_code_t e = seal_hmac(SEAL_HASH_SHA256, key, SEAL_RECEIPT_KEY_LEN, msg, o, mac);
-    if (!e)
+    gpg_err_code_t err = seal_hmac(SEAL_HASH_SHA256, key, SEAL_RECEIPT_KEY_LEN, msg, o, mac);
+    if (!err)
         base64url_encode(mac, sizeof mac, out);
     seal_wipe(mac, sizeof mac);
-    return e;
+    return err;
 }
 
 bool receipt_verify(const uint8_t key[SEAL_RECEIPT_KEY_LEN], const uint8_t id[SEAL_ENVELOPE_ID_LEN],

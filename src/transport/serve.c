@@ -63,7 +63,7 @@ static gpg_err_code_t receive(const struct serve_config *cfg, int fd, const char
                               struct seal_sha256_ctx *sha, int64_t end, uint64_t *len)
 {
     uint8_t *buf = malloc(RECV_BUF);
-    gpg_err_code_t e = 0;
+    gpg_err_code_t err = 0;
     size_t got;
 
     *len = 0;
@@ -71,46 +71,46 @@ static gpg_err_code_t receive(const struct serve_config *cfg, int fd, const char
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     for (;;) {
         int64_t deadline = min64(net_now_ms() + cfg->idle_ms, end);
-        if ((e = net_read(fd, buf, RECV_BUF, cfg->stop_fd, deadline, &got)))
+        if ((err = net_read(fd, buf, RECV_BUF, cfg->stop_fd, deadline, &got)))
             break;
         if (got == 0)
             break;
         if (*len + got > cfg->max_size) {
             *len += got;
-            e = GPG_ERR_TOO_LARGE;
+            err = GPG_ERR_TOO_LARGE;
             break;
         }
         if (*len == 0)
             logf_(cfg, "connection from %s", peer);
         *len += got;
         seal_sha256_update(sha, buf, got);
-        if ((e = fd_write_all(spool, buf, got)))
+        if ((err = fd_write_all(spool, buf, got)))
             break;
     }
     free(buf);
-    return e;
+    return err;
 }
 
 /* The ERR line for a failed unseal. Every decryption or authentication
  * failure gets the same words: the reason is no oracle. */
-static void refusal(gpg_err_code_t e, const struct envelope_info *info, struct serve_result *res)
+static void refusal(gpg_err_code_t err, const struct envelope_info *info, struct serve_result *res)
 {
     const char *r;
     res->err_kind = WIRE_ERR_PERM;
-    if ((e & GPG_ERR_SYSTEM_ERROR) || e == GPG_ERR_ENOMEM || e == GPG_ERR_EIO) {
+    if ((err & GPG_ERR_SYSTEM_ERROR) || err == GPG_ERR_ENOMEM || err == GPG_ERR_EIO) {
         res->err_kind = WIRE_ERR_TEMP;
         r = "cannot store the message now";
     } else if (info->n_recipients == 0) {
         r = "not an envelope";
-    } else if (e == GPG_ERR_NO_SECKEY) {
+    } else if (err == GPG_ERR_NO_SECKEY) {
         r = "not for this server";
-    } else if (e == GPG_ERR_NOT_TRUSTED) {
+    } else if (err == GPG_ERR_NOT_TRUSTED) {
         r = "untrusted sender";
     } else {
         r = "authentication failed";
     }
     snprintf(res->reason, sizeof res->reason, "%s", r);
-    res->code = e;
+    res->code = err;
 }
 
 static void set_refusal(struct serve_result *res, enum wire_kind kind, const char *reason,
@@ -123,16 +123,16 @@ static void set_refusal(struct serve_result *res, enum wire_kind kind, const cha
 }
 
 /* Refuses what the receive step could not take. */
-static void receive_refusal(gpg_err_code_t e, struct serve_result *res)
+static void receive_refusal(gpg_err_code_t err, struct serve_result *res)
 {
-    if (e == GPG_ERR_TOO_LARGE)
-        set_refusal(res, WIRE_ERR_PERM, "too big", e);
-    else if (e == GPG_ERR_TIMEOUT)
-        set_refusal(res, WIRE_ERR_TEMP, "timed out", e);
-    else if (e == GPG_ERR_CANCELED)
-        set_refusal(res, WIRE_ERR_TEMP, "shutting down", e);
+    if (err == GPG_ERR_TOO_LARGE)
+        set_refusal(res, WIRE_ERR_PERM, "too big", err);
+    else if (err == GPG_ERR_TIMEOUT)
+        set_refusal(res, WIRE_ERR_TEMP, "timed out", err);
+    else if (err == GPG_ERR_CANCELED)
+        set_refusal(res, WIRE_ERR_TEMP, "shutting down", err);
     else
-        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
 }
 
 /* The replay window: signed creation time within [now - max_age, now + 10
@@ -160,7 +160,7 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
     struct inbox_file plain = {-1, ""};
     uint8_t *rk = seal_secure_malloc(SEAL_RECEIPT_KEY_LEN);
     struct unseal_request req;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     if (!rk) {
         set_refusal(res, WIRE_ERR_TEMP, "overloaded", GPG_ERR_ENOMEM);
@@ -176,9 +176,9 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
         goto out;
     }
     if ((cfg->inbox || cfg->store) && !cfg->keep_sealed) {
-        e = cfg->inbox ? inbox_tmp_create(cfg->inbox, "", &plain) : file_open_spool(&plain.fd);
-        if (e) {
-            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+        err = cfg->inbox ? inbox_tmp_create(cfg->inbox, "", &plain) : file_open_spool(&plain.fd);
+        if (err) {
+            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
             goto out;
         }
         req.out = (struct byte_sink){file_write, &plain.fd};
@@ -189,11 +189,11 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
     if (cfg->verify_slots)
         while (sem_wait(cfg->verify_slots) != 0 && errno == EINTR)
             ;
-    e = envelope_unseal(&req, &res->info);
+    err = envelope_unseal(&req, &res->info);
     if (cfg->verify_slots)
         sem_post(cfg->verify_slots);
-    if (e) {
-        refusal(e, &res->info, res);
+    if (err) {
+        refusal(err, &res->info, res);
         goto out;
     }
     if (!in_window(cfg, res->info.created, res))
@@ -203,8 +203,8 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
                                    res->info.envelope_id, res->info.created};
         bool dup;
         struct inbox_file *f = cfg->keep_sealed ? spool : &plain;
-        if ((e = inbox_deliver(cfg->inbox, f, &d, &dup, res->name))) {
-            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+        if ((err = inbox_deliver(cfg->inbox, f, &d, &dup, res->name))) {
+            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
             goto out;
         }
         res->outcome = dup ? SERVE_DUPLICATE : SERVE_DELIVERED;
@@ -214,26 +214,27 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
         uint64_t len = cfg->keep_sealed ? res->size : res->info.plaintext_len;
         enum wire_kind kind = WIRE_ERR_TEMP;
         if (lseek(fd, 0, SEEK_SET) != 0)
-            e = seal_errno_code();
+            err = seal_errno_code();
         else
-            e = cfg->store->deliver(cfg->store->ctx, &res->info, fd, len, &dup, &kind, res->reason);
-        if (e) {
+            err =
+                cfg->store->deliver(cfg->store->ctx, &res->info, fd, len, &dup, &kind, res->reason);
+        if (err) {
             char reason[WIRE_REASON_MAX + 1];
             snprintf(reason, sizeof reason, "%s",
                      res->reason[0] ? res->reason : "cannot store the message now");
-            set_refusal(res, kind, reason, e);
+            set_refusal(res, kind, reason, err);
             goto out;
         }
         res->outcome = dup ? SERVE_DUPLICATE : SERVE_DELIVERED;
     } else {
-        if ((e = cfg->target->commit(cfg->target->ctx))) {
-            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+        if ((err = cfg->target->commit(cfg->target->ctx))) {
+            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
             goto out;
         }
         res->outcome = SERVE_DELIVERED;
     }
-    if ((e = receipt_compute(rk, res->info.envelope_id, sha, cfg->key->fpr, receipt)))
-        set_refusal(res, WIRE_ERR_TEMP, "internal error", e); /* stored; a retry acks it */
+    if ((err = receipt_compute(rk, res->info.envelope_id, sha, cfg->key->fpr, receipt)))
+        set_refusal(res, WIRE_ERR_TEMP, "internal error", err); /* stored; a retry acks it */
 out:
     if (cfg->inbox)
         inbox_tmp_discard(cfg->inbox, &plain);
@@ -291,7 +292,7 @@ void serve_connection(const struct serve_config *cfg, int fd, struct serve_resul
     char receipt[RECEIPT_TEXT_LEN + 1], line[WIRE_LINE_MAX + 1];
     int64_t end = net_now_ms() + cfg->total_ms;
     bool still_sending = false;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     memset(res, 0, sizeof *res);
     res->outcome = SERVE_REFUSED;
@@ -299,13 +300,13 @@ void serve_connection(const struct serve_config *cfg, int fd, struct serve_resul
     if (cfg->proxy_from) {
         /* Only a listed proxy's connection starts with a PROXY header; it
          * names the client for the log lines (and a probe stays quiet). */
-        e = proxy_accept(fd, cfg->proxy_from, res->peer, sizeof res->peer);
-        if (e == GPG_ERR_EOF) {
+        err = proxy_accept(fd, cfg->proxy_from, res->peer, sizeof res->peer);
+        if (err == GPG_ERR_EOF) {
             res->outcome = SERVE_PROBE;
-            goto done;
+            goto out;
         }
-        if (e) {
-            set_refusal(res, WIRE_ERR_PERM, "bad PROXY header", e);
+        if (err) {
+            set_refusal(res, WIRE_ERR_PERM, "bad PROXY header", err);
             still_sending = true;
             goto reply;
         }
@@ -315,28 +316,29 @@ void serve_connection(const struct serve_config *cfg, int fd, struct serve_resul
         still_sending = true;
         goto reply;
     }
-    e = cfg->inbox ? inbox_tmp_create(cfg->inbox, ".envelope", &spool) : file_open_spool(&spool.fd);
-    if (e || (e = seal_sha256_new(&sha))) {
-        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+    err =
+        cfg->inbox ? inbox_tmp_create(cfg->inbox, ".envelope", &spool) : file_open_spool(&spool.fd);
+    if (err || (err = seal_sha256_new(&sha))) {
+        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
         still_sending = true;
         goto reply;
     }
-    e = receive(cfg, fd, res->peer, spool.fd, sha, end, &res->size);
-    if ((e == 0 || e == GPG_ERR_ECONNRESET) && res->size == 0) {
+    err = receive(cfg, fd, res->peer, spool.fd, sha, end, &res->size);
+    if ((err == 0 || err == GPG_ERR_ECONNRESET) && res->size == 0) {
         /* A health check: connect and close (or reset; HAProxy's do, also
          * after a PROXY header). Nothing to say, nothing to log. */
         res->outcome = SERVE_PROBE;
-        goto done;
+        goto out;
     }
-    if (e) {
-        receive_refusal(e, res);
-        still_sending = e != GPG_ERR_CANCELED || res->size > 0;
+    if (err) {
+        receive_refusal(err, res);
+        still_sending = err != GPG_ERR_CANCELED || res->size > 0;
         goto reply;
     }
     seal_sha256_final(sha, digest);
     sha = NULL;
-    if ((e = inbox_test_point("received"))) {
-        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", e);
+    if ((err = inbox_test_point("received"))) {
+        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
         goto reply;
     }
     verify_and_store(cfg, &spool, spool.fd, digest, res, receipt);
@@ -352,7 +354,7 @@ reply:
     if (line[0])
         (void)net_write_all(fd, line, strlen(line), net_now_ms() + cfg->idle_ms);
     log_result(cfg, res);
-done:
+out:
     seal_sha256_free(sha);
     if (cfg->inbox)
         inbox_tmp_discard(cfg->inbox, &spool);

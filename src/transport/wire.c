@@ -99,20 +99,20 @@ static gpg_err_code_t parse_err(struct reader *r, struct wire_reply *out)
 gpg_err_code_t wire_parse_reply(const uint8_t *line, size_t len, struct wire_reply *out)
 {
     struct reader r;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     memset(out, 0, sizeof *out);
     if (len > WIRE_LINE_MAX)
         return bad(out, "line too long");
     reader_init(&r, line, len);
     if (expect(&r, "OK "))
-        e = parse_ok(&r, out);
+        err = parse_ok(&r, out);
     else if (expect(&r, "ERR "))
-        e = parse_err(&r, out);
+        err = parse_err(&r, out);
     else
         return bad(out, "neither OK nor ERR");
-    if (e)
-        return e;
+    if (err)
+        return err;
     if (reader_remaining(&r) != 0)
         return bad(out, "bytes after the line");
     return 0;
