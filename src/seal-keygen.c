@@ -187,7 +187,7 @@ static int parse_options(int argc, char **argv, struct keygen_options *o)
 int main(int argc, char **argv)
 {
     struct keygen_options o;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     cli_process_start();
@@ -201,8 +201,8 @@ int main(int argc, char **argv)
         return status;
     }
     cli_warn_insecure_memory(false);
-    if ((rc = seal_crypto_init()))
-        return cli_error(NULL, rc);
+    if ((err = seal_crypto_init()))
+        return cli_error(NULL, err);
     if (o.fpr_file)
         return cli_keygen_fingerprint(&o);
     if (o.public_of)

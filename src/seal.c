@@ -207,15 +207,15 @@ int main(int argc, char **argv)
 {
     struct seal_options o;
     char *owned = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     cli_process_start();
     cli_set_program("seal");
     if ((status = parse_options(argc, argv, &o, &owned)) < 0) {
         cli_warn_insecure_memory(false);
-        if ((rc = seal_crypto_init()))
-            status = cli_error(NULL, rc);
+        if ((err = seal_crypto_init()))
+            status = cli_error(NULL, err);
         else
             status = o.chat ? cli_chat(&o) : cli_seal(&o);
     }

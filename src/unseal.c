@@ -288,15 +288,15 @@ int main(int argc, char **argv)
 {
     struct unseal_options o;
     char *owned = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     cli_process_start();
     cli_set_program("unseal");
     if ((status = parse_options(argc, argv, &o, &owned)) < 0) {
         cli_warn_insecure_memory(o.quiet);
-        if ((rc = seal_crypto_init()))
-            status = cli_error(NULL, rc);
+        if ((err = seal_crypto_init()))
+            status = cli_error(NULL, err);
         else
             status = o.fleet.drain ? cli_unseal_drain(&o.fleet, &o.net)
                      : o.inspect   ? cli_inspect(&o)

@@ -173,12 +173,12 @@ void cli_progress_done(void)
 gpg_err_code_t cli_input_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 {
     struct cli_input *in = ctx;
-    gpg_err_code_t rc = fd_read_full(in->fd, buf, cap, got);
-    if (rc)
+    gpg_err_code_t err = fd_read_full(in->fd, buf, cap, got);
+    if (err)
         in->failed = true;
     else
         in->count += *got;
-    return rc;
+    return err;
 }
 
 void cli_progress_input(void *ctx, uint64_t done)
@@ -191,10 +191,10 @@ void cli_progress_input(void *ctx, uint64_t done)
 gpg_err_code_t cli_output_write(void *ctx, const uint8_t *buf, size_t n)
 {
     struct cli_output *out = ctx;
-    gpg_err_code_t rc = atomic_out_write(&out->ao, buf, n);
-    if (rc)
+    gpg_err_code_t err = atomic_out_write(&out->ao, buf, n);
+    if (err)
         out->failed = true;
-    return rc;
+    return err;
 }
 
 static volatile sig_atomic_t have_tmp;

@@ -270,10 +270,10 @@ int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o, 
     /* A peer that vanishes must not kill us before we can say so. */
     signal(SIGPIPE, SIG_IGN);
     cli_progress_start("sealing", total);
-    gpg_err_code_t rc = transport_send(req, &cfg, &out);
+    gpg_err_code_t err = transport_send(req, &cfg, &out);
     cli_progress_done();
-    if (rc)
-        return cli_error(NULL, rc);
+    if (err)
+        return cli_error(NULL, err);
     hex(out.envelope_id, SEAL_ENVELOPE_ID_LEN, id);
     switch (out.status) {
     case SEND_ACKED:
@@ -338,9 +338,9 @@ static void fill_serve(struct serve_config *s, const struct seal_key *key,
 static int open_inbox(const struct cli_net_options *o, struct inbox **ib)
 {
     struct inbox_report rep;
-    gpg_err_code_t rc = inbox_open(o->inbox, o->max_age_s + SERVE_MAX_FUTURE, ib, &rep);
-    if (rc)
-        return cli_error(o->inbox, rc);
+    gpg_err_code_t err = inbox_open(o->inbox, o->max_age_s + SERVE_MAX_FUTURE, ib, &rep);
+    if (err)
+        return cli_error(o->inbox, err);
     if (rep.completed || rep.tmp_removed || rep.pruned)
         fprintf(stderr,
                 "unseal: %s: recovery: %u deliveries completed, %u leftovers removed from tmp/, "
@@ -358,7 +358,7 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     size_t n = 0;
     struct inbox *ib = NULL;
     struct cli_fleet_state *fleet = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     struct sigaction sa;
     int status;
 
@@ -367,13 +367,13 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     static const uint8_t nobody[SEAL_FPR_LEN];
     const struct trusted_sender *none;
     seal_clear_detail();
-    if ((rc = trusted_senders_find(senders, nobody, &none)))
-        return cli_error(NULL, rc);
+    if ((err = trusted_senders_find(senders, nobody, &none)))
+        return cli_error(NULL, err);
 
     bool systemd = strcmp(o->listen, "-") == 0;
-    rc = systemd ? net_listen_systemd(fds, &n) : net_listen(o->listen, fds, &n);
-    if (rc) {
-        status = cli_error(systemd ? NULL : o->listen, rc);
+    err = systemd ? net_listen_systemd(fds, &n) : net_listen(o->listen, fds, &n);
+    if (err) {
+        status = cli_error(systemd ? NULL : o->listen, err);
         if (systemd) {
             /* Started by hand instead of by systemd: a usage error. */
             cli_hint(
@@ -425,10 +425,10 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
                 systemd ? " (sockets from systemd)" : "",
                 o->inbox ? o->inbox : cli_fleet_target(o->fleet));
     }
-    rc = listener_run(&cfg);
+    err = listener_run(&cfg);
     n = 0; /* closed by the listener */
-    if (rc) {
-        status = cli_error(NULL, rc);
+    if (err) {
+        status = cli_error(NULL, err);
         goto out;
     }
     fprintf(stderr, "unseal: stopped\n");
@@ -465,7 +465,7 @@ int cli_unseal_from(const struct seal_key *key, struct trusted_senders *senders,
     struct cli_plain_out fo;
     struct serve_target target = {{NULL, NULL}, from_commit, from_abort, &fo};
     struct inbox *ib = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int fd, status;
 
     memset(&fo, 0, sizeof fo);
@@ -479,15 +479,15 @@ int cli_unseal_from(const struct seal_key *key, struct trusted_senders *senders,
             goto out;
         cfg.inbox = ib;
     } else {
-        if ((rc = cli_plain_open(&fo, output, force, output_given))) {
-            status = cli_error(file_is_stdio(output) ? "(stdout)" : output, rc);
+        if ((err = cli_plain_open(&fo, output, force, output_given))) {
+            status = cli_error(file_is_stdio(output) ? "(stdout)" : output, err);
             goto out;
         }
         target.sink = cli_plain_sink(&fo);
         cfg.target = &target;
     }
-    if ((rc = net_connect(o->from, net_now_ms() + CLI_NET_CONNECT_MS, &fd))) {
-        cli_error(NULL, rc);
+    if ((err = net_connect(o->from, net_now_ms() + CLI_NET_CONNECT_MS, &fd))) {
+        cli_error(NULL, err);
         status = EXIT_NO_ACK;
         goto out;
     }

@@ -131,9 +131,9 @@ static void nats_log(void *ctx, enum js_event ev, const char *text)
 static int connect_nats(const char *urls, struct js_conn **conn)
 {
     struct js_config cfg = {.urls = urls, .log = nats_log};
-    gpg_err_code_t rc = js_connect(&cfg, conn);
-    if (rc) {
-        int status = cli_error(urls, rc);
+    gpg_err_code_t err = js_connect(&cfg, conn);
+    if (err) {
+        int status = cli_error(urls, err);
         cli_hint("is nats-server running with JetStream (nats-server -js)? see "
                  "examples/fleet/README.md");
         return status == EXIT_OK ? EXIT_NO_ACK : status;
@@ -167,9 +167,9 @@ int cli_fleet_setup(const struct cli_fleet_options *f, const struct cli_net_opti
      * an envelope that is still accepted could carry. */
     int64_t window = (int64_t)o->max_age_s + SERVE_MAX_FUTURE;
     bool created;
-    gpg_err_code_t rc = js_stream_ensure(st->conn, f->stream, st->store.subject, window, &created);
-    if (rc) {
-        status = cli_error(NULL, rc);
+    gpg_err_code_t err = js_stream_ensure(st->conn, f->stream, st->store.subject, window, &created);
+    if (err) {
+        status = cli_error(NULL, err);
         return status == EXIT_OK ? EXIT_IO : status;
     }
     fprintf(stderr, "%s: stream %s %s (subject %s, duplicate window >= %lld s, max payload %lld)\n",
@@ -210,9 +210,9 @@ int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_opt
     struct inbox_report rep;
     struct js_conn *conn = NULL;
     int status;
-    gpg_err_code_t rc = inbox_open(o->inbox, o->max_age_s + SERVE_MAX_FUTURE, &ib, &rep);
-    if (rc)
-        return cli_error(o->inbox, rc);
+    gpg_err_code_t err = inbox_open(o->inbox, o->max_age_s + SERVE_MAX_FUTURE, &ib, &rep);
+    if (err)
+        return cli_error(o->inbox, err);
     if ((status = connect_nats(f->drain, &conn)) != EXIT_OK)
         goto out;
     struct sigaction sa;
@@ -229,12 +229,12 @@ int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_opt
                                  .follow = f->follow,
                                  .stop = &drain_stop};
     size_t acked;
-    rc = js_drain(conn, &dc, js_store_to_inbox, &d, &acked);
+    err = js_drain(conn, &dc, js_store_to_inbox, &d, &acked);
     fprintf(
         stderr, "%s: drained %zu message%s from stream %s into %s (%zu new, %zu stored before)\n",
         cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox, d.stored, d.duplicates);
-    status = rc ? cli_error(NULL, rc) : EXIT_OK;
-    if (status == EXIT_OK && rc)
+    status = err ? cli_error(NULL, err) : EXIT_OK;
+    if (status == EXIT_OK && err)
         status = EXIT_IO;
 out:
     js_close(conn);

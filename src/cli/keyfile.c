@@ -37,21 +37,21 @@ static void key_bytes_free(struct key_bytes *b)
 static int read_key_file(const char *path, struct key_bytes *b)
 {
     struct stat lst;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     size_t got = 0;
 
     memset(b, 0, sizeof *b);
     b->fd = -1;
     seal_clear_detail();
     /* A FIFO or a device would block forever: refused without waiting. */
-    if ((rc = file_open_regular(path, &b->fd)))
-        return cli_error(path, rc);
+    if ((err = file_open_regular(path, &b->fd)))
+        return cli_error(path, err);
     b->is_stdin = file_is_stdio(path);
     b->is_link = !b->is_stdin && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
     if (!(b->data = seal_secure_malloc(KEY_BUF_LEN)))
         return cli_error(path, seal_fail(GPG_ERR_ENOMEM, "out of secure memory"));
-    if ((rc = fd_read_full(b->fd, b->data, KEY_FILE_MAX + 1, &got)))
-        return cli_error(path, rc);
+    if ((err = fd_read_full(b->fd, b->data, KEY_FILE_MAX + 1, &got)))
+        return cli_error(path, err);
     if (got > KEY_FILE_MAX)
         return cli_error(
             path, seal_fail(GPG_ERR_TOO_LARGE, "file is larger than %d bytes", KEY_FILE_MAX));
@@ -112,17 +112,17 @@ static int not_private(const char *path, const struct key_bytes *b, gpg_err_code
 {
     struct seal_rsa_key *pub = NULL;
     char why[256] = "";
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     if (seal_detail())
         snprintf(why, sizeof why, "%s", seal_detail());
     seal_clear_detail();
-    if ((rc = key_decode_public(b->data, b->len, &pub)) == 0) {
+    if ((err = key_decode_public(b->data, b->len, &pub)) == 0) {
         if (public) {
-            rc = key_from_rsa(&pub, public);
+            err = key_from_rsa(&pub, public);
             seal_rsa_free(pub);
-            return rc ? cli_error(path, rc) : EXIT_OK;
+            return err ? cli_error(path, err) : EXIT_OK;
         }
         seal_rsa_free(pub);
         status = cli_error(
@@ -133,11 +133,11 @@ static int not_private(const char *path, const struct key_bytes *b, gpg_err_code
             cli_hint("give the private key (seal-keygen writes NAME.key beside NAME.pub)");
         return status;
     }
-    if (code == GPG_ERR_BAD_SECKEY && rc != GPG_ERR_INV_DATA) {
+    if (code == GPG_ERR_BAD_SECKEY && err != GPG_ERR_INV_DATA) {
         /* A public key whose content is refused (not RSA, too weak): that
          * is the news, with the public decoder's detail. */
-        status = cli_error(path, rc);
-        advise(path, b, rc);
+        status = cli_error(path, err);
+        advise(path, b, err);
         return status;
     }
     seal_clear_detail();
@@ -174,7 +174,7 @@ static int open_key(struct cli_key *k, const char *path, bool *is_public)
     struct seal_rsa_key *rsa = NULL;
     struct key_bytes b;
     bool encrypted = false;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     memset(k, 0, sizeof *k);
@@ -185,9 +185,9 @@ static int open_key(struct cli_key *k, const char *path, bool *is_public)
         status = openssh_public(path);
         goto out;
     }
-    rc = key_decode_private(b.data, b.len, NULL, 0, &encrypted, &rsa);
-    if (rc && !encrypted) {
-        status = not_private(path, &b, rc, is_public ? &k->key : NULL);
+    err = key_decode_private(b.data, b.len, NULL, 0, &encrypted, &rsa);
+    if (err && !encrypted) {
+        status = not_private(path, &b, err, is_public ? &k->key : NULL);
         if (status == EXIT_OK) {
             *is_public = true;
             memcpy(k->fpr, k->key->fpr, SEAL_FPR_LEN);
@@ -197,10 +197,10 @@ static int open_key(struct cli_key *k, const char *path, bool *is_public)
     }
     /* What the file holds is known; now whether it is kept private. */
     if (!b.is_stdin) {
-        rc = b.is_link ? seal_fail(GPG_ERR_BAD_SECKEY, "private key file is a symbolic link")
-                       : file_check_private_mode(b.fd);
-        if (rc) {
-            status = cli_error(path, rc);
+        err = b.is_link ? seal_fail(GPG_ERR_BAD_SECKEY, "private key file is a symbolic link")
+                        : file_check_private_mode(b.fd);
+        if (err) {
+            status = cli_error(path, err);
             if (b.is_link)
                 cli_hint("name the file it points to");
             else
@@ -216,8 +216,8 @@ static int open_key(struct cli_key *k, const char *path, bool *is_public)
         status = EXIT_OK;
         goto out;
     }
-    if ((rc = key_from_rsa(&rsa, &k->key))) {
-        status = cli_error(path, rc);
+    if ((err = key_from_rsa(&rsa, &k->key))) {
+        status = cli_error(path, err);
         goto out;
     }
     memcpy(k->fpr, k->key->fpr, SEAL_FPR_LEN);
@@ -245,23 +245,23 @@ int cli_key_open_any(struct cli_key *k, const char *path, bool *is_public)
 int cli_key_unlock(struct cli_key *k, struct cli_passphrase *pp)
 {
     struct seal_rsa_key *rsa = NULL;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     if (k->key)
         return EXIT_OK;
     seal_clear_detail();
-    rc = key_decode_private_pass(k->data, k->len, cli_passphrase_get, pp, k->path, &rsa);
-    if (!rc)
-        rc = key_from_rsa(&rsa, &k->key);
+    err = key_decode_private_pass(k->data, k->len, cli_passphrase_get, pp, k->path, &rsa);
+    if (!err)
+        err = key_from_rsa(&rsa, &k->key);
     seal_rsa_free(rsa);
     seal_secure_free(k->data, KEY_BUF_LEN);
     k->data = NULL;
-    if (rc) {
-        status = cli_error(k->path, rc);
-        if (rc == GPG_ERR_NO_PASSPHRASE && !pp->file)
+    if (err) {
+        status = cli_error(k->path, err);
+        if (err == GPG_ERR_NO_PASSPHRASE && !pp->file)
             cli_hint("the key is encrypted; give its passphrase with --passphrase-file FILE");
-        else if (rc == GPG_ERR_UNUSABLE_SECKEY)
+        else if (err == GPG_ERR_UNUSABLE_SECKEY)
             cli_hint("re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in %s -out "
                      "NEW.key'",
                      k->path);
@@ -300,7 +300,7 @@ int cli_key_load_public(const char *path, struct cli_passphrase *pp, struct seal
 {
     struct seal_rsa_key *rsa = NULL;
     struct key_bytes b;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     *key = NULL;
@@ -310,12 +310,12 @@ int cli_key_load_public(const char *path, struct cli_passphrase *pp, struct seal
         status = openssh_public(path);
         goto out;
     }
-    rc = key_decode_public_pass(b.data, b.len, cli_passphrase_get, pp, path, &rsa);
-    if (!rc)
-        rc = key_from_rsa(&rsa, key);
-    if (rc) {
-        status = cli_error(path, rc);
-        advise(path, &b, rc);
+    err = key_decode_public_pass(b.data, b.len, cli_passphrase_get, pp, path, &rsa);
+    if (!err)
+        err = key_from_rsa(&rsa, key);
+    if (err) {
+        status = cli_error(path, err);
+        advise(path, &b, err);
         goto out;
     }
     status = EXIT_OK;

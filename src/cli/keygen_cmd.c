@@ -44,26 +44,26 @@ static gpg_err_code_t check_encodings(const uint8_t fpr[SEAL_FPR_LEN], const cha
 {
     struct seal_rsa_key *back = NULL;
     uint8_t fpr2[SEAL_FPR_LEN];
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
-    rc = key_decode_public((const uint8_t *)pub, publen, &back);
-    if (rc == 0)
-        rc = key_fingerprint(back, fpr2);
+    err = key_decode_public((const uint8_t *)pub, publen, &back);
+    if (err == 0)
+        err = key_fingerprint(back, fpr2);
     seal_rsa_free(back);
     back = NULL;
-    if (rc == 0 && !seal_ct_equal(fpr, fpr2, SEAL_FPR_LEN))
-        rc = seal_fail(GPG_ERR_INTERNAL, "encoded public key differs from the generated key");
-    if (rc)
-        return rc;
-    rc = key_decode_private((const uint8_t *)priv, privlen, pass, passlen, NULL, &back);
-    if (rc == 0 && !seal_rsa_has_private(back))
-        rc = seal_fail(GPG_ERR_INTERNAL, "encoded private key lost its private half");
-    if (rc == 0)
-        rc = key_fingerprint(back, fpr2);
+    if (err == 0 && !seal_ct_equal(fpr, fpr2, SEAL_FPR_LEN))
+        err = seal_fail(GPG_ERR_INTERNAL, "encoded public key differs from the generated key");
+    if (err)
+        return err;
+    err = key_decode_private((const uint8_t *)priv, privlen, pass, passlen, NULL, &back);
+    if (err == 0 && !seal_rsa_has_private(back))
+        err = seal_fail(GPG_ERR_INTERNAL, "encoded private key lost its private half");
+    if (err == 0)
+        err = key_fingerprint(back, fpr2);
     seal_rsa_free(back);
-    if (rc == 0 && !seal_ct_equal(fpr, fpr2, SEAL_FPR_LEN))
-        rc = seal_fail(GPG_ERR_INTERNAL, "encoded private key differs from the generated key");
-    return rc;
+    if (err == 0 && !seal_ct_equal(fpr, fpr2, SEAL_FPR_LEN))
+        err = seal_fail(GPG_ERR_INTERNAL, "encoded private key differs from the generated key");
+    return err;
 }
 
 /* The "SHA256:..." text of FPR, checked: a key ID must never print empty. */
@@ -81,28 +81,73 @@ static gpg_err_code_t fingerprint_text(const uint8_t fpr[SEAL_FPR_LEN],
 static gpg_err_code_t prepare_output(struct atomic_out *out, const char *path, mode_t mode,
                                      const void *data, size_t len)
 {
-    gpg_err_code_t rc = atomic_out_open(out, path, mode, false);
-    if (rc)
-        return rc;
-    rc = atomic_out_write(out, data, len);
-    if (rc)
+    gpg_err_code_t err = atomic_out_open(out, path, mode, false);
+    if (err)
+        return err;
+    err = atomic_out_write(out, data, len);
+    if (err)
         atomic_out_abort(out);
-    return rc;
+    return err;
+}
+
+/* Encodes KEY (the private key under PASS, or unencrypted if PASS is NULL)
+ * and writes KEYPATH and PUBPATH, each checked before it is written: 0, or
+ * the code with *FAILED naming the file it concerns and neither file left
+ * behind. FPR_TEXT receives the fingerprint's text. */
+static gpg_err_code_t write_key_pair(const struct seal_rsa_key *key, const char *pass,
+                                     size_t passlen, const char *keypath, const char *pubpath,
+                                     char fpr_text[SEAL_FPR_TEXT_LEN], const char **failed)
+{
+    struct atomic_out key_out, pub_out;
+    bool key_open = false, pub_open = false;
+    char *priv = NULL, *pub = NULL;
+    size_t privlen = 0, publen = 0;
+    uint8_t fpr[SEAL_FPR_LEN];
+    gpg_err_code_t err;
+
+    *failed = keypath;
+    if ((err = key_fingerprint(key, fpr)) != 0 || (err = fingerprint_text(fpr, fpr_text)) != 0 ||
+        (err = key_encode_public_pem(key, &pub, &publen)) != 0 ||
+        (err = key_encode_private_pem(key, pass, passlen, &priv, &privlen)) != 0 ||
+        (err = check_encodings(fpr, pub, publen, priv, privlen, pass, passlen)) != 0)
+        goto out;
+
+    if ((err = prepare_output(&key_out, keypath, 0600, priv, privlen)) != 0)
+        goto out;
+    key_open = true;
+    *failed = pubpath;
+    if ((err = prepare_output(&pub_out, pubpath, 0644, pub, publen)) != 0)
+        goto out;
+    pub_open = true;
+    *failed = keypath;
+    key_open = false; /* commit finishes or removes the temporary file */
+    if ((err = atomic_out_commit(&key_out)) != 0)
+        goto out;
+    *failed = pubpath;
+    pub_open = false;
+    if ((err = atomic_out_commit(&pub_out)) != 0)
+        unlink(keypath); /* half a key pair is worse than none: take the private key back */
+out:
+    if (key_open)
+        atomic_out_abort(&key_out);
+    if (pub_open)
+        atomic_out_abort(&pub_out);
+    if (priv != NULL)
+        seal_secure_free(priv, privlen);
+    free(pub);
+    return err;
 }
 
 int cli_keygen_generate(const struct keygen_options *opt)
 {
     struct cli_passphrase pp = {opt->common.passphrase_file};
-    struct atomic_out key_out, pub_out;
-    bool key_open = false, pub_open = false;
     struct seal_rsa_key *key = NULL;
     char *keypath = NULL, *pubpath = NULL;
-    char *pass = NULL, *priv = NULL, *pub = NULL;
-    size_t passlen = 0, privlen = 0, publen = 0;
-    uint8_t fpr[SEAL_FPR_LEN];
+    char *pass = NULL;
+    size_t passlen = 0;
     char fpr_text[SEAL_FPR_TEXT_LEN];
     const char *failed_file = NULL;
-    gpg_err_code_t rc = 0;
+    gpg_err_code_t err = 0;
     int status;
 
     keypath = with_suffix(opt->common.output, ".key");
@@ -119,9 +164,9 @@ int cli_keygen_generate(const struct keygen_options *opt)
         goto out;
 
     if (opt->common.passphrase_file != NULL) {
-        rc = cli_passphrase_new(&pp, keypath, &pass, &passlen);
-        if (rc) {
-            status = cli_error(NULL, rc); /* the detail names the passphrase file */
+        err = cli_passphrase_new(&pp, keypath, &pass, &passlen);
+        if (err) {
+            status = cli_error(NULL, err); /* the detail names the passphrase file */
             goto out;
         }
     } else if (!opt->no_passphrase) {
@@ -133,9 +178,9 @@ int cli_keygen_generate(const struct keygen_options *opt)
             status = EXIT_USAGE;
             goto out;
         }
-        rc = cli_passphrase_new(&pp, keypath, &pass, &passlen);
-        if (rc) {
-            status = cli_error(keypath, rc);
+        err = cli_passphrase_new(&pp, keypath, &pass, &passlen);
+        if (err) {
+            status = cli_error(keypath, err);
             goto out;
         }
     }
@@ -144,37 +189,19 @@ int cli_keygen_generate(const struct keygen_options *opt)
         fprintf(stderr, "%s: generating %u-bit RSA key...", cli_program(), opt->bits);
         fflush(stderr);
     }
-    rc = seal_rsa_generate(opt->bits, &key);
+    err = seal_rsa_generate(opt->bits, &key);
     if (isatty(STDERR_FILENO))
-        fputs(rc ? " failed\n" : " done\n", stderr);
-    if (rc) {
-        status = cli_error(NULL, rc);
+        fputs(err ? " failed\n" : " done\n", stderr);
+    if (err) {
+        status = cli_error(NULL, err);
         goto out;
     }
-    failed_file = keypath;
-    if ((rc = key_fingerprint(key, fpr)) != 0 || (rc = fingerprint_text(fpr, fpr_text)) != 0 ||
-        (rc = key_encode_public_pem(key, &pub, &publen)) != 0 ||
-        (rc = key_encode_private_pem(key, pass, passlen, &priv, &privlen)) != 0 ||
-        (rc = check_encodings(fpr, pub, publen, priv, privlen, pass, passlen)) != 0)
-        goto fail;
-
-    if ((rc = prepare_output(&key_out, keypath, 0600, priv, privlen)) != 0)
-        goto fail;
-    key_open = true;
-    failed_file = pubpath;
-    if ((rc = prepare_output(&pub_out, pubpath, 0644, pub, publen)) != 0)
-        goto fail;
-    pub_open = true;
-    failed_file = keypath;
-    key_open = false; /* commit finishes or removes the temporary file */
-    if ((rc = atomic_out_commit(&key_out)) != 0)
-        goto fail;
-    failed_file = pubpath;
-    pub_open = false;
-    if ((rc = atomic_out_commit(&pub_out)) != 0) {
-        /* Half a key pair is worse than none: take the private key back. */
-        unlink(keypath);
-        goto fail;
+    if ((err = write_key_pair(key, pass, passlen, keypath, pubpath, fpr_text, &failed_file))) {
+        if (err == GPG_ERR_EEXIST)
+            seal_fail_override(GPG_ERR_EEXIST,
+                               "already exists; seal-keygen never overwrites a key");
+        status = cli_error(failed_file, err);
+        goto out;
     }
 
     printf("%s: %u-bit RSA private key, %s\n", keypath, opt->bits,
@@ -185,21 +212,8 @@ int cli_keygen_generate(const struct keygen_options *opt)
         goto out;
     }
     status = EXIT_OK;
-    goto out;
-
-fail:
-    if (rc == GPG_ERR_EEXIST)
-        seal_fail_override(GPG_ERR_EEXIST, "already exists; seal-keygen never overwrites a key");
-    status = cli_error(failed_file, rc);
 out:
-    if (key_open)
-        atomic_out_abort(&key_out);
-    if (pub_open)
-        atomic_out_abort(&pub_out);
     seal_rsa_free(key);
-    if (priv != NULL)
-        seal_secure_free(priv, privlen);
-    free(pub);
     if (pass != NULL)
         seal_secure_free(pass, passlen + 1);
     free(keypath);
@@ -223,7 +237,7 @@ int cli_keygen_fingerprint(const struct keygen_options *opt)
     char fpr_text[SEAL_FPR_TEXT_LEN];
     struct cli_key k;
     bool is_public;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     /* Read once; a private key is held to the same rules as for seal and
@@ -233,8 +247,8 @@ int cli_keygen_fingerprint(const struct keygen_options *opt)
         return status;
     if ((status = cli_key_unlock(&k, &pp)) != EXIT_OK)
         goto out;
-    if ((rc = fingerprint_text(k.key->fpr, fpr_text))) {
-        status = cli_error(opt->fpr_file, rc);
+    if ((err = fingerprint_text(k.key->fpr, fpr_text))) {
+        status = cli_error(opt->fpr_file, err);
         goto out;
     }
     printf("%u %s %s (RSA)\n", seal_rsa_bits(k.key->rsa), fpr_text, opt->fpr_file);
@@ -250,15 +264,15 @@ int cli_keygen_public(const struct keygen_options *opt)
     struct cli_key k;
     char *pem = NULL;
     size_t len = 0;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     if ((status = cli_key_load(&k, opt->public_of, &pp)) != EXIT_OK) {
         cli_key_close(&k);
         return status;
     }
-    if ((rc = key_encode_public_pem(k.key->rsa, &pem, &len)))
-        status = cli_error(opt->public_of, rc);
+    if ((err = key_encode_public_pem(k.key->rsa, &pem, &len)))
+        status = cli_error(opt->public_of, err);
     else
         status = print_out(pem, len);
     free(pem);

@@ -22,7 +22,7 @@ static bool has_binary(const uint8_t *p, size_t n)
 static gpg_err_code_t plain_write(void *ctx, const uint8_t *data, size_t n)
 {
     struct cli_plain_out *p = ctx;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     if (!p->to_stdout)
         return cli_output_write(&p->out, data, n); /* a temporary file nobody else sees */
@@ -30,9 +30,9 @@ static gpg_err_code_t plain_write(void *ctx, const uint8_t *data, size_t n)
         p->binary = has_binary(data, n);
     if (p->read_twice)
         return 0; /* the second pass writes */
-    if ((rc = spool_write(p->spool, data, n)))
+    if ((err = spool_write(p->spool, data, n)))
         p->out.failed = p->spool_failed = true;
-    return rc;
+    return err;
 }
 
 struct byte_sink cli_plain_sink(struct cli_plain_out *p)
@@ -45,20 +45,20 @@ struct byte_sink cli_plain_sink(struct cli_plain_out *p)
 
 gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool force, bool explicit)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     memset(p, 0, sizeof *p);
     p->out.ao.fd = -1;
     if (file_is_stdio(path)) {
         p->to_stdout = true;
         p->refuse_binary = !explicit && isatty(STDOUT_FILENO);
-        if ((rc = spool_new(&p->spool)))
-            return rc;
+        if ((err = spool_new(&p->spool)))
+            return err;
         return atomic_out_open(&p->out.ao, "-", 0, false);
     }
     /* Mode 0600 from creation to the end: the plaintext was secret. */
-    if ((rc = atomic_out_open(&p->out.ao, path, 0600, force)))
-        return rc;
+    if ((err = atomic_out_open(&p->out.ao, path, 0600, force)))
+        return err;
     cli_remove_on_signal(p->out.ao.tmp_path);
     return 0;
 }
@@ -66,7 +66,7 @@ gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool fo
 gpg_err_code_t cli_plain_release(struct cli_plain_out *p, struct two_pass *tp,
                                  struct envelope_reader *env)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     if (p->to_stdout) {
         if (p->binary)
@@ -75,22 +75,22 @@ gpg_err_code_t cli_plain_release(struct cli_plain_out *p, struct two_pass *tp,
     if (p->to_stdout && p->read_twice) {
         /* An input changed since it verified fails here, possibly after
          * some verified bytes were written: those are the sender's bytes. */
-        rc = two_pass_release(tp, env, (struct byte_sink){cli_output_write, &p->out});
-        if (rc && two_pass_spool_failed(tp))
+        err = two_pass_release(tp, env, (struct byte_sink){cli_output_write, &p->out});
+        if (err && two_pass_spool_failed(tp))
             p->out.failed = p->spool_failed = true;
-        if (rc)
-            return rc;
+        if (err)
+            return err;
     } else if (p->to_stdout) {
-        if ((rc = spool_finish(p->spool)))
-            return rc;
+        if ((err = spool_finish(p->spool)))
+            return err;
         /* A spool file damaged meanwhile fails here, possibly after some
          * verified bytes were written: those are the sender's bytes. */
-        if ((rc = spool_replay(p->spool, (struct byte_sink){cli_output_write, &p->out})))
-            return rc;
+        if ((err = spool_replay(p->spool, (struct byte_sink){cli_output_write, &p->out})))
+            return err;
     }
-    if ((rc = atomic_out_commit(&p->out.ao)))
+    if ((err = atomic_out_commit(&p->out.ao)))
         p->out.failed = true;
-    return rc;
+    return err;
 }
 
 void cli_plain_discard(struct cli_plain_out *p)

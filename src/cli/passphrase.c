@@ -47,7 +47,7 @@ static gpg_err_code_t secure_dup(const char *src, size_t len, char **pass, size_
 static gpg_err_code_t read_passphrase_file(const char *file, char **pass, size_t *len)
 {
     const size_t cap = SEAL_PASSPHRASE_MAX + 2;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     char *buf = NULL;
     size_t got = 0, n;
     int fd = -1;
@@ -55,26 +55,26 @@ static gpg_err_code_t read_passphrase_file(const char *file, char **pass, size_t
 
     *pass = NULL;
     *len = 0;
-    rc = file_open_read(file, &fd);
-    if (rc) {
-        rc = fail_in_file(rc, file, NULL);
+    err = file_open_read(file, &fd);
+    if (err) {
+        err = fail_in_file(err, file, NULL);
         goto out;
     }
     buf = seal_secure_malloc(cap);
     if (buf == NULL) {
-        rc = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
+        err = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
         goto out;
     }
-    rc = fd_read_full(fd, buf, cap, &got);
-    if (rc) {
-        rc = fail_in_file(rc, file, NULL);
+    err = fd_read_full(fd, buf, cap, &got);
+    if (err) {
+        err = fail_in_file(err, file, NULL);
         goto out;
     }
     nl = memchr(buf, '\n', got);
     if (nl != NULL) {
         n = (size_t)(nl - buf);
     } else if (got == cap) {
-        rc = fail_in_file(GPG_ERR_TOO_LARGE, file, "first line longer than 1024 bytes");
+        err = fail_in_file(GPG_ERR_TOO_LARGE, file, "first line longer than 1024 bytes");
         goto out;
     } else {
         n = got; /* a single line without a line end */
@@ -82,24 +82,24 @@ static gpg_err_code_t read_passphrase_file(const char *file, char **pass, size_t
     if (n > 0 && buf[n - 1] == '\r')
         n--;
     if (n == 0) {
-        rc = fail_in_file(GPG_ERR_NO_PASSPHRASE, file, "first line is empty");
+        err = fail_in_file(GPG_ERR_NO_PASSPHRASE, file, "first line is empty");
         goto out;
     }
     if (n > SEAL_PASSPHRASE_MAX) {
-        rc = fail_in_file(GPG_ERR_TOO_LARGE, file, "first line longer than 1024 bytes");
+        err = fail_in_file(GPG_ERR_TOO_LARGE, file, "first line longer than 1024 bytes");
         goto out;
     }
     /* A NUL would silently cut the passphrase short for C-string users. */
     if (memchr(buf, '\0', n) != NULL) {
-        rc = fail_in_file(GPG_ERR_INV_DATA, file, "first line contains a NUL byte");
+        err = fail_in_file(GPG_ERR_INV_DATA, file, "first line contains a NUL byte");
         goto out;
     }
-    rc = secure_dup(buf, n, pass, len);
+    err = secure_dup(buf, n, pass, len);
 out:
     seal_secure_free(buf, cap);
     if (fd >= 0)
         close(fd);
-    return rc;
+    return err;
 }
 
 /* ---- the terminal ------------------------------------------------------ */
@@ -157,9 +157,9 @@ bool cli_passphrase_have_tty(void)
 
 static gpg_err_code_t tty_write(int fd, const char *s)
 {
-    gpg_err_code_t rc = fd_write_all(fd, s, strlen(s));
-    if (rc)
-        return seal_fail(rc, "cannot write to the terminal");
+    gpg_err_code_t err = fd_write_all(fd, s, strlen(s));
+    if (err)
+        return seal_fail(err, "cannot write to the terminal");
     return 0;
 }
 
@@ -168,7 +168,7 @@ static gpg_err_code_t tty_write(int fd, const char *s)
  * byte is GPG_ERR_CANCELED. */
 static gpg_err_code_t tty_read_line(int fd, char *buf, size_t cap, size_t *len)
 {
-    gpg_err_code_t rc = 0;
+    gpg_err_code_t err = 0;
     bool too_long = false;
     size_t n = 0;
     char c = 0;
@@ -179,12 +179,13 @@ static gpg_err_code_t tty_read_line(int fd, char *buf, size_t cap, size_t *len)
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            rc = seal_fail(seal_errno_code(), "cannot read from the terminal: %s", strerror(errno));
+            err =
+                seal_fail(seal_errno_code(), "cannot read from the terminal: %s", strerror(errno));
             goto out;
         }
         if (r == 0) {
             if (n == 0 && !too_long) {
-                rc = seal_fail(GPG_ERR_CANCELED, "no passphrase given (end of input)");
+                err = seal_fail(GPG_ERR_CANCELED, "no passphrase given (end of input)");
                 goto out;
             }
             break;
@@ -197,7 +198,7 @@ static gpg_err_code_t tty_read_line(int fd, char *buf, size_t cap, size_t *len)
             too_long = true;
     }
     if (too_long) {
-        rc = seal_fail(GPG_ERR_TOO_LARGE, "passphrase longer than %zu bytes", cap);
+        err = seal_fail(GPG_ERR_TOO_LARGE, "passphrase longer than %zu bytes", cap);
         goto out;
     }
     if (n > 0 && buf[n - 1] == '\r')
@@ -205,7 +206,7 @@ static gpg_err_code_t tty_read_line(int fd, char *buf, size_t cap, size_t *len)
     *len = n;
 out:
     seal_wipe(&c, sizeof c);
-    return rc;
+    return err;
 }
 
 /* Shows PROMPT on the terminal FD and reads a line with echo off into BUF
@@ -214,7 +215,7 @@ out:
 static gpg_err_code_t tty_read_secret(int fd, const char *prompt, char *buf, size_t cap,
                                       size_t *len)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     size_t i;
 
     *len = 0;
@@ -238,29 +239,29 @@ static gpg_err_code_t tty_read_secret(int fd, const char *prompt, char *buf, siz
         (void)sigaction(caught_signals[i], &handler_action, &previous_actions[i]);
     /* TCSAFLUSH drops type-ahead, which was typed while echo was still on. */
     if (tcsetattr(fd, TCSAFLUSH, &quiet_termios) != 0) {
-        rc = seal_fail(GPG_ERR_NO_PASSPHRASE, "cannot turn off echo on the terminal: %s",
-                       strerror(errno));
-        goto restore;
+        err = seal_fail(GPG_ERR_NO_PASSPHRASE, "cannot turn off echo on the terminal: %s",
+                        strerror(errno));
+        goto out;
     }
-    rc = tty_write(fd, prompt);
-    if (rc == 0)
-        rc = tty_read_line(fd, buf, cap, len);
+    err = tty_write(fd, prompt);
+    if (err == 0)
+        err = tty_read_line(fd, buf, cap, len);
     /* Echo was off, so the user's Enter did not move to a new line. */
     (void)fd_write_all(fd, "\n", 1);
-restore:
+out:
     (void)tcsetattr(fd, TCSAFLUSH, &saved_termios);
     echo_off_fd = -1;
     for (i = 0; i < N_CAUGHT; i++)
         (void)sigaction(caught_signals[i], &previous_actions[i], NULL);
-    if (rc)
+    if (err)
         seal_wipe(buf, cap);
-    return rc;
+    return err;
 }
 
 gpg_err_code_t cli_passphrase_get(void *ctx, const char *path, char **pass, size_t *len)
 {
     const struct cli_passphrase *pp = ctx;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     char prompt[512];
     char *buf = NULL;
     size_t n = 0;
@@ -271,34 +272,34 @@ gpg_err_code_t cli_passphrase_get(void *ctx, const char *path, char **pass, size
     if (pp != NULL && pp->file != NULL)
         return read_passphrase_file(pp->file, pass, len);
 
-    rc = tty_open(&fd);
-    if (rc)
-        return rc;
+    err = tty_open(&fd);
+    if (err)
+        return err;
     buf = seal_secure_malloc(SEAL_PASSPHRASE_MAX);
     if (buf == NULL) {
-        rc = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
+        err = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
         goto out;
     }
     snprintf(prompt, sizeof prompt, "Enter passphrase for %s: ", path);
-    rc = tty_read_secret(fd, prompt, buf, SEAL_PASSPHRASE_MAX, &n);
-    if (rc)
+    err = tty_read_secret(fd, prompt, buf, SEAL_PASSPHRASE_MAX, &n);
+    if (err)
         goto out;
     if (n == 0) {
-        rc = seal_fail(GPG_ERR_NO_PASSPHRASE, "empty passphrase");
+        err = seal_fail(GPG_ERR_NO_PASSPHRASE, "empty passphrase");
         goto out;
     }
-    rc = secure_dup(buf, n, pass, len);
+    err = secure_dup(buf, n, pass, len);
 out:
     seal_secure_free(buf, SEAL_PASSPHRASE_MAX);
     if (fd >= 0)
         close(fd);
-    return rc;
+    return err;
 }
 
 /* Asks on the terminal whether an unencrypted key is really wanted. */
 static gpg_err_code_t confirm_unencrypted(int fd, const char *path, bool *yes)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     char msg[640];
     char answer[16];
     size_t n = 0;
@@ -309,16 +310,16 @@ static gpg_err_code_t confirm_unencrypted(int fd, const char *path, bool *yes)
              "UNENCRYPTED: anyone who can read that file can use the key.\n"
              "Store it unencrypted? [y/N] ",
              path);
-    rc = tty_write(fd, msg);
-    if (rc)
-        return rc;
-    rc = tty_read_line(fd, answer, sizeof answer, &n);
-    if (rc == GPG_ERR_TOO_LARGE) {
+    err = tty_write(fd, msg);
+    if (err)
+        return err;
+    err = tty_read_line(fd, answer, sizeof answer, &n);
+    if (err == GPG_ERR_TOO_LARGE) {
         seal_clear_detail();
         return 0; /* not a yes */
     }
-    if (rc)
-        return rc;
+    if (err)
+        return err;
     *yes = (n == 1 && (answer[0] == 'y' || answer[0] == 'Y')) ||
            (n == 3 && strncmp(answer, "yes", 3) == 0);
     return 0;
@@ -327,7 +328,7 @@ static gpg_err_code_t confirm_unencrypted(int fd, const char *path, bool *yes)
 gpg_err_code_t cli_passphrase_new(const struct cli_passphrase *pp, const char *path, char **pass,
                                   size_t *len)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     char prompt[512];
     char *first = NULL, *second = NULL;
     size_t n1 = 0, n2 = 0;
@@ -339,24 +340,24 @@ gpg_err_code_t cli_passphrase_new(const struct cli_passphrase *pp, const char *p
     if (pp != NULL && pp->file != NULL)
         return read_passphrase_file(pp->file, pass, len);
 
-    rc = tty_open(&fd);
-    if (rc)
-        return rc;
+    err = tty_open(&fd);
+    if (err)
+        return err;
     first = seal_secure_malloc(SEAL_PASSPHRASE_MAX);
     second = seal_secure_malloc(SEAL_PASSPHRASE_MAX);
     if (first == NULL || second == NULL) {
-        rc = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
+        err = seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
         goto out;
     }
     for (tries = 0; tries < NEW_PASSPHRASE_TRIES; tries++) {
         snprintf(prompt, sizeof prompt, "Enter new passphrase for %s (empty for none): ", path);
-        rc = tty_read_secret(fd, prompt, first, SEAL_PASSPHRASE_MAX, &n1);
-        if (rc)
+        err = tty_read_secret(fd, prompt, first, SEAL_PASSPHRASE_MAX, &n1);
+        if (err)
             goto out;
         if (n1 == 0) {
             bool yes;
-            rc = confirm_unencrypted(fd, path, &yes);
-            if (rc)
+            err = confirm_unencrypted(fd, path, &yes);
+            if (err)
                 goto out;
             if (yes)
                 goto out; /* success with no passphrase */
@@ -364,27 +365,27 @@ gpg_err_code_t cli_passphrase_new(const struct cli_passphrase *pp, const char *p
             continue;
         }
         declined = false;
-        rc = tty_read_secret(fd, "Enter the same passphrase again: ", second, SEAL_PASSPHRASE_MAX,
-                             &n2);
-        if (rc)
+        err = tty_read_secret(fd, "Enter the same passphrase again: ", second, SEAL_PASSPHRASE_MAX,
+                              &n2);
+        if (err)
             goto out;
         if (n1 == n2 && seal_ct_equal(first, second, n1)) {
-            rc = secure_dup(first, n1, pass, len);
+            err = secure_dup(first, n1, pass, len);
             goto out;
         }
-        rc = tty_write(fd, "The passphrases do not match; try again.\n");
-        if (rc)
+        err = tty_write(fd, "The passphrases do not match; try again.\n");
+        if (err)
             goto out;
     }
     if (declined)
-        rc = seal_fail(GPG_ERR_CANCELED, "no passphrase chosen and unencrypted key not confirmed");
+        err = seal_fail(GPG_ERR_CANCELED, "no passphrase chosen and unencrypted key not confirmed");
     else
-        rc = seal_fail(GPG_ERR_BAD_PASSPHRASE, "the passphrases did not match %d times",
-                       NEW_PASSPHRASE_TRIES);
+        err = seal_fail(GPG_ERR_BAD_PASSPHRASE, "the passphrases did not match %d times",
+                        NEW_PASSPHRASE_TRIES);
 out:
     seal_secure_free(first, SEAL_PASSPHRASE_MAX);
     seal_secure_free(second, SEAL_PASSPHRASE_MAX);
     if (fd >= 0)
         close(fd);
-    return rc;
+    return err;
 }

@@ -57,12 +57,12 @@ static int add_list(struct recipients *r, const char *list)
 {
     uint8_t *data = NULL;
     size_t len = 0, before = r->n;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status = EXIT_OK;
 
     seal_clear_detail();
-    if ((rc = file_read_all(list, RECIPIENT_LIST_MAX, false, false, &data, &len)))
-        return cli_error(list, rc);
+    if ((err = file_read_all(list, RECIPIENT_LIST_MAX, false, false, &data, &len)))
+        return cli_error(list, err);
     if (memchr(data, '\0', len)) {
         free(data);
         return cli_error(list, seal_fail(GPG_ERR_INV_DATA, "not a text file (NUL byte)"));
@@ -88,12 +88,12 @@ static int add_dir(struct recipients *r, const char *dir)
 {
     char **names = NULL;
     size_t n = 0;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status = EXIT_OK;
 
     seal_clear_detail();
-    if ((rc = keyring_list_dir(dir, &names, &n)))
-        return cli_error(dir, rc);
+    if ((err = keyring_list_dir(dir, &names, &n)))
+        return cli_error(dir, err);
     for (size_t i = 0; i < n && status == EXIT_OK; i++) {
         size_t len = strlen(dir) + 1 + strlen(names[i]) + 1;
         char *path = malloc(len);
@@ -172,13 +172,13 @@ static int seal_send(const struct seal_options *o)
     struct cli_input in = {-1, false, 0};
     const char *in_name = file_is_stdio(o->input) ? stdin_name : o->input;
     struct seal_request req;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     memset(&sender, 0, sizeof sender);
     seal_clear_detail();
-    if ((rc = file_open_read(o->input, &in.fd)))
-        return cli_error(in_name, rc);
+    if ((err = file_open_read(o->input, &in.fd)))
+        return cli_error(in_name, err);
     if ((status = collect(o, &rcpt)) == EXIT_OK &&
         (status = load_recipients(&rcpt, &pp)) == EXIT_OK &&
         (status = cli_key_load(&sender, o->sender, &pp)) == EXIT_OK) {
@@ -208,7 +208,7 @@ int cli_seal(const struct seal_options *o)
     struct seal_request req;
     struct stat st;
     mode_t mask;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     memset(&sender, 0, sizeof sender);
@@ -230,8 +230,8 @@ int cli_seal(const struct seal_options *o)
         return EXIT_IO;
     }
     seal_clear_detail();
-    if ((rc = file_open_read(o->input, &in.fd)))
-        return cli_error(in_name, rc);
+    if ((err = file_open_read(o->input, &in.fd)))
+        return cli_error(in_name, err);
     if ((status = cli_refuse_same_file(in.fd, in_name, output)) != EXIT_OK)
         goto out;
     if (fstat(in.fd, &st) != 0)
@@ -247,9 +247,9 @@ int cli_seal(const struct seal_options *o)
     mask = umask(0);
     umask(mask);
     seal_clear_detail();
-    if ((rc = atomic_out_open(&out.ao, output, 0666 & ~mask, o->common.force))) {
-        status = cli_error(out_name, rc);
-        if (rc == GPG_ERR_EEXIST)
+    if ((err = atomic_out_open(&out.ao, output, 0666 & ~mask, o->common.force))) {
+        status = cli_error(out_name, err);
+        if (err == GPG_ERR_EEXIST)
             cli_hint_existing_output();
         goto out;
     }
@@ -260,14 +260,14 @@ int cli_seal(const struct seal_options *o)
     req.out = (struct byte_sink){cli_output_write, &out};
     /* Drawn only if stderr is a terminal and the run lasts over a second. */
     cli_progress_start("sealing", S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
-    rc = envelope_seal(&req);
+    err = envelope_seal(&req);
     cli_progress_done();
-    if (!rc && (rc = atomic_out_commit(&out.ao)))
+    if (!err && (err = atomic_out_commit(&out.ao)))
         out.failed = true;
-    if (rc) {
+    if (err) {
         atomic_out_abort(&out.ao);
-        status = cli_error(in.failed ? in_name : out.failed ? out_name : NULL, rc);
-        if (rc == GPG_ERR_EEXIST)
+        status = cli_error(in.failed ? in_name : out.failed ? out_name : NULL, err);
+        if (err == GPG_ERR_EEXIST)
             cli_hint_existing_output();
         goto out;
     }

@@ -72,13 +72,13 @@ static gpg_err_code_t mem_append(struct spool *s, const uint8_t *buf, size_t n)
 
 static gpg_err_code_t file_flush(struct spool *s)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     if (s->batchlen > 0) {
         /* Override fd_write_all's "write error": the user must learn that
          * the spool (in $TMPDIR) failed, not the output. */
-        if ((r = fd_write_all(s->fd, s->batch, s->batchlen)) != 0)
-            return seal_fail_override(r, "cannot write the spool file: %s", gpg_strerror(r));
+        if ((err = fd_write_all(s->fd, s->batch, s->batchlen)) != 0)
+            return seal_fail_override(err, "cannot write the spool file: %s", gpg_strerror(err));
         s->batchlen = 0;
     }
     return 0;
@@ -87,12 +87,12 @@ static gpg_err_code_t file_flush(struct spool *s)
 /* Encrypts one chunk of plaintext into the batch. */
 static gpg_err_code_t file_put_chunk(struct spool *s, const uint8_t *pt, size_t len, bool final)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
-    if (s->batchlen + CHUNK_CT_MAX > BATCH_SIZE && (r = file_flush(s)) != 0)
-        return r;
-    if ((r = chunked_encrypt_chunk(s->c, s->index, pt, len, final, s->batch + s->batchlen)) != 0)
-        return r;
+    if (s->batchlen + CHUNK_CT_MAX > BATCH_SIZE && (err = file_flush(s)) != 0)
+        return err;
+    if ((err = chunked_encrypt_chunk(s->c, s->index, pt, len, final, s->batch + s->batchlen)) != 0)
+        return err;
     s->batchlen += len + CHUNK_TAG_LEN;
     s->index++;
     return 0;
@@ -100,14 +100,14 @@ static gpg_err_code_t file_put_chunk(struct spool *s, const uint8_t *pt, size_t 
 
 static gpg_err_code_t file_append(struct spool *s, const uint8_t *buf, size_t n)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     while (n > 0) {
         size_t take;
         if (s->chunklen == 0 && n >= CHUNK_SIZE) {
             /* Whole chunks straight from the caller's buffer. */
-            if ((r = file_put_chunk(s, buf, CHUNK_SIZE, false)) != 0)
-                return r;
+            if ((err = file_put_chunk(s, buf, CHUNK_SIZE, false)) != 0)
+                return err;
             buf += CHUNK_SIZE;
             n -= CHUNK_SIZE;
             continue;
@@ -118,8 +118,8 @@ static gpg_err_code_t file_append(struct spool *s, const uint8_t *buf, size_t n)
         buf += take;
         n -= take;
         if (s->chunklen == CHUNK_SIZE) {
-            if ((r = file_put_chunk(s, s->chunk, CHUNK_SIZE, false)) != 0)
-                return r;
+            if ((err = file_put_chunk(s, s->chunk, CHUNK_SIZE, false)) != 0)
+                return err;
             s->chunklen = 0;
         }
     }
@@ -131,22 +131,22 @@ static gpg_err_code_t file_append(struct spool *s, const uint8_t *buf, size_t n)
 static gpg_err_code_t file_start(struct spool *s)
 {
     uint8_t *secret = NULL;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
-    if ((r = file_open_spool(&s->fd)) != 0)
-        return r;
+    if ((err = file_open_spool(&s->fd)) != 0)
+        return err;
     if ((s->chunk = buf_alloc_aligned(CHUNK_SIZE)) == NULL ||
         (s->batch = buf_alloc_aligned(BATCH_SIZE)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     if ((secret = seal_secure_malloc(SEAL_AEAD_KEY_LEN + SEAL_AEAD_NONCE_LEN)) == NULL)
         return seal_fail(GPG_ERR_ENOMEM, "out of secure memory");
     seal_random(secret, SEAL_AEAD_KEY_LEN + SEAL_AEAD_NONCE_LEN);
-    r = chunked_raw_new(secret, secret + SEAL_AEAD_KEY_LEN, &s->c);
+    err = chunked_raw_new(secret, secret + SEAL_AEAD_KEY_LEN, &s->c);
     seal_secure_free(secret, SEAL_AEAD_KEY_LEN + SEAL_AEAD_NONCE_LEN);
-    if (r != 0)
-        return r;
-    if ((r = file_append(s, s->mem, s->memlen)) != 0)
-        return r;
+    if (err != 0)
+        return err;
+    if ((err = file_append(s, s->mem, s->memlen)) != 0)
+        return err;
     wipe_free(s->mem, s->memcap);
     s->mem = NULL;
     s->memlen = s->memcap = 0;
@@ -155,7 +155,7 @@ static gpg_err_code_t file_start(struct spool *s)
 
 gpg_err_code_t spool_write(struct spool *s, const uint8_t *buf, size_t n)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     if (s->finished)
         return seal_fail(GPG_ERR_INV_STATE, "spool already finished");
@@ -164,14 +164,14 @@ gpg_err_code_t spool_write(struct spool *s, const uint8_t *buf, size_t n)
     if (n == 0)
         return 0;
     if (s->fd < 0 && s->memlen + (uint64_t)n <= SPOOL_MEMORY_MAX) {
-        r = mem_append(s, buf, n);
+        err = mem_append(s, buf, n);
     } else {
-        r = s->fd < 0 ? file_start(s) : 0;
-        if (r == 0)
-            r = file_append(s, buf, n);
+        err = s->fd < 0 ? file_start(s) : 0;
+        if (err == 0)
+            err = file_append(s, buf, n);
     }
-    if (r != 0)
-        return s->err = r;
+    if (err != 0)
+        return s->err = err;
     s->total += n;
     return 0;
 }
@@ -189,15 +189,16 @@ struct byte_sink spool_sink(struct spool *s)
 
 gpg_err_code_t spool_finish(struct spool *s)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     if (s->finished)
         return seal_fail(GPG_ERR_INV_STATE, "spool already finished");
     if (s->err != 0)
         return s->err;
     if (s->fd >= 0) {
-        if ((r = file_put_chunk(s, s->chunk, s->chunklen, true)) != 0 || (r = file_flush(s)) != 0)
-            return s->err = r;
+        if ((err = file_put_chunk(s, s->chunk, s->chunklen, true)) != 0 ||
+            (err = file_flush(s)) != 0)
+            return s->err = err;
         seal_wipe(s->chunk, CHUNK_SIZE);
         s->chunklen = 0;
     }
@@ -214,39 +215,39 @@ uint64_t spool_size(const struct spool *s)
 static gpg_err_code_t replay_chunk(struct spool *s, struct byte_sink sink, uint64_t index,
                                    const uint8_t *ct, size_t len, bool final, uint64_t *total)
 {
-    gpg_err_code_t r;
+    gpg_err_code_t err;
     size_t n;
 
-    if ((r = chunked_decrypt_chunk(s->c, index, ct, len, final, s->chunk, &n)) != 0)
-        return seal_fail_override(r, "spool file chunk %llu %s", (unsigned long long)index,
-                                  r == GPG_ERR_CHECKSUM ? "was modified" : "is truncated");
+    if ((err = chunked_decrypt_chunk(s->c, index, ct, len, final, s->chunk, &n)) != 0)
+        return seal_fail_override(err, "spool file chunk %llu %s", (unsigned long long)index,
+                                  err == GPG_ERR_CHECKSUM ? "was modified" : "is truncated");
     *total += n;
-    r = n > 0 ? sink.write(sink.ctx, s->chunk, n) : 0;
+    err = n > 0 ? sink.write(sink.ctx, s->chunk, n) : 0;
     seal_wipe(s->chunk, n);
-    return r;
+    return err;
 }
 
 /* Reads the file back: every chunk is authenticated before it is passed on. */
 static gpg_err_code_t file_replay(struct spool *s, struct byte_sink sink)
 {
     uint64_t index = 0, total = 0;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
     size_t got, off;
 
     if (lseek(s->fd, 0, SEEK_SET) != 0)
         return seal_fail(seal_errno_code(), "cannot rewind the spool file");
     for (;;) {
-        if ((r = fd_read_full(s->fd, s->batch, BATCH_SIZE, &got)) != 0)
-            return seal_fail_override(r, "cannot read the spool file: %s", gpg_strerror(r));
+        if ((err = fd_read_full(s->fd, s->batch, BATCH_SIZE, &got)) != 0)
+            return seal_fail_override(err, "cannot read the spool file: %s", gpg_strerror(err));
         for (off = 0; got - off >= CHUNK_CT_MAX; off += CHUNK_CT_MAX)
-            if ((r = replay_chunk(s, sink, index++, s->batch + off, CHUNK_CT_MAX, false, &total)) !=
-                0)
-                return r;
+            if ((err = replay_chunk(s, sink, index++, s->batch + off, CHUNK_CT_MAX, false,
+                                    &total)) != 0)
+                return err;
         if (got < BATCH_SIZE)
             break; /* end of file: what is left is the short final chunk */
     }
-    if ((r = replay_chunk(s, sink, index++, s->batch + off, got - off, true, &total)) != 0)
-        return r;
+    if ((err = replay_chunk(s, sink, index++, s->batch + off, got - off, true, &total)) != 0)
+        return err;
     if (total != s->total || index != s->index)
         return seal_fail(GPG_ERR_CHECKSUM, "spool file does not match what was written");
     return 0;
@@ -269,19 +270,19 @@ static gpg_err_code_t read_chunk(struct spool *s)
     uint64_t full = s->total / CHUNK_SIZE;
     bool final = s->rindex == full;
     size_t len = final ? (size_t)(s->total % CHUNK_SIZE) + CHUNK_TAG_LEN : CHUNK_CT_MAX;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
     size_t got, n;
 
     s->rlen = s->roff = 0;
     if (s->rindex > full)
         return 0; /* the end */
-    if ((r = fd_read_full(s->fd, s->batch, len, &got)) != 0)
-        return seal_fail_override(r, "cannot read the spool file: %s", gpg_strerror(r));
+    if ((err = fd_read_full(s->fd, s->batch, len, &got)) != 0)
+        return seal_fail_override(err, "cannot read the spool file: %s", gpg_strerror(err));
     if (got < len)
         return seal_fail_override(GPG_ERR_TRUNCATED, "spool file chunk %llu is truncated",
                                   (unsigned long long)s->rindex);
-    if ((r = chunked_decrypt_chunk(s->c, s->rindex, s->batch, len, final, s->chunk, &n)) != 0)
-        return seal_fail_override(r, "spool file chunk %llu was modified",
+    if ((err = chunked_decrypt_chunk(s->c, s->rindex, s->batch, len, final, s->chunk, &n)) != 0)
+        return seal_fail_override(err, "spool file chunk %llu was modified",
                                   (unsigned long long)s->rindex);
     if (final && (fd_read_full(s->fd, s->batch, 1, &got) != 0 || got != 0))
         return seal_fail_override(GPG_ERR_CHECKSUM, "spool file was extended");
@@ -293,7 +294,7 @@ static gpg_err_code_t read_chunk(struct spool *s)
 static gpg_err_code_t spool_source_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 {
     struct spool *s = ctx;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     *got = 0;
     if (s->fd < 0) {
@@ -308,8 +309,8 @@ static gpg_err_code_t spool_source_read(void *ctx, uint8_t *buf, size_t cap, siz
         if (s->roff == s->rlen) {
             if (s->rindex > s->total / CHUNK_SIZE)
                 break;
-            if ((r = read_chunk(s)) != 0)
-                return s->err = r;
+            if ((err = read_chunk(s)) != 0)
+                return s->err = err;
             continue;
         }
         size_t n = s->rlen - s->roff < cap - *got ? s->rlen - s->roff : cap - *got;
@@ -360,7 +361,7 @@ gpg_err_code_t two_pass_open(struct cli_input *in, struct two_pass **out)
 {
     struct two_pass *t;
     struct stat st;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
     *out = NULL;
     if ((t = calloc(1, sizeof *t)) == NULL)
@@ -369,9 +370,10 @@ gpg_err_code_t two_pass_open(struct cli_input *in, struct two_pass **out)
     t->copy_fd = -1;
     t->again.fd = -1;
     t->start = fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode) ? lseek(in->fd, 0, SEEK_CUR) : -1;
-    if ((r = spool_new(&t->hashes)) != 0 || (t->start < 0 && (r = file_open_spool(&t->copy_fd)))) {
+    if ((err = spool_new(&t->hashes)) != 0 ||
+        (t->start < 0 && (err = file_open_spool(&t->copy_fd)))) {
         two_pass_free(t);
-        return r;
+        return err;
     }
     *out = t;
     return 0;
@@ -382,13 +384,13 @@ gpg_err_code_t two_pass_open(struct cli_input *in, struct two_pass **out)
 static gpg_err_code_t copying_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
 {
     struct two_pass *t = ctx;
-    gpg_err_code_t r = cli_input_read(t->in, buf, cap, got);
+    gpg_err_code_t err = cli_input_read(t->in, buf, cap, got);
 
-    if (r != 0 || *got == 0 || t->copy_fd < 0)
-        return r;
-    if ((r = fd_write_all(t->copy_fd, buf, *got)) != 0) {
+    if (err != 0 || *got == 0 || t->copy_fd < 0)
+        return err;
+    if ((err = fd_write_all(t->copy_fd, buf, *got)) != 0) {
         t->copy_failed = true;
-        return seal_fail_override(r, "cannot write the spool file: %s", gpg_strerror(r));
+        return seal_fail_override(err, "cannot write the spool file: %s", gpg_strerror(err));
     }
     return 0;
 }
@@ -425,11 +427,11 @@ gpg_err_code_t two_pass_release(struct two_pass *t, struct envelope_reader *env,
 {
     struct byte_source hashes;
     struct cli_input *again;
-    gpg_err_code_t r;
+    gpg_err_code_t err;
 
-    if ((r = spool_finish(t->hashes)) != 0 || (r = spool_source(t->hashes, &hashes)) != 0 ||
-        (r = rewind_input(t, &again)) != 0)
-        return r;
+    if ((err = spool_finish(t->hashes)) != 0 || (err = spool_source(t->hashes, &hashes)) != 0 ||
+        (err = rewind_input(t, &again)) != 0)
+        return err;
     return envelope_reader_release(env, (struct byte_source){cli_input_read, again}, hashes, out,
                                    cli_progress_input, again);
 }

@@ -63,11 +63,11 @@ static void job_free(struct job *j)
 
 static int open_input(struct job *j)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     seal_clear_detail();
-    if ((rc = file_open_read(j->o->input, &j->in.fd)))
-        return cli_error(j->in_name, rc);
+    if ((err = file_open_read(j->o->input, &j->in.fd)))
+        return cli_error(j->in_name, err);
     return EXIT_OK;
 }
 
@@ -75,7 +75,7 @@ static int open_input(struct job *j)
  * its ID known unless it is encrypted without a .pub beside it) and -s. */
 static int open_keys(struct job *j)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     if (j->o->key) {
@@ -84,8 +84,8 @@ static int open_keys(struct job *j)
         j->have_key = true;
     }
     if (j->o->senders) {
-        if ((rc = trusted_senders_load(j->o->senders, &j->senders)))
-            return cli_error(j->o->senders, rc);
+        if ((err = trusted_senders_load(j->o->senders, &j->senders)))
+            return cli_error(j->o->senders, err);
         j->have_senders = true;
     }
     return EXIT_OK;
@@ -93,18 +93,18 @@ static int open_keys(struct job *j)
 
 static int read_header(struct job *j)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
     struct byte_source src = {cli_input_read, &j->in};
     if (j->tp)
         src = two_pass_input(j->tp);
-    rc = envelope_reader_open(src, &j->env, &j->info);
-    return rc ? cli_error(j->in_name, rc) : EXIT_OK;
+    err = envelope_reader_open(src, &j->env, &j->info);
+    return err ? cli_error(j->in_name, err) : EXIT_OK;
 }
 
-static int not_addressed(struct job *j, gpg_err_code_t rc)
+static int not_addressed(struct job *j, gpg_err_code_t err)
 {
-    int status = cli_error(j->in_name, rc);
+    int status = cli_error(j->in_name, err);
     cli_hint("unseal --inspect lists the keys it is addressed to");
     return status;
 }
@@ -112,53 +112,53 @@ static int not_addressed(struct job *j, gpg_err_code_t rc)
 /* Our stanza, before the passphrase: then the key itself. */
 static int find_stanza_then_unlock(struct job *j)
 {
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
 
-    if (j->key.have_fpr && (rc = envelope_reader_check_recipient(j->env, j->key.fpr)))
-        return not_addressed(j, rc);
+    if (j->key.have_fpr && (err = envelope_reader_check_recipient(j->env, j->key.fpr)))
+        return not_addressed(j, err);
     return cli_key_unlock(&j->key, &j->pp);
 }
 
 int cli_inspect(const struct unseal_options *o)
 {
     struct job j;
-    gpg_err_code_t rc = 0;
+    gpg_err_code_t err = 0;
     const char *sig;
     int status;
 
     job_init(&j, o);
     if ((status = open_input(&j)) != EXIT_OK || (status = open_keys(&j)) != EXIT_OK)
         goto out;
-    rc = envelope_reader_open((struct byte_source){cli_input_read, &j.in}, &j.env, &j.info);
-    if (!rc && j.have_key) {
+    err = envelope_reader_open((struct byte_source){cli_input_read, &j.in}, &j.env, &j.info);
+    if (!err && j.have_key) {
         if (j.key.have_fpr)
-            rc = envelope_reader_check_recipient(j.env, j.key.fpr);
-        if (!rc && (status = cli_key_unlock(&j.key, &j.pp)) != EXIT_OK)
+            err = envelope_reader_check_recipient(j.env, j.key.fpr);
+        if (!err && (status = cli_key_unlock(&j.key, &j.pp)) != EXIT_OK)
             goto out;
     }
-    if (!rc)
-        rc = envelope_reader_inspect(j.env, j.have_key ? j.key.key : NULL,
-                                     j.have_senders ? &j.senders : NULL, &j.info);
+    if (!err)
+        err = envelope_reader_inspect(j.env, j.have_key ? j.key.key : NULL,
+                                      j.have_senders ? &j.senders : NULL, &j.info);
     sig = cli_signature_status(&j.info, j.have_senders);
     /* Report what was learned even when a later step failed, as long as
      * the public part was read. */
-    if (j.info.version != 0 || rc == 0) {
+    if (j.info.version != 0 || err == 0) {
         cli_inspect_print(&j.info, sig, o->json);
-        if (fflush(stdout) != 0 && !rc) {
+        if (fflush(stdout) != 0 && !err) {
             status = cli_error(stdout_name, seal_fail(seal_errno_code(), "write error"));
             goto out;
         }
     }
     /* Asked to check the sender (-s): exit as unseal would. */
-    if (!rc && j.info.decrypted && j.have_senders && strcmp(sig, "good") != 0)
-        rc = !j.info.sender_name
-                 ? seal_fail(GPG_ERR_NOT_TRUSTED, "signed by a key not among the -s senders")
-                 : seal_fail(GPG_ERR_BAD_SIGNATURE, "bad signature (claims to be from %s)",
-                             j.info.sender_name);
-    if (rc == GPG_ERR_NO_SECKEY)
-        status = not_addressed(&j, rc);
+    if (!err && j.info.decrypted && j.have_senders && strcmp(sig, "good") != 0)
+        err = !j.info.sender_name
+                  ? seal_fail(GPG_ERR_NOT_TRUSTED, "signed by a key not among the -s senders")
+                  : seal_fail(GPG_ERR_BAD_SIGNATURE, "bad signature (claims to be from %s)",
+                              j.info.sender_name);
+    if (err == GPG_ERR_NO_SECKEY)
+        status = not_addressed(&j, err);
     else
-        status = rc ? cli_error(j.in_name, rc) : EXIT_OK;
+        status = err ? cli_error(j.in_name, err) : EXIT_OK;
 out:
     job_free(&j);
     return status;
@@ -188,7 +188,7 @@ int cli_unseal(const struct unseal_options *o)
     struct unseal_request req;
     struct job j;
     struct stat st;
-    gpg_err_code_t rc;
+    gpg_err_code_t err;
     int status;
 
     if (o->net.listen || o->net.from)
@@ -208,8 +208,8 @@ int cli_unseal(const struct unseal_options *o)
     }
     /* To standard output the envelope is read twice (spool.h): from the
      * first byte, so that a pipe's copy has all of it. */
-    if (file_is_stdio(output) && (rc = two_pass_open(&j.in, &j.tp))) {
-        status = cli_error(out_name, rc);
+    if (file_is_stdio(output) && (err = two_pass_open(&j.in, &j.tp))) {
+        status = cli_error(out_name, err);
         cli_hint("unseal to standard output from a pipe keeps a copy of the envelope in "
                  "$TMPDIR (or /tmp); free space there, set TMPDIR, or use -o FILE");
         goto out;
@@ -219,9 +219,9 @@ int cli_unseal(const struct unseal_options *o)
         goto out;
 
     seal_clear_detail();
-    if ((rc = cli_plain_open(&out, output, o->common.force, o->common.output_given))) {
-        status = cli_error(out_name, rc);
-        if (rc == GPG_ERR_EEXIST)
+    if ((err = cli_plain_open(&out, output, o->common.force, o->common.output_given))) {
+        status = cli_error(out_name, err);
+        if (err == GPG_ERR_EEXIST)
             cli_hint_existing_output();
         goto out;
     }
@@ -238,21 +238,21 @@ int cli_unseal(const struct unseal_options *o)
     req.progress = cli_progress_input;
     req.progress_ctx = &j.in;
     cli_progress_start("unsealing", S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0);
-    rc = envelope_reader_unseal(j.env, &req, &j.info);
+    err = envelope_reader_unseal(j.env, &req, &j.info);
     cli_progress_done();
     /* The one place where plaintext becomes visible: only after every chunk
      * tag and the sender's signature verified. */
-    if (!rc)
-        rc = cli_plain_release(&out, j.tp, j.env);
-    if (rc) {
+    if (!err)
+        err = cli_plain_release(&out, j.tp, j.env);
+    if (err) {
         bool binary = out.binary;
         cli_plain_discard(&out);
-        status = cli_error(j.in.failed || !(out.out.failed || binary) ? j.in_name : out_name, rc);
-        if (rc == GPG_ERR_NO_SECKEY)
+        status = cli_error(j.in.failed || !(out.out.failed || binary) ? j.in_name : out_name, err);
+        if (err == GPG_ERR_NO_SECKEY)
             cli_hint("unseal --inspect lists the keys it is addressed to");
-        else if (rc == GPG_ERR_NOT_TRUSTED)
+        else if (err == GPG_ERR_NOT_TRUSTED)
             cli_hint("the signer is not among the senders given with -s");
-        else if (rc == GPG_ERR_EEXIST)
+        else if (err == GPG_ERR_EEXIST)
             cli_hint_existing_output();
         else if (binary)
             cli_hint("use -o FILE, or -o - to write it to the terminal anyway");
