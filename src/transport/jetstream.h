@@ -10,9 +10,12 @@
  * duplicate window; the publisher gets a PubAck (with a "duplicate" flag)
  * only once the stream stored it (R replicas: once a quorum did). So a
  * listener that answers OK only after the PubAck, with K = the envelope's
- * exactly-once key, keeps both promises across every host: OK means durable,
- * and a re-sent envelope is stored once, as long as the duplicate window
- * covers the replay window (js_stream_ensure() checks it).
+ * exactly-once key, keeps both promises across every host: OK means stored
+ * as durably as the server stores (nats-server 2.9: written to the OS before
+ * the PubAck, fsynced every two minutes; 2.10 with sync_interval: always:
+ * fsynced; unseal(1), FLEET), and a re-sent envelope is stored once, as long
+ * as the duplicate window covers the replay window (js_stream_ensure()
+ * checks it).
  *
  * Threads: a js_conn may be shared by threads for js_publish(); libnats
  * serialises on the connection. The log hook is called from libnats' own
