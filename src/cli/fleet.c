@@ -221,7 +221,7 @@ int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_opt
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    struct js_inbox_drain d = {.inbox = ib, .log = o->quiet ? NULL : drain_log};
+    struct js_inbox_drain d = {.inbox = ib, .log = drain_log, .quiet = o->quiet};
     struct js_drain_config dc = {.stream = f->stream,
                                  .durable = f->durable ? f->durable : CLI_FLEET_DURABLE,
                                  .ack_wait_ms =
@@ -236,6 +236,14 @@ int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_opt
     status = err ? cli_error(NULL, err) : EXIT_OK;
     if (status == EXIT_OK && err)
         status = EXIT_IO;
+    if (status == EXIT_OK && d.foreign) {
+        /* Everything else was moved; say so, but let scripts see it. */
+        cli_errorf("stream %s: %zu message%s not from seal left in the stream (named above)",
+                   f->stream, d.foreign, d.foreign == 1 ? "" : "s");
+        cli_hint("look at one with 'nats stream get STREAM SEQ', remove it with 'nats stream rmm "
+                 "STREAM SEQ'; only the listeners should publish on seal.STREAM");
+        status = EXIT_FORMAT;
+    }
 out:
     js_close(conn);
     inbox_close(ib);

@@ -560,6 +560,15 @@ static gpg_err_code_t deliver_batch(natsMsgList *list, js_deliver_fn deliver, vo
         }
         jsMsgMetaData_Destroy(md);
         gpg_err_code_t err = deliver(ctx, &jm);
+        if (err == GPG_ERR_UNEXPECTED_MSG) {
+            /* Not ours to store, not ours to delete: out of the way. */
+            natsStatus s = natsMsg_NakWithDelay(m, JS_SKIP_DELAY_MS, NULL);
+            if (s != NATS_OK) {
+                nak_rest(list, i + 1);
+                return nats_fail(s, 0, "handing back a message not from seal");
+            }
+            continue;
+        }
         if (err) {
             nak_rest(list, i);
             return err;

@@ -141,9 +141,16 @@ struct js_message {
     uint64_t deliveries; /* 1 the first time, more after a missed ack */
 };
 
-/* Stores one message durably (e.g. into the Maildir) and returns 0, or a
- * code to stop the drain. It must be idempotent per msg_id: see js_drain. */
+/* Stores one message durably (e.g. into the Maildir) and returns 0, or
+ * GPG_ERR_UNEXPECTED_MSG for a message that is not its to store (not
+ * published by a seal listener): js_drain() leaves it in the stream and goes
+ * on; any other code stops the drain. It must be idempotent per msg_id: see
+ * js_drain. */
 typedef gpg_err_code_t (*js_deliver_fn)(void *ctx, const struct js_message *m);
+
+/* How long a message DELIVER did not take (GPG_ERR_UNEXPECTED_MSG) stays
+ * out of the drain's way before the stream hands it out again. */
+#define JS_SKIP_DELAY_MS (60 * 60 * 1000)
 
 struct js_drain_config {
     const char *stream;
@@ -166,8 +173,13 @@ struct js_drain_config {
  * ack wait. The consumer therefore delivers AT LEAST once, and exactly-once
  * rests on the callback: it must recognise a message it already stored (the
  * inbox's exclusive markers keyed by msg_id) and return 0 without storing it
- * twice. A callback error stops the drain; the messages not acknowledged are
- * handed back (NAK) for the next drain. Without FOLLOW, returns once no
+ * twice. A message the callback does not take (GPG_ERR_UNEXPECTED_MSG) is
+ * neither acknowledged nor terminated, which on a work-queue stream would
+ * delete it: it is handed back with a delay of JS_SKIP_DELAY_MS, so it stays
+ * in the stream for its owner to look at (and remove) without holding up
+ * the others or coming back at every fetch. Any other callback error stops
+ * the drain; the messages not acknowledged are handed back (NAK) for the
+ * next drain. Without FOLLOW, returns once no
  * message is waiting (one still awaiting its ack wait after a crash is
  * fetched by a later drain). *COUNT (may be NULL) is the number acknowledged.
  */

@@ -105,9 +105,24 @@ gpg_err_code_t js_store_to_inbox(void *ctx, const struct js_message *m)
     struct js_inbox_drain *d = ctx;
     uint8_t fpr[SEAL_FPR_LEN], id[SEAL_ENVELOPE_ID_LEN];
     gpg_err_code_t err = js_store_parse_msg_id(m->msg_id, fpr, id);
-    if (err)
-        return seal_fail_override(err, "stream message %" PRIu64 ": no seal message ID (%s)",
-                                  m->stream_seq, m->msg_id[0] ? m->msg_id : "none");
+    if (err) {
+        d->foreign++;
+        if (d->log) {
+            /* The ID is the publisher's text: only printable ASCII of it. */
+            char shown[81];
+            size_t n = 0;
+            for (const char *p = m->msg_id; *p && n < sizeof shown - 1; p++)
+                shown[n++] = *p > ' ' && *p < 127 ? *p : '?';
+            shown[n] = '\0';
+            char line[256];
+            snprintf(line, sizeof line,
+                     "stream message %" PRIu64 " is not from seal (%s%s%s): not delivered, left "
+                     "in the stream",
+                     m->stream_seq, n ? "message ID '" : "no message ID", shown, n ? "'" : "");
+            d->log(d->log_ctx, line);
+        }
+        return GPG_ERR_UNEXPECTED_MSG;
+    }
     struct inbox_file f = {-1, ""};
     if ((err = inbox_tmp_create(d->inbox, "", &f)))
         return err;
@@ -125,7 +140,7 @@ gpg_err_code_t js_store_to_inbox(void *ctx, const struct js_message *m)
         d->duplicates++;
     else
         d->stored++;
-    if (d->log) {
+    if (d->log && !d->quiet) {
         char line[INBOX_NAME_MAX + 200];
         snprintf(line, sizeof line, "%s stream message %" PRIu64 " from %s%s%s",
                  dup ? "duplicate" : "moved", m->stream_seq,

@@ -53,14 +53,19 @@ gpg_err_code_t js_store_deliver(void *ctx, const struct envelope_info *info, int
 struct js_inbox_drain {
     struct inbox *inbox;
     size_t stored, duplicates;
-    /* One line per message moved (may be NULL). */
+    size_t foreign; /* messages without a seal message ID, left in the stream */
+    /* One line per message moved or left in the stream (may be NULL);
+     * QUIET: only those left in the stream. */
     void (*log)(void *ctx, const char *line);
+    bool quiet;
     void *log_ctx;
 };
 
 /* js_deliver_fn over a js_inbox_drain (CTX): 0 once the message is durably
- * in new/ (or was before). A message without a seal message ID stops the
- * drain (GPG_ERR_INV_DATA): it was not published by a seal listener. */
+ * in new/ (or was before). A message without a seal message ID was not
+ * published by a seal listener and is not verified: it is never put into
+ * the inbox; it is logged with its stream sequence, counted in FOREIGN and
+ * left in the stream (GPG_ERR_UNEXPECTED_MSG, see js_drain). */
 gpg_err_code_t js_store_to_inbox(void *ctx, const struct js_message *m);
 
 #endif

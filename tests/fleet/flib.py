@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Helpers for the fleet tests (tests/fleet/*.sh): free ports, raw sends
 with a PROXY header from a chosen loopback source address, health probes,
-and inbox checks. Every socket operation has a timeout."""
+inbox checks, and a bare NATS request (a message not published by seal, a
+stream's state). Every socket operation has a timeout."""
 import hashlib
 import os
 import socket
@@ -148,6 +149,49 @@ def check_inbox(argv):
     return 0
 
 
+def nats_request(url, subject, payload, headers=()):
+    """One request over the NATS protocol (no client library): publishes
+    PAYLOAD to SUBJECT with HEADERS ("Name: value"; none: a plain PUB) and
+    returns the reply's payload (a JetStream PubAck or API answer)."""
+    host, port = url.replace("nats://", "").rsplit(":", 1)
+    s = socket.create_connection((host, int(port)), timeout=TIMEOUT)
+    f = s.makefile("rb")
+    if not f.readline().startswith(b"INFO "):
+        raise OSError("not a NATS server")
+    inbox = "_INBOX.flib%d" % os.getpid()
+    body = payload.encode()
+    out = b'CONNECT {"verbose":false,"headers":true,"no_responders":true}\r\n'
+    out += ("SUB %s 1\r\n" % inbox).encode()
+    if headers:
+        hdr = ("NATS/1.0\r\n" + "".join(h + "\r\n" for h in headers) + "\r\n").encode()
+        out += ("HPUB %s %s %d %d\r\n" % (subject, inbox, len(hdr), len(hdr) + len(body))).encode()
+        out += hdr + body + b"\r\n"
+    else:
+        out += ("PUB %s %s %d\r\n" % (subject, inbox, len(body))).encode() + body + b"\r\n"
+    s.sendall(out)
+    while True:
+        line = f.readline()
+        if not line:
+            raise OSError("NATS server closed the connection")
+        word = line.split()
+        if word[0] == b"PING":
+            s.sendall(b"PONG\r\n")
+        elif word[0] in (b"MSG", b"HMSG"):
+            data = f.read(int(word[-1]) + 2)[:-2]
+            if word[0] == b"HMSG":
+                data = data[int(word[-2]):]
+            s.close()
+            return data.decode()
+        elif word[0] == b"-ERR":
+            raise OSError(line.decode().strip())
+
+
+def nats(argv):
+    """nats URL SUBJECT PAYLOAD [HEADER...]: prints the reply, e.g. a
+    PubAck ({"stream":...,"seq":N}) or $JS.API.STREAM.INFO.NAME's answer."""
+    print(nats_request(argv[0], argv[1], argv[2], argv[3:]))
+
+
 def main():
     cmd, argv = sys.argv[1], sys.argv[2:]
     if cmd == "free-port":
@@ -158,6 +202,8 @@ def main():
         load(argv)
     elif cmd == "probe":
         probe(argv)
+    elif cmd == "nats":
+        nats(argv)
     elif cmd == "check-inbox":
         return check_inbox(argv)
     else:

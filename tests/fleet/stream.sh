@@ -7,7 +7,8 @@
 # start; a message over max_payload is ERR perm naming the limit; with NATS
 # down the answer is ERR temp, never OK, and after a restart a re-send is
 # stored once; a drain killed between the Maildir write and its ack loses
-# nothing and stores nothing twice.
+# nothing and stores nothing twice; a message seal did not publish is left
+# in the stream, named, and does not stop the drain.
 . "$top_srcdir/tests/fleet/common.sh"
 need_nats
 
@@ -86,4 +87,34 @@ $FL check-inbox "$T/inbox" "$T/msgs" 6 || fail "inbox after the drains"
 # Nothing left: one more drain moves nothing.
 "$UNSEAL" --drain "$NATS" --stream FLEET -d "$T/inbox" 2>"$T/drain3.log" || fail "last drain"
 grep -q "drained 0 messages" "$T/drain3.log" || fail "messages left: $(cat "$T/drain3.log")"
+
+# Messages seal did not publish (no Nats-Msg-Id, or one that is not a seal
+# message ID), between two seal ones: never put into the inbox, never
+# deleted, and they do not stop the drain: the seal ones are moved, each
+# foreign one is named by its stream sequence, the drain exits 3.
+for i in 7 8; do
+    printf 'message %s\n' "$i" >"$T/msgs/m$i"
+    seal_file alice "$T/msgs/m$i" "$T/m$i.seal"
+done
+seq_of() { sed -n 's/.*"seq":\([0-9]*\).*/\1/p'; }
+ok "127.0.0.2:$P1" "$T/m7.seal"
+s1=$($FL nats "$NATS" seal.FLEET "not an envelope" | seq_of)
+s2=$($FL nats "$NATS" seal.FLEET "nor this" "Nats-Msg-Id: hello" | seq_of)
+[ -n "$s1" ] && [ -n "$s2" ] || fail "publishing the foreign messages"
+ok "127.0.0.3:$P2" "$T/m8.seal"
+st=0
+"$UNSEAL" --drain "$NATS" --stream FLEET -d "$T/inbox" 2>"$T/drain4.log" || st=$?
+[ "$st" -eq 3 ] || fail "a drain past foreign messages exited $st, expected 3: $(cat "$T/drain4.log")"
+grep -q "stream message $s1 is not from seal (no message ID): not delivered, left in the stream" \
+    "$T/drain4.log" || fail "foreign message $s1 not named: $(cat "$T/drain4.log")"
+grep -q "stream message $s2 is not from seal (message ID 'hello')" "$T/drain4.log" ||
+    fail "foreign message $s2 not named: $(cat "$T/drain4.log")"
+grep -q "2 messages not from seal left in the stream" "$T/drain4.log" || fail "no summary"
+$FL check-inbox "$T/inbox" "$T/msgs" 8 || fail "inbox after the foreign messages"
+$FL nats "$NATS" '$JS.API.STREAM.INFO.FLEET' "" | grep -q '"messages":2,' ||
+    fail "the foreign messages are not in the stream any more"
+# Out of the way (handed back for an hour): the next drain finds nothing.
+"$UNSEAL" --drain "$NATS" --stream FLEET -d "$T/inbox" 2>"$T/drain5.log" ||
+    fail "drain after the foreign messages: $(cat "$T/drain5.log")"
+grep -q "drained 0 messages" "$T/drain5.log" || fail "foreign messages again: $(cat "$T/drain5.log")"
 exit 0
