@@ -1,0 +1,249 @@
+/* unseal --listen and --from: the receiving side of the transport; see
+ * deliver.h. Only unseal links it (src/libunseal.a): with the fleet's store
+ * it pulls in libnats, which seal and seal-keygen do without. */
+#include "cli/deliver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/fleet.h"
+#include "cli/options.h"
+#include "cli/output.h"
+#include "cli/twoway.h"
+#include "transport/listener.h"
+#include "transport/net.h"
+
+/* ---- unseal --listen ----------------------------------------------------- */
+
+static int stop_pipe[2] = {-1, -1};
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    if (write(stop_pipe[1], "x", 1) < 0) {
+        /* Nothing to do: the pipe is already readable. */
+    }
+    errno = saved;
+}
+
+static void log_line(void *ctx, const char *line)
+{
+    const struct cli_net_options *o = ctx;
+    if (!o->quiet || strncmp(line, "connection", 10) != 0)
+        fprintf(stderr, "unseal: %s\n", line);
+}
+
+static void fill_serve(struct serve_config *s, const struct seal_key *key,
+                       struct trusted_senders *senders, const struct cli_net_options *o)
+{
+    memset(s, 0, sizeof *s);
+    s->key = key;
+    s->senders = senders;
+    s->keep_sealed = o->keep_sealed;
+    s->max_size = o->max_size;
+    s->idle_ms = o->idle_ms;
+    s->total_ms = o->max_time_ms;
+    s->min_free = o->min_free;
+    s->max_age = o->max_age_s;
+    s->stop_fd = -1;
+    s->log = log_line;
+    s->log_ctx = (void *)o;
+}
+
+/* Opens the inbox and says what recovery did. */
+static int open_inbox(const struct cli_net_options *o, struct inbox **ib)
+{
+    struct inbox_report rep;
+    gpg_err_code_t err = inbox_open(o->inbox, o->max_age_s + SERVE_MAX_FUTURE, ib, &rep);
+    if (err)
+        return cli_error(o->inbox, err);
+    if (rep.completed || rep.tmp_removed || rep.pruned)
+        fprintf(stderr,
+                "unseal: %s: recovery: %u deliveries completed, %u leftovers removed from tmp/, "
+                "%u old markers pruned\n",
+                o->inbox, rep.completed, rep.tmp_removed, rep.pruned);
+    return EXIT_OK;
+}
+
+int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *senders,
+                      const struct cli_net_options *o)
+{
+    struct twoway *tw = NULL;
+    struct listener_config cfg;
+    int fds[NET_MAX_LISTEN];
+    size_t n = 0;
+    struct inbox *ib = NULL;
+    struct cli_fleet_state *fleet = NULL;
+    gpg_err_code_t err;
+    struct sigaction sa;
+    int status;
+
+    /* Every registered key is read now: the connection threads then only
+     * look keys up, and a bad *.pub stops the start, not a delivery. */
+    static const uint8_t nobody[SEAL_FPR_LEN];
+    const struct trusted_sender *none;
+    seal_clear_detail();
+    if ((err = trusted_senders_find(senders, nobody, &none)))
+        return cli_error(NULL, err);
+
+    bool systemd = strcmp(o->listen, "-") == 0;
+    err = systemd ? net_listen_systemd(fds, &n) : net_listen(o->listen, fds, &n);
+    if (err) {
+        status = cli_error(systemd ? NULL : o->listen, err);
+        if (systemd) {
+            /* Started by hand instead of by systemd: a usage error. */
+            cli_hint(
+                "'--listen -' takes its sockets from systemd (see examples/seal-inbox.socket)");
+            status = EXIT_USAGE;
+        }
+        return status;
+    }
+    if (o->inbox && (status = open_inbox(o, &ib)) != EXIT_OK)
+        goto out;
+    if (pipe(stop_pipe) != 0 || fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK) != 0) {
+        status = cli_error(NULL, seal_fail(seal_errno_code(), "pipe: %s", strerror(errno)));
+        goto out;
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    /* A vanished peer is an error on its connection, not a signal; a file
+     * size limit is a failed write (ERR temp), not death. */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+
+    memset(&cfg, 0, sizeof cfg);
+    fill_serve(&cfg.serve, key, senders, o);
+    cfg.serve.inbox = ib;
+    cfg.serve.stop_fd = stop_pipe[0];
+    cfg.fds = fds;
+    cfg.n_fds = n;
+    cfg.max_conns = o->max_conns;
+    if (o->twoway && (status = cli_twoway_attach(&cfg, key, o->trust, o->twoway, &tw)) != EXIT_OK)
+        goto out;
+    if ((status = cli_fleet_setup(o->fleet, o, &cfg.serve, &fleet)) != EXIT_OK)
+        goto out;
+    {
+        /* The addresses as bound: with port 0 the kernel picked the port. */
+        char names[NET_MAX_LISTEN * (NET_PEER_MAX + 1)] = "";
+        for (size_t i = 0; i < n; i++) {
+            char one[NET_PEER_MAX];
+            net_local_name(fds[i], one);
+            if (i)
+                strcat(names, " ");
+            strcat(names, one);
+        }
+        fprintf(stderr, "unseal: listening on %s%s, delivering into %s\n", names,
+                systemd ? " (sockets from systemd)" : "",
+                o->inbox ? o->inbox : cli_fleet_target(o->fleet));
+    }
+    err = listener_run(&cfg);
+    n = 0; /* closed by the listener */
+    if (err) {
+        status = cli_error(NULL, err);
+        goto out;
+    }
+    fprintf(stderr, "unseal: stopped\n");
+    status = EXIT_OK;
+out:
+    for (size_t i = 0; i < n; i++)
+        close(fds[i]);
+    cli_twoway_detach(tw);
+    inbox_close(ib);
+    cli_fleet_teardown(fleet);
+    return status;
+}
+
+/* ---- unseal --from ------------------------------------------------------- */
+
+/* The plaintext of --from without an inbox goes where plain unseal puts it
+ * (cli/output.h): private until everything verified. */
+static gpg_err_code_t from_commit(void *ctx)
+{
+    return cli_plain_release(ctx, NULL, NULL);
+}
+
+static void from_abort(void *ctx)
+{
+    cli_plain_discard(ctx);
+}
+
+int cli_unseal_from(const struct seal_key *key, struct trusted_senders *senders,
+                    const struct cli_net_options *o, const char *output, bool force,
+                    bool output_given)
+{
+    struct serve_config cfg;
+    struct serve_result *res = calloc(1, sizeof *res);
+    struct cli_plain_out fo;
+    struct serve_target target = {{NULL, NULL}, from_commit, from_abort, &fo};
+    struct inbox *ib = NULL;
+    gpg_err_code_t err;
+    int fd, status;
+
+    memset(&fo, 0, sizeof fo);
+    fo.out.ao.fd = -1;
+    if (!res)
+        return cli_error(NULL, seal_fail(GPG_ERR_ENOMEM, "out of memory"));
+    signal(SIGPIPE, SIG_IGN);
+    fill_serve(&cfg, key, senders, o);
+    if (o->inbox) {
+        if ((status = open_inbox(o, &ib)) != EXIT_OK)
+            goto out;
+        cfg.inbox = ib;
+    } else {
+        if ((err = cli_plain_open(&fo, output, force, output_given))) {
+            status = cli_error(file_is_stdio(output) ? "(stdout)" : output, err);
+            goto out;
+        }
+        target.sink = cli_plain_sink(&fo);
+        cfg.target = &target;
+    }
+    if ((err = net_connect(o->from, net_now_ms() + CLI_NET_CONNECT_MS, &fd))) {
+        cli_error(NULL, err);
+        status = EXIT_NO_ACK;
+        goto out;
+    }
+    serve_connection(&cfg, fd, res);
+    switch (res->outcome) {
+    case SERVE_PROBE:
+        cli_errorf("%s: the peer sent nothing", o->from);
+        status = EXIT_NO_ACK;
+        break;
+    case SERVE_DELIVERED:
+    case SERVE_DUPLICATE:
+        status = EXIT_OK;
+        break;
+    case SERVE_REFUSED:
+        cli_errorf("%s: refused the envelope: ERR %s %s", o->from,
+                   res->err_kind == WIRE_ERR_TEMP ? "temp" : "perm", res->reason);
+        /* As unseal would exit for the same envelope; a stale one is an
+         * authentication failure (a replay), a stalled peer no answer. */
+        if (res->code == GPG_ERR_SIG_EXPIRED)
+            status = EXIT_AUTH;
+        else if (res->code == GPG_ERR_TIMEOUT || res->code == GPG_ERR_CANCELED)
+            status = EXIT_NO_ACK;
+        else if (res->code == GPG_ERR_TOO_LARGE)
+            status = EXIT_FORMAT;
+        else
+            status = cli_exit_status(res->code);
+        if (status == EXIT_OK)
+            status = EXIT_IO;
+        break;
+    }
+out:
+    cli_plain_discard(&fo);
+    inbox_close(ib);
+    free(res);
+    return status;
+}
