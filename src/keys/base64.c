@@ -20,6 +20,9 @@
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/* RFC 4648 section 5: '-' and '_' for '+' and '/'. */
+static const char b64url_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /* 0xff if A <= C <= B, else 0, without branches on C. */
 static unsigned b64_in_range(unsigned c, unsigned a, unsigned b)
@@ -66,8 +69,9 @@ size_t b64_decoded_len(const char *in, size_t n)
     return out;
 }
 
-gpg_err_code_t b64_encode(const uint8_t *in, size_t len, bool pad, char *out, size_t outcap,
-                          size_t *outlen)
+/* Encodes with ALPHABET (64 characters); see b64_encode. */
+static gpg_err_code_t encode(const char *alphabet, const uint8_t *in, size_t len, bool pad,
+                             char *out, size_t outcap, size_t *outlen)
 {
     size_t need = b64_encoded_len(len);
     size_t i, o = 0;
@@ -79,30 +83,42 @@ gpg_err_code_t b64_encode(const uint8_t *in, size_t len, bool pad, char *out, si
         return seal_fail(GPG_ERR_BUFFER_TOO_SHORT, "base64: output buffer too small");
     for (i = 0; i + 3 <= len; i += 3) {
         uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = b64_alphabet[v >> 18];
-        out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = b64_alphabet[(v >> 6) & 63];
-        out[o++] = b64_alphabet[v & 63];
+        out[o++] = alphabet[v >> 18];
+        out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[(v >> 6) & 63];
+        out[o++] = alphabet[v & 63];
     }
     if (len - i == 1) {
         uint32_t v = (uint32_t)in[i] << 16;
-        out[o++] = b64_alphabet[v >> 18];
-        out[o++] = b64_alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[v >> 18];
+        out[o++] = alphabet[(v >> 12) & 63];
         if (pad) {
             out[o++] = '=';
             out[o++] = '=';
         }
     } else if (len - i == 2) {
         uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        out[o++] = b64_alphabet[v >> 18];
-        out[o++] = b64_alphabet[(v >> 12) & 63];
-        out[o++] = b64_alphabet[(v >> 6) & 63];
+        out[o++] = alphabet[v >> 18];
+        out[o++] = alphabet[(v >> 12) & 63];
+        out[o++] = alphabet[(v >> 6) & 63];
         if (pad)
             out[o++] = '=';
     }
     out[o] = '\0';
     *outlen = o;
     return 0;
+}
+
+gpg_err_code_t b64_encode(const uint8_t *in, size_t len, bool pad, char *out, size_t outcap,
+                          size_t *outlen)
+{
+    return encode(b64_alphabet, in, len, pad, out, outcap, outlen);
+}
+
+gpg_err_code_t b64url_encode(const uint8_t *in, size_t len, char *out, size_t outcap,
+                             size_t *outlen)
+{
+    return encode(b64url_alphabet, in, len, false, out, outcap, outlen);
 }
 
 gpg_err_code_t b64_decode(const char *in, size_t len, uint8_t *out, size_t outcap, size_t *outlen)

@@ -1,5 +1,6 @@
 /*
- * Strict standard base64 (RFC 4648 section 4, alphabet A-Z a-z 0-9 + /).
+ * Strict standard base64 (RFC 4648 section 4, alphabet A-Z a-z 0-9 + /),
+ * and an encoder for base64url (section 5, - and _ for + and /).
  *
  * The decoder accepts exactly one encoding of any byte string: padding is
  * required and canonical ('=' only at the end, making the length a multiple
@@ -30,6 +31,12 @@ size_t b64_decoded_len(const char *in, size_t n);
  * OpenSSH fingerprints) and *OUTLEN is the unpadded length. */
 gpg_err_code_t b64_encode(const uint8_t *in, size_t len, bool pad, char *out, size_t outcap,
                           size_t *outlen);
+
+/* Encodes LEN bytes of IN as base64url without padding (RFC 4648 section 5,
+ * the transport's receipts) into OUT, as b64_encode with PAD false does with
+ * the standard alphabet. */
+gpg_err_code_t b64url_encode(const uint8_t *in, size_t len, char *out, size_t outcap,
+                             size_t *outlen);
 
 /* Decodes the LEN characters at IN into OUT (OUTCAP bytes; b64_decoded_len(IN, LEN)
  * suffices). Any deviation from the canonical padded encoding is

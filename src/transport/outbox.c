@@ -16,6 +16,7 @@
 #include "base/fileio.h"
 #include "base/secmem.h"
 #include "crypto/crypto.h"
+#include "keys/base64.h"
 #include "transport/chat.h"
 #include "transport/net.h"
 #include "transport/wire.h"
@@ -72,8 +73,9 @@ static gpg_err_code_t mac_text(const struct fetch_request *req, const uint8_t *m
     uint8_t mac[SEAL_SHA256_LEN];
     gpg_err_code_t err =
         seal_hmac(SEAL_HASH_SHA256, req->session_key, FETCH_SESSION_KEY_LEN, msg, len, mac);
+    size_t n;
     if (!err)
-        base64url_encode(mac, sizeof mac, out);
+        err = b64url_encode(mac, sizeof mac, out, RECEIPT_TEXT_LEN + 1, &n);
     seal_wipe(mac, sizeof mac);
     return err;
 }

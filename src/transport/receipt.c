@@ -3,29 +3,7 @@
 
 #include <string.h>
 
-void base64url_encode(const uint8_t *in, size_t n, char *out)
-{
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t o = 0, i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = abc[v >> 18];
-        out[o++] = abc[(v >> 12) & 63];
-        out[o++] = abc[(v >> 6) & 63];
-        out[o++] = abc[v & 63];
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        out[o++] = abc[v >> 18];
-        out[o++] = abc[(v >> 12) & 63];
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        out[o++] = abc[v >> 18];
-        out[o++] = abc[(v >> 12) & 63];
-        out[o++] = abc[(v >> 6) & 63];
-    }
-    out[o] = '\0';
-}
+#include "keys/base64.h"
 
 gpg_err_code_t receipt_compute(const uint8_t key[SEAL_RECEIPT_KEY_LEN],
                                const uint8_t id[SEAL_ENVELOPE_ID_LEN],
@@ -44,8 +22,9 @@ gpg_err_code_t receipt_compute(const uint8_t key[SEAL_RECEIPT_KEY_LEN],
     memcpy(msg + o, fpr, SEAL_FPR_LEN);
     o += SEAL_FPR_LEN;
     gpg_err_code_t err = seal_hmac(SEAL_HASH_SHA256, key, SEAL_RECEIPT_KEY_LEN, msg, o, mac);
+    size_t n;
     if (!err)
-        base64url_encode(mac, sizeof mac, out);
+        err = b64url_encode(mac, sizeof mac, out, RECEIPT_TEXT_LEN + 1, &n);
     seal_wipe(mac, sizeof mac);
     return err;
 }

@@ -36,9 +36,4 @@ bool receipt_verify(const uint8_t key[SEAL_RECEIPT_KEY_LEN], const uint8_t id[SE
                     const uint8_t envelope_sha256[SEAL_SHA256_LEN], const uint8_t fpr[SEAL_FPR_LEN],
                     const char *text, size_t len);
 
-/* base64url (RFC 4648 section 5) without padding of N bytes into OUT
- * ((4 * N + 2) / 3 characters and a NUL). libgpg-error's codec writes the
- * standard alphabet with PEM line breaks only, hence these few lines. */
-void base64url_encode(const uint8_t *in, size_t n, char *out);
-
 #endif

@@ -72,6 +72,38 @@ static void test_encode_buffer_too_small(void **state)
     assert_int_equal(n, 0);
 }
 
+/* base64url: the RFC 4648 vectors unpadded, the two characters that differ
+ * from base64 ("\xfb\xff": "-_8", not "+/8"), every byte value against the
+ * standard encoding with the two characters swapped, and the output cap. */
+static void test_base64url_encode(void **state)
+{
+    char out[400], std[400];
+    uint8_t all[256];
+    size_t n, m, i;
+    (void)state;
+    for (i = 0; i < sizeof vectors / sizeof vectors[0]; i++) {
+        const char *raw = vectors[i].raw;
+        assert_int_equal(b64url_encode((const uint8_t *)raw, strlen(raw), out, sizeof out, &n), 0);
+        assert_string_equal(out, vectors[i].unpadded);
+        assert_int_equal(n, strlen(vectors[i].unpadded));
+    }
+    assert_int_equal(b64url_encode((const uint8_t *)"\xfb\xff", 2, out, sizeof out, &n), 0);
+    assert_string_equal(out, "-_8");
+    for (i = 0; i < sizeof all; i++)
+        all[i] = (uint8_t)i;
+    assert_int_equal(b64url_encode(all, sizeof all, out, sizeof out, &n), 0);
+    assert_int_equal(b64_encode(all, sizeof all, false, std, sizeof std, &m), 0);
+    assert_int_equal(n, m);
+    for (i = 0; i < m; i++)
+        std[i] = std[i] == '+' ? '-' : std[i] == '/' ? '_' : std[i];
+    assert_string_equal(out, std);
+    /* 32 bytes (a receipt's MAC) are 43 characters: 43 + NUL fit in 44, not 43. */
+    assert_int_equal(b64url_encode(all, 32, out, 44, &n), 0);
+    assert_int_equal(n, 43);
+    assert_int_equal(b64url_encode(all, 32, out, 43, &n), GPG_ERR_BUFFER_TOO_SHORT);
+    assert_int_equal(n, 0);
+}
+
 static void test_decode_buffer_too_small(void **state)
 {
     uint8_t out[2];
@@ -185,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_rfc4648_encode),
         cmocka_unit_test(test_rfc4648_decode),
         cmocka_unit_test(test_encode_buffer_too_small),
+        cmocka_unit_test(test_base64url_encode),
         cmocka_unit_test(test_decode_buffer_too_small),
         cmocka_unit_test(test_missing_padding),
         cmocka_unit_test(test_non_canonical_bits),
