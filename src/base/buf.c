@@ -176,6 +176,20 @@ gpg_err_code_t reader_expect_end(const struct reader *r)
     return 0;
 }
 
+static gpg_err_code_t reader_source_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    struct reader *r = ctx;
+    size_t n = reader_remaining(r) < cap ? reader_remaining(r) : cap;
+    gpg_err_code_t err = reader_get_bytes(r, buf, n);
+    *got = err ? 0 : n;
+    return err;
+}
+
+struct byte_source reader_source(struct reader *r)
+{
+    return (struct byte_source){reader_source_read, r};
+}
+
 void writer_init(struct writer *w, size_t max, bool secure)
 {
     memset(w, 0, sizeof *w);
@@ -312,4 +326,14 @@ uint8_t *writer_steal(struct writer *w, size_t *len)
     w->priv.data = NULL;
     w->priv.len = w->priv.cap = 0;
     return p;
+}
+
+static gpg_err_code_t writer_sink_write(void *ctx, const uint8_t *buf, size_t n)
+{
+    return writer_put_bytes(ctx, buf, n);
+}
+
+struct byte_sink writer_sink(struct writer *w)
+{
+    return (struct byte_sink){writer_sink_write, w};
 }

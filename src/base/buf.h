@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "base/errors.h"
+#include "base/stream.h"
 
 /* The members are buf.c's alone (tests/layout.sh refuses any other file
  * that names .priv). The type is complete only so that readers live on the
@@ -73,6 +74,11 @@ gpg_err_code_t reader_get_sub(struct reader *r, size_t n, struct reader *sub);
  * was consumed. */
 gpg_err_code_t reader_expect_end(const struct reader *r);
 
+/* A byte_source handing out what remains of R (up to the caller's CAP per
+ * read, then end of input), for a message held in memory that goes through
+ * the streaming envelope API. R must outlive the source. */
+struct byte_source reader_source(struct reader *r);
+
 /*
  * Writer: an append-only buffer that grows up to a cap. A secure writer keeps
  * its bytes in libgcrypt secure memory and wipes them when it grows or is
@@ -115,6 +121,9 @@ gpg_err_code_t writer_put_bytes(struct writer *w, const void *p, size_t n);
 /* Reserves N bytes at the end and returns a pointer to them (zeroed), or NULL
  * if the writer failed or would exceed its cap. */
 uint8_t *writer_reserve(struct writer *w, size_t n);
+
+/* A byte_sink appending to W: a write fails once W would pass its cap. */
+struct byte_sink writer_sink(struct writer *w);
 
 /* 0, or the code of the first failed append. */
 gpg_err_code_t writer_status(const struct writer *w);

@@ -79,6 +79,26 @@ gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
+static gpg_err_code_t fd_source_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
+{
+    return fd_read_full(*(int *)ctx, buf, cap, got);
+}
+
+struct byte_source fd_source(int *fd)
+{
+    return (struct byte_source){fd_source_read, fd};
+}
+
+static gpg_err_code_t fd_sink_write(void *ctx, const uint8_t *buf, size_t n)
+{
+    return fd_write_all(*(int *)ctx, buf, n);
+}
+
+struct byte_sink fd_sink(int *fd)
+{
+    return (struct byte_sink){fd_sink_write, fd};
+}
+
 gpg_err_code_t file_check_private_mode(int fd)
 {
     struct stat st;

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "base/errors.h"
+#include "base/stream.h"
 
 /* True iff PATH is "-". */
 bool file_is_stdio(const char *path);
@@ -40,6 +41,11 @@ gpg_err_code_t fd_read_full(int fd, void *buf, size_t n, size_t *got);
 
 /* Writes all N bytes, retrying short writes and EINTR. */
 gpg_err_code_t fd_write_all(int fd, const void *buf, size_t n);
+
+/* A byte_source reading *FD with fd_read_full, and a byte_sink writing to
+ * *FD with fd_write_all. FD must outlive them. */
+struct byte_source fd_source(int *fd);
+struct byte_sink fd_sink(int *fd);
 
 /* Opens PATH ("-": a dup of stdin) for reading, refusing anything but a
  * regular file without blocking: a FIFO or a device would block open(2) or

@@ -88,32 +88,12 @@ static int catch_signals(void)
 
 /* ---- frames --------------------------------------------------------------- */
 
-struct mem_source {
-    const uint8_t *p;
-    size_t n, off;
-};
-
-static gpg_err_code_t mem_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
-{
-    struct mem_source *m = ctx;
-    size_t k = m->n - m->off < cap ? m->n - m->off : cap;
-    memcpy(buf, m->p + m->off, k);
-    m->off += k;
-    *got = k;
-    return 0;
-}
-
-static gpg_err_code_t writer_sink(void *ctx, const uint8_t *buf, size_t n)
-{
-    return writer_put_bytes(ctx, buf, n);
-}
-
 /* Seals our next frame of TYPE to the peer and sends it. */
 static gpg_err_code_t send_frame(struct chat *c, enum chat_type type, const uint8_t *text,
                                  size_t len)
 {
     struct writer plain, frame;
-    struct mem_source src;
+    struct reader src;
     const struct seal_key *rcpt[1] = {c->peer->key};
     struct seal_request req;
     gpg_err_code_t err;
@@ -122,14 +102,14 @@ static gpg_err_code_t send_frame(struct chat *c, enum chat_type type, const uint
     writer_init(&frame, CHAT_FRAME_MAX, false);
     if ((err = chat_encode(c->s, type, text, len, &plain)))
         goto out;
-    src = (struct mem_source){writer_data(&plain), writer_len(&plain), 0};
+    reader_init(&src, writer_data(&plain), writer_len(&plain));
     memset(&req, 0, sizeof req);
     req.recipients = rcpt;
     req.n_recipients = 1;
     req.sender = c->me;
     req.armor = true;
-    req.in = (struct byte_source){mem_read, &src};
-    req.out = (struct byte_sink){writer_sink, &frame};
+    req.in = reader_source(&src);
+    req.out = writer_sink(&frame);
     if ((err = envelope_seal(&req)))
         goto out;
     err =
@@ -194,14 +174,15 @@ static gpg_err_code_t open_frame(struct chat *c, const uint8_t *frame, size_t le
                                  struct trusted_senders *senders, struct writer *plain,
                                  struct envelope_info *info)
 {
-    struct mem_source src = {frame, len, 0};
+    struct reader src;
     struct unseal_request req;
+    reader_init(&src, frame, len);
     memset(&req, 0, sizeof req);
     memset(info, 0, sizeof *info);
     req.recipient = c->me;
     req.senders = senders;
-    req.in = (struct byte_source){mem_read, &src};
-    req.out = (struct byte_sink){writer_sink, plain};
+    req.in = reader_source(&src);
+    req.out = writer_sink(plain);
     gpg_err_code_t err = envelope_unseal(&req, info);
     if (err == GPG_ERR_TOO_LARGE || (err == 0 && writer_status(plain)))
         err = seal_fail_override(GPG_ERR_TOO_LARGE, "a frame's plaintext is longer than %d bytes",

@@ -28,36 +28,6 @@ static void note(const struct fetch_config *cfg, const char *fmt, ...)
     cfg->note(cfg->note_ctx, line);
 }
 
-struct mem_source {
-    const uint8_t *p;
-    size_t n, off;
-};
-
-static gpg_err_code_t mem_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
-{
-    struct mem_source *m = ctx;
-    size_t k = m->n - m->off < cap ? m->n - m->off : cap;
-    memcpy(buf, m->p + m->off, k);
-    m->off += k;
-    *got = k;
-    return 0;
-}
-
-static gpg_err_code_t writer_sink(void *ctx, const uint8_t *buf, size_t n)
-{
-    return writer_put_bytes(ctx, buf, n);
-}
-
-static gpg_err_code_t fd_source(void *ctx, uint8_t *buf, size_t cap, size_t *got)
-{
-    return fd_read_full(*(int *)ctx, buf, cap, got);
-}
-
-static gpg_err_code_t fd_sink(void *ctx, const uint8_t *buf, size_t n)
-{
-    return fd_write_all(*(int *)ctx, buf, n);
-}
-
 /* Seals the request to the listener: the armored envelope in FRAME, its ID
  * (the request ID) in ID. */
 static gpg_err_code_t make_request(const struct fetch_config *cfg, const struct fetch_request *req,
@@ -73,14 +43,15 @@ static gpg_err_code_t make_request(const struct fetch_config *cfg, const struct 
     memset(&result, 0, sizeof result);
     if ((err = fetch_request_encode(req, &plain)))
         goto out;
-    struct mem_source src = {writer_data(&plain), writer_len(&plain), 0};
+    struct reader src;
+    reader_init(&src, writer_data(&plain), writer_len(&plain));
     memset(&sr, 0, sizeof sr);
     sr.recipients = rcpt;
     sr.n_recipients = 1;
     sr.sender = cfg->key;
     sr.armor = true;
-    sr.in = (struct byte_source){mem_read, &src};
-    sr.out = (struct byte_sink){writer_sink, frame};
+    sr.in = reader_source(&src);
+    sr.out = writer_sink(frame);
     sr.result = &result;
     if ((err = envelope_seal(&sr)))
         goto out;
@@ -155,9 +126,9 @@ static gpg_err_code_t one_envelope(const struct fetch_config *cfg, struct fetch_
     memset(&ur, 0, sizeof ur);
     ur.recipient = cfg->key;
     ur.senders = cfg->senders;
-    ur.in = (struct byte_source){fd_source, &spool.fd};
+    ur.in = fd_source(&spool.fd);
     if (!cfg->keep_sealed)
-        ur.out = (struct byte_sink){fd_sink, &plain.fd};
+        ur.out = fd_sink(&plain.fd);
     uint64_t now = (uint64_t)time(NULL);
     gpg_err_code_t bad = envelope_unseal(&ur, &info);
     if (!bad && (info.created + cfg->max_age < now || info.created > now + SERVE_MAX_FUTURE))

@@ -216,26 +216,6 @@ static void hex(const uint8_t *p, size_t n, char *out)
         snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
-struct mem_source {
-    const uint8_t *p;
-    size_t n, off;
-};
-
-static gpg_err_code_t mem_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
-{
-    struct mem_source *m = ctx;
-    size_t k = m->n - m->off < cap ? m->n - m->off : cap;
-    memcpy(buf, m->p + m->off, k);
-    m->off += k;
-    *got = k;
-    return 0;
-}
-
-static gpg_err_code_t writer_sink(void *ctx, const uint8_t *buf, size_t n)
-{
-    return writer_put_bytes(ctx, buf, n);
-}
-
 /* A/B into OUT; false if it does not fit (then nothing uses OUT). */
 static bool join(char *out, size_t cap, const char *a, const char *b)
 {
@@ -327,13 +307,14 @@ static gpg_err_code_t read_request(const struct outbox_config *cfg, struct fetch
         seal_fail(err, "the request did not arrive whole");
         goto out;
     }
-    struct mem_source src = {frame, flen, 0};
+    struct reader src;
+    reader_init(&src, frame, flen);
     struct unseal_request ur;
     memset(&ur, 0, sizeof ur);
     ur.recipient = cfg->key;
     ur.senders = cfg->senders;
-    ur.in = (struct byte_source){mem_read, &src};
-    ur.out = (struct byte_sink){writer_sink, &plain};
+    ur.in = reader_source(&src);
+    ur.out = writer_sink(&plain);
     if ((err = envelope_unseal(&ur, info))) /* F1, F2 */
         goto out;
     if ((err = writer_status(&plain)) ||

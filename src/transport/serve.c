@@ -45,17 +45,6 @@ static int64_t min64(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
-/* The envelope, as received, from the spool file. */
-static gpg_err_code_t spool_read(void *ctx, uint8_t *buf, size_t cap, size_t *got)
-{
-    return fd_read_full(*(int *)ctx, buf, cap, got);
-}
-
-static gpg_err_code_t file_write(void *ctx, const uint8_t *buf, size_t n)
-{
-    return fd_write_all(*(int *)ctx, buf, n);
-}
-
 /* Reads the envelope into SPOOL up to the peer's half-close, hashing it.
  * The cap is applied here, as bytes arrive: nothing is decrypted before the
  * whole envelope is in and known to fit. */
@@ -169,7 +158,7 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
     memset(&req, 0, sizeof req);
     req.recipient = cfg->key;
     req.senders = cfg->senders;
-    req.in = (struct byte_source){spool_read, &spool_fd};
+    req.in = fd_source(&spool_fd); /* the envelope as received */
     req.receipt_key = rk;
     if (lseek(spool_fd, 0, SEEK_SET) != 0) {
         set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", seal_errno_code());
@@ -181,7 +170,7 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
             set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
             goto out;
         }
-        req.out = (struct byte_sink){file_write, &plain.fd};
+        req.out = fd_sink(&plain.fd);
     } else if (!cfg->inbox && !cfg->store) {
         req.out = cfg->target->sink;
     } /* else: keep_sealed, the plaintext is verified and dropped */

@@ -214,6 +214,35 @@ static void test_reader_want(void **state)
     assert_int_equal(reader_offset(&r), 3);
 }
 
+/* reader_source hands out what remains, at most CAP per read, then end of
+ * input; writer_sink appends and fails past the writer's cap. */
+static void test_reader_source_writer_sink(void **state)
+{
+    (void)state;
+    struct reader r;
+    struct writer w;
+    uint8_t buf[4];
+    size_t got = 99;
+    reader_init(&r, sample, sizeof sample);
+    assert_int_equal(reader_skip(&r, 1), 0);
+    struct byte_source src = reader_source(&r);
+    writer_init(&w, 10, false);
+    struct byte_sink sink = writer_sink(&w);
+    size_t total = 0;
+    do {
+        assert_int_equal(src.read(src.ctx, buf, sizeof buf, &got), 0);
+        assert_true(got <= sizeof buf);
+        assert_int_equal(sink.write(sink.ctx, buf, got), 0);
+        total += got;
+    } while (got > 0);
+    assert_int_equal(total, sizeof sample - 1);
+    assert_memory_equal(writer_data(&w), sample + 1, sizeof sample - 1);
+    assert_int_equal(src.read(src.ctx, buf, sizeof buf, &got), 0);
+    assert_int_equal(got, 0);
+    assert_int_equal(sink.write(sink.ctx, sample, 3), GPG_ERR_TOO_LARGE);
+    writer_free(&w);
+}
+
 int main(void)
 {
     if (seal_crypto_init())
@@ -227,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_secure_writer_grows),
         cmocka_unit_test(test_buffer_writer),
         cmocka_unit_test(test_reader_want),
+        cmocka_unit_test(test_reader_source_writer_sink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
