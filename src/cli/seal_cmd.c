@@ -144,23 +144,24 @@ static void fill_request(struct seal_request *req, const struct seal_options *o,
 
 static int load_recipients(struct recipients *r, struct cli_passphrase *pp)
 {
+    size_t first, second;
     int status;
 
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < r->n; i++)
         if ((status = cli_key_load_public(r->path[i], pp, &r->key[i])) != EXIT_OK)
             return status;
-        for (size_t j = 0; j < i; j++) {
-            /* A duplicate is most likely a typo for another recipient:
-             * refuse rather than silently sealing for fewer people, naming
-             * both files, before the sender's passphrase is asked for. */
-            if (memcmp(r->key[i]->fpr, r->key[j]->fpr, SEAL_FPR_LEN) == 0) {
-                cli_errorf("%s: the same key as %s (a recipient given twice)", r->path[i],
-                           r->path[j]);
-                return EXIT_USAGE;
-            }
-        }
+    /* A duplicate is most likely a typo for another recipient: refuse
+     * rather than silently sealing for fewer people, naming both files,
+     * before the sender's passphrase is asked for. envelope_seal() would
+     * refuse it too, but later and by number. */
+    gpg_err_code_t err =
+        envelope_check_recipients((const struct seal_key *const *)r->key, r->n, &first, &second);
+    if (err == GPG_ERR_DUP_KEY) {
+        cli_errorf("%s: the same key as %s (a recipient given twice)", r->path[second],
+                   r->path[first]);
+        return EXIT_USAGE;
     }
-    return EXIT_OK;
+    return err ? cli_error(NULL, err) : EXIT_OK;
 }
 
 /* seal --to / --listen: the same keys and input, then cli/deliver.c. */

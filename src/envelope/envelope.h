@@ -48,8 +48,18 @@ struct seal_request {
     struct seal_result *result; /* may be NULL; filled when 0 is returned */
 };
 
-/* Seals REQ->in to REQ->out in one streaming pass. Duplicate recipients are
- * GPG_ERR_DUP_KEY. */
+/* The recipients rule for sealing (man/seal.5: one stanza per key): 1 to
+ * SEAL_MAX_RECIPIENTS keys (GPG_ERR_INV_VALUE otherwise), no key twice:
+ * GPG_ERR_DUP_KEY with *FIRST < *SECOND the indices of the first pair with
+ * the same fingerprint. This is the only copy of the rule: envelope_seal()
+ * applies it to every request, and a program may call it first, so that it
+ * can name both files before it asks for a passphrase. */
+gpg_err_code_t envelope_check_recipients(const struct seal_key *const *keys, size_t n,
+                                         size_t *first, size_t *second);
+
+/* Seals REQ->in to REQ->out in one streaming pass. Recipients as
+ * envelope_check_recipients() wants them (GPG_ERR_DUP_KEY for a key given
+ * twice). */
 gpg_err_code_t envelope_seal(const struct seal_request *req);
 
 /* What the envelope says, filled as far as it was read (the sizes too when

@@ -143,10 +143,6 @@ gpg_err_code_t envelope_header_encode(const struct envelope_header *h, struct wr
         size_t wl = h->stanza[i].wrapped_len;
         if (wl < SEAL_RSA_MIN_LEN || wl > SEAL_RSA_MAX_LEN)
             return seal_fail(GPG_ERR_INV_VALUE, "recipient %zu: key of unsupported size", i + 1);
-        for (size_t j = 0; j < i; j++)
-            if (memcmp(h->stanza[j].fpr, h->stanza[i].fpr, SEAL_FPR_LEN) == 0)
-                return seal_fail(GPG_ERR_DUP_KEY, "recipients %zu and %zu are the same key", j + 1,
-                                 i + 1);
     }
     writer_put_bytes(w, envelope_magic, ENVELOPE_MAGIC_LEN);
     writer_put_u8(w, (uint8_t)h->version);

@@ -71,8 +71,10 @@ gpg_err_code_t envelope_header_read(const struct byte_source *src, uint8_t *buf,
 int envelope_header_find(const struct envelope_header *h, const uint8_t fpr[SEAL_FPR_LEN]);
 
 /* Appends the header described by H (version, n, stanzas; len is ignored) to
- * W. Refuses what the parser would refuse (GPG_ERR_INV_VALUE / GPG_ERR_DUP_KEY
- * with a detail), so a sealer can only write valid headers. */
+ * W. Refuses a version, a count or a wrapped-key length that the parser
+ * would refuse (GPG_ERR_INV_VALUE with a detail). One stanza per key is the
+ * caller's: envelope_seal() has checked its recipients with
+ * envelope_check_recipients() before it builds the stanzas. */
 gpg_err_code_t envelope_header_encode(const struct envelope_header *h, struct writer *w);
 
 /* Reads until BUF holds N bytes or the input ends; *GOT < N only at end of

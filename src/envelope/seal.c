@@ -49,17 +49,36 @@ static void sealer_free(struct sealer *s)
     armor_encoder_free(s->armor);
 }
 
+gpg_err_code_t envelope_check_recipients(const struct seal_key *const *keys, size_t n,
+                                         size_t *first, size_t *second)
+{
+    *first = *second = 0;
+    if (n == 0 || n > SEAL_MAX_RECIPIENTS)
+        return seal_fail(GPG_ERR_INV_VALUE, "%zu recipients (need 1..%d)", n, SEAL_MAX_RECIPIENTS);
+    /* The fingerprint was computed once, when the key was loaded. */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (memcmp(keys[j]->fpr, keys[i]->fpr, SEAL_FPR_LEN) == 0) {
+                *first = j;
+                *second = i;
+                return seal_fail(GPG_ERR_DUP_KEY, "recipients %zu and %zu are the same key", j + 1,
+                                 i + 1);
+            }
+    return 0;
+}
+
 /* Checks the keys and writes the header: one stanza (key ID, wrapped file
- * key) per recipient. A duplicate recipient is refused by the encoder. */
+ * key) per recipient. */
 static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *req,
                                   const struct seal_fixed *fx)
 {
     struct envelope_header h;
     gpg_err_code_t e;
 
-    if (req->n_recipients == 0 || req->n_recipients > SEAL_MAX_RECIPIENTS)
-        return seal_fail(GPG_ERR_INV_VALUE, "%zu recipients (need 1..%d)", req->n_recipients,
-                         SEAL_MAX_RECIPIENTS);
+    size_t dup_first, dup_second;
+    if ((e = envelope_check_recipients(req->recipients, req->n_recipients, &dup_first,
+                                       &dup_second)))
+        return e;
     if (!req->sender || !seal_rsa_has_private(req->sender->rsa))
         return seal_fail(GPG_ERR_NO_SECKEY, "the sender key has no private part");
     size_t sk = seal_rsa_modulus_len(req->sender->rsa);

@@ -244,6 +244,16 @@ static void test_duplicate_recipients(void **state)
     assert_int_equal(do_seal((const uint8_t *)"x", 1, r, 3, alice, false, &env), GPG_ERR_DUP_KEY);
     assert_int_equal(env.len, 0);
     mem_sink_free(&env);
+    /* The one check, as a program calls it before asking for anything: it
+     * names the pair. */
+    size_t first = 9, second = 9;
+    assert_int_equal(
+        envelope_check_recipients((const struct seal_key *const *)r, 3, &first, &second),
+        GPG_ERR_DUP_KEY);
+    assert_int_equal(first, 0);
+    assert_int_equal(second, 2);
+    assert_int_equal(
+        envelope_check_recipients((const struct seal_key *const *)r, 2, &first, &second), 0);
     assert_int_equal(do_seal((const uint8_t *)"x", 1, r, 0, alice, false, &env), GPG_ERR_INV_VALUE);
     mem_sink_free(&env);
     /* A public key cannot sign. */

@@ -184,16 +184,14 @@ static void test_duplicate_recipient(void **state) /* R5 */
     assert_int_equal(envelope_header_parse(b, len, &h, &need), GPG_ERR_INV_DATA);
     free(b);
 
-    /* The encoder refuses to write one. */
+    /* The encoder refuses an unknown version (a duplicate stanza is refused
+     * before any stanza is built: test_envelope's test_duplicate_recipients). */
     struct envelope_header e;
     struct writer w;
     uint8_t f[SEAL_FPR_LEN] = {1}, wr[256] = {0};
     memset(&e, 0, sizeof e);
-    e.version = 1;
-    e.n = 2;
-    e.stanza[0] = e.stanza[1] = (struct envelope_stanza){f, wr, sizeof wr};
+    e.stanza[0] = (struct envelope_stanza){f, wr, sizeof wr};
     writer_init(&w, ENVELOPE_HEADER_MAX, false);
-    assert_int_equal(envelope_header_encode(&e, &w), GPG_ERR_DUP_KEY);
     e.n = 1;
     e.version = 2;
     assert_int_equal(envelope_header_encode(&e, &w), GPG_ERR_INV_VALUE);
