@@ -40,9 +40,9 @@ static gpg_err_code_t replay_read(void *ctx, uint8_t *buf, size_t cap, size_t *g
         r->prefix_off += n;
         *got = n;
     } else {
-        gpg_err_code_t e = r->inner.read(r->inner.ctx, buf, cap, got);
-        if (e)
-            return e;
+        gpg_err_code_t err = r->inner.read(r->inner.ctx, buf, cap, got);
+        if (err)
+            return err;
     }
     r->count += *got;
     return 0;
@@ -95,9 +95,9 @@ static gpg_err_code_t open_input(struct envelope_reader *u, struct byte_source i
                                  struct envelope_info *info)
 {
     size_t n;
-    gpg_err_code_t e = source_read_full(&in, u->sniff, sizeof u->sniff, &n);
-    if (e)
-        return e;
+    gpg_err_code_t err = source_read_full(&in, u->sniff, sizeof u->sniff, &n);
+    if (err)
+        return err;
     /* Armor may follow any amount of whitespace (seal(5)): drop all of it
      * but one byte, reading on, so the BEGIN line comes into the sniffed
      * bytes. The byte kept still makes a binary envelope with whitespace in
@@ -106,8 +106,8 @@ static gpg_err_code_t open_input(struct envelope_reader *u, struct byte_source i
         size_t got;
         memmove(u->sniff, u->sniff + i - 1, n - (i - 1));
         n -= i - 1;
-        if ((e = source_read_full(&in, u->sniff + n, sizeof u->sniff - n, &got)))
-            return e;
+        if ((err = source_read_full(&in, u->sniff + n, sizeof u->sniff - n, &got)))
+            return err;
         n += got;
         if (got == 0)
             break;
@@ -115,8 +115,8 @@ static gpg_err_code_t open_input(struct envelope_reader *u, struct byte_source i
     memset(&u->src, 0, sizeof u->src);
     if (armor_looks_armored(u->sniff, n)) {
         info->armored = true;
-        if ((e = armor_decoder_new(in, u->sniff, n, &u->armor)))
-            return e;
+        if ((err = armor_decoder_new(in, u->sniff, n, &u->armor)))
+            return err;
         u->src.inner = armor_decoder_source(u->armor);
     } else {
         u->src.prefix = u->sniff;
@@ -135,10 +135,10 @@ static gpg_err_code_t read_header(struct envelope_reader *u, struct envelope_inf
     if (!u->head)
         return seal_errno_code();
     memcpy(u->head, ENVELOPE_CONTEXT_LABEL, ENVELOPE_CONTEXT_LABEL_LEN);
-    gpg_err_code_t e = envelope_header_read(&u->in, u->head + ENVELOPE_CONTEXT_LABEL_LEN, &u->h);
+    gpg_err_code_t err = envelope_header_read(&u->in, u->head + ENVELOPE_CONTEXT_LABEL_LEN, &u->h);
     info->envelope_len = u->src.count;
-    if (e)
-        return e;
+    if (err)
+        return err;
     info->version = u->h.version;
     info->n_recipients = u->h.n;
     info->header_len = u->h.len;
@@ -151,11 +151,11 @@ static gpg_err_code_t read_header(struct envelope_reader *u, struct envelope_inf
 static gpg_err_code_t read_prefix(struct envelope_reader *u, struct envelope_info *info)
 {
     size_t got;
-    gpg_err_code_t e = source_read_full(&u->in, u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len,
-                                        CHUNKED_PREFIX_LEN, &got);
+    gpg_err_code_t err = source_read_full(&u->in, u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len,
+                                          CHUNKED_PREFIX_LEN, &got);
     info->envelope_len = u->src.count;
-    if (e)
-        return e;
+    if (err)
+        return err;
     if (got < CHUNKED_PREFIX_LEN)
         return seal_fail(GPG_ERR_TRUNCATED, "envelope ends inside the salt or key commitment");
     return 0;
@@ -187,7 +187,7 @@ static gpg_err_code_t open_payload(struct envelope_reader *u, const struct seal_
                                    struct envelope_info *info)
 {
     size_t fklen = 0;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
     int i = envelope_header_find(&u->h, recipient->fpr);
     if (i < 0)
         return not_addressed(&u->h);
@@ -201,16 +201,16 @@ static gpg_err_code_t open_payload(struct envelope_reader *u, const struct seal_
         fklen != SEAL_STANZA_KEYS_LEN)
         return seal_fail_override(GPG_ERR_DECRYPT_FAILED,
                                   "cannot unwrap the file key: the envelope was modified");
-    if ((e = read_prefix(u, info)))
-        return e;
+    if ((err = read_prefix(u, info)))
+        return err;
     /* R9: the commitment covers the context, i.e. every header byte. */
-    e = chunked_decrypt_new(u->keys, SEAL_AEAD_KEY_LEN, u->head,
-                            ENVELOPE_CONTEXT_LABEL_LEN + u->h.len,
-                            u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len, &u->cipher);
-    if (e == GPG_ERR_CHECKSUM)
+    err = chunked_decrypt_new(u->keys, SEAL_AEAD_KEY_LEN, u->head,
+                              ENVELOPE_CONTEXT_LABEL_LEN + u->h.len,
+                              u->head + ENVELOPE_CONTEXT_LABEL_LEN + u->h.len, &u->cipher);
+    if (err == GPG_ERR_CHECKSUM)
         return seal_fail_override(GPG_ERR_CHECKSUM,
                                   "the header was modified (key commitment mismatch)");
-    return e;
+    return err;
 }
 
 /* Releases N message bytes (to OUT if it has a writer). */
@@ -225,15 +225,15 @@ static gpg_err_code_t emit_piece(struct envelope_reader *u, const struct byte_si
 {
     if (n == 0)
         return 0;
-    gpg_err_code_t e = message_digest_add_piece(&u->md, p, n);
-    return e ? e : release(out, p, n);
+    gpg_err_code_t err = message_digest_add_piece(&u->md, p, n);
+    return err ? err : release(out, p, n);
 }
 
-static gpg_err_code_t chunk_failed(gpg_err_code_t e, uint64_t index)
+static gpg_err_code_t chunk_failed(gpg_err_code_t err, uint64_t index)
 {
-    return seal_fail_override(e, "chunk %llu: %s (modified, reordered or truncated)",
+    return seal_fail_override(err, "chunk %llu: %s (modified, reordered or truncated)",
                               (unsigned long long)index,
-                              e == GPG_ERR_CHECKSUM ? "authentication failed" : "wrong size");
+                              err == GPG_ERR_CHECKSUM ? "authentication failed" : "wrong size");
 }
 
 /* For a second pass: the SHA-256 of every chunk's plaintext (the full
@@ -242,12 +242,12 @@ static gpg_err_code_t record_hashes(struct envelope_reader *u, const struct pipe
                                     size_t flen)
 {
     uint8_t h[SEAL_SHA256_LEN];
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     if (!u->hashes.write)
         return 0;
-    if (b->full && (e = u->hashes.write(u->hashes.ctx, b->hash[0], b->full * SEAL_SHA256_LEN)))
-        return e;
+    if (b->full && (err = u->hashes.write(u->hashes.ctx, b->hash[0], b->full * SEAL_SHA256_LEN)))
+        return err;
     if (!b->last)
         return 0;
     seal_sha256(u->fin, flen, h);
@@ -267,41 +267,41 @@ static gpg_err_code_t read_payload(struct envelope_reader *u, const struct byte_
     uint8_t tail[TRAILER_MAX_LEN], h[SEAL_SHA256_LEN], d[SEAL_SHA256_LEN];
     uint64_t released = 0, bad = 0;
     size_t flen = 0;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     u->fin = buf_alloc_aligned(CHUNK_SIZE);
     if (!u->fin)
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
-    if ((e = message_digest_init(&u->md)))
-        return e;
+    if ((err = message_digest_init(&u->md)))
+        return err;
     u->md_live = true;
     uint64_t payload_at = u->src.count; /* binary bytes before the first chunk */
-    if ((e = pipeline_start(u->in, u->cipher, false, &u->pipe)))
-        return e;
+    if ((err = pipeline_start(u->in, u->cipher, false, &u->pipe)))
+        return err;
 
     const uint8_t *last_full = NULL; /* the chunk before the final one */
     const uint8_t *pending = NULL;   /* the last full chunk so far, not yet released;
                                         its batch stays valid until the next one is taken */
     for (;;) {
         struct pipeline_batch b;
-        e = pipeline_next(u->pipe, &b, &bad);
+        err = pipeline_next(u->pipe, &b, &bad);
         /* A full-size chunk is never final; a short read is the end. */
         size_t full = b.full, rem = b.rest_len;
         if (b.first + full + 1 > CHUNKED_MAX_CHUNKS) /* R12 */
             return seal_fail(GPG_ERR_TOO_LARGE, "envelope has too many chunks");
-        if (e == GPG_ERR_CHECKSUM || e == GPG_ERR_TRUNCATED)
-            return chunk_failed(e, bad);
-        if (e)
-            return e;
+        if (err == GPG_ERR_CHECKSUM || err == GPG_ERR_TRUNCATED)
+            return chunk_failed(err, bad);
+        if (err)
+            return err;
         if (b.last) {
             if (rem < CHUNK_TAG_LEN) /* R11 */
                 return seal_fail(GPG_ERR_TRUNCATED, "envelope is truncated (no final chunk)");
-            if ((e = chunked_decrypt_chunk(u->cipher, b.first + full, b.rest, rem, true, u->fin,
-                                           &flen)))
-                return chunk_failed(e, b.first + full);
+            if ((err = chunked_decrypt_chunk(u->cipher, b.first + full, b.rest, rem, true, u->fin,
+                                             &flen)))
+                return chunk_failed(err, b.first + full);
         }
-        if ((e = record_hashes(u, &b, flen)))
-            return e;
+        if ((err = record_hashes(u, &b, flen)))
+            return err;
         if (full == 0) {
             last_full = pending;
             break;
@@ -310,14 +310,14 @@ static gpg_err_code_t read_payload(struct envelope_reader *u, const struct byte_
          * is all message; so is every full chunk of this batch but the
          * last. They go to the (private) sink. */
         size_t pending_len = pending ? CHUNK_SIZE : 0;
-        if (pending && (e = message_digest_add(&u->md, u->pending_hash, CHUNK_SIZE)))
-            return e;
+        if (pending && (err = message_digest_add(&u->md, u->pending_hash, CHUNK_SIZE)))
+            return err;
         for (size_t i = 0; i + 1 < full; i++)
-            if ((e = message_digest_add(&u->md, b.hash[i], CHUNK_SIZE)))
-                return e;
-        if ((e = release(out, pending, pending_len)) ||
-            (e = release(out, b.out, (full - 1) * CHUNK_SIZE)))
-            return e;
+            if ((err = message_digest_add(&u->md, b.hash[i], CHUNK_SIZE)))
+                return err;
+        if ((err = release(out, pending, pending_len)) ||
+            (err = release(out, b.out, (full - 1) * CHUNK_SIZE)))
+            return err;
         released += pending_len + (full - 1) * CHUNK_SIZE;
         if (progress)
             progress(progress_ctx, payload_at + b.in_bytes);
@@ -337,20 +337,20 @@ static gpg_err_code_t read_payload(struct envelope_reader *u, const struct byte_
     if (from_last)
         memcpy(tail, last_full + CHUNK_SIZE - from_last, from_last);
     memcpy(tail + from_last, u->fin + flen - from_final, from_final);
-    if ((e = trailer_parse(tail, tl, inner_len, t, msg_len)))
-        return e;
+    if ((err = trailer_parse(tail, tl, inner_len, t, msg_len)))
+        return err;
 
     /* The rest of the message: a piece from the last full chunk, then one
      * from the final chunk (message pieces are the chunks' message parts). */
     uint64_t left = *msg_len - released;
     if (last_full) {
         size_t n = left < CHUNK_SIZE ? (size_t)left : CHUNK_SIZE;
-        if ((e = emit_piece(u, out, last_full, n)))
-            return e;
+        if ((err = emit_piece(u, out, last_full, n)))
+            return err;
         left -= n;
     }
-    if ((e = emit_piece(u, out, u->fin, (size_t)left)))
-        return e;
+    if ((err = emit_piece(u, out, u->fin, (size_t)left)))
+        return err;
     message_digest_final(&u->md, d);
     u->md_live = false;
 
@@ -367,9 +367,9 @@ static gpg_err_code_t drain(struct envelope_reader *u)
     uint8_t buf[4096];
     size_t got;
     do {
-        gpg_err_code_t e = u->in.read(u->in.ctx, buf, sizeof buf, &got);
-        if (e)
-            return e;
+        gpg_err_code_t err = u->in.read(u->in.ctx, buf, sizeof buf, &got);
+        if (err)
+            return err;
     } while (got > 0);
     return 0;
 }
@@ -391,11 +391,11 @@ static gpg_err_code_t check_public_sizes(uint64_t chunks_len)
 /* The sizes read so far, success or not: a truncated envelope still shows
  * how much of it there was. */
 static gpg_err_code_t measured(const struct envelope_reader *u, struct envelope_info *info,
-                               gpg_err_code_t e)
+                               gpg_err_code_t err)
 {
     info->envelope_len = u->src.count;
     info->payload_len = u->src.count > info->header_len ? u->src.count - info->header_len : 0;
-    return e;
+    return err;
 }
 
 /* The part of the input only a recipient can read: everything after the
@@ -406,20 +406,20 @@ static gpg_err_code_t decrypt_rest(struct envelope_reader *u, const struct seal_
                                    void *progress_ctx, struct envelope_info *info)
 {
     uint64_t msg_len = 0;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     if (u->used)
         return seal_fail(GPG_ERR_INV_STATE, "envelope already read");
     u->used = true;
-    if ((e = open_payload(u, recipient, info)))
-        return e;
+    if ((err = open_payload(u, recipient, info)))
+        return err;
     info->header_verified = true;
-    e = read_payload(u, out, progress, progress_ctx, &u->trailer, &msg_len, u->sd);
+    err = read_payload(u, out, progress, progress_ctx, &u->trailer, &msg_len, u->sd);
     /* Its reader thread stops here, so the input is ours again. */
     pipeline_free(u->pipe);
     u->pipe = NULL;
-    if (e)
-        return e;
+    if (err)
+        return err;
     info->decrypted = true;
     info->plaintext_len = msg_len;
     memcpy(info->sender_fpr, u->trailer.sender_fpr, SEAL_FPR_LEN);
@@ -432,17 +432,17 @@ gpg_err_code_t envelope_reader_open(struct byte_source in, struct envelope_reade
                                     struct envelope_info *info)
 {
     struct envelope_reader *u;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     seal_clear_detail();
     memset(info, 0, sizeof *info);
     *out = NULL;
     if (!(u = calloc(1, sizeof *u)))
         return seal_errno_code();
-    if ((e = open_input(u, in, info)) || (e = read_header(u, info))) {
-        measured(u, info, e);
+    if ((err = open_input(u, in, info)) || (err = read_header(u, info))) {
+        measured(u, info, err);
         envelope_reader_free(u);
-        return e;
+        return err;
     }
     *out = u;
     return 0;
@@ -457,7 +457,7 @@ gpg_err_code_t envelope_reader_check_recipient(const struct envelope_reader *u,
 gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct unseal_request *req,
                                       struct envelope_info *info)
 {
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     seal_clear_detail();
     if (req->receipt_key)
@@ -465,11 +465,11 @@ gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct un
     if (!req->recipient)
         return seal_fail(GPG_ERR_NO_SECKEY, "no recipient key given");
     u->hashes = req->chunk_hashes;
-    if ((e = decrypt_rest(u, req->recipient, &req->out, req->progress, req->progress_ctx, info)))
-        return measured(u, info, e);
+    if ((err = decrypt_rest(u, req->recipient, &req->out, req->progress, req->progress_ctx, info)))
+        return measured(u, info, err);
     const struct trusted_sender *ts;
-    if ((e = trusted_senders_find(req->senders, u->trailer.sender_fpr, &ts)))
-        return measured(u, info, e);
+    if ((err = trusted_senders_find(req->senders, u->trailer.sender_fpr, &ts)))
+        return measured(u, info, err);
     if (!ts) {
         /* R14: without the key nothing can be verified, and a stranger's
          * valid signature would not be what the user asked for anyway. */
@@ -496,26 +496,26 @@ gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct un
 gpg_err_code_t envelope_reader_inspect(struct envelope_reader *u, const struct seal_key *recipient,
                                        struct trusted_senders *senders, struct envelope_info *info)
 {
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     seal_clear_detail();
     if (!recipient) {
         if (u->used)
             return seal_fail(GPG_ERR_INV_STATE, "envelope already read");
         u->used = true;
-        e = read_prefix(u, info);
-        if (!e)
-            e = drain(u);
-        if (!e)
-            e = check_public_sizes(u->src.count - u->h.len - CHUNKED_PREFIX_LEN);
-        return measured(u, info, e);
+        err = read_prefix(u, info);
+        if (!err)
+            err = drain(u);
+        if (!err)
+            err = check_public_sizes(u->src.count - u->h.len - CHUNKED_PREFIX_LEN);
+        return measured(u, info, err);
     }
-    if ((e = decrypt_rest(u, recipient, NULL, NULL, NULL, info)))
-        return measured(u, info, e);
+    if ((err = decrypt_rest(u, recipient, NULL, NULL, NULL, info)))
+        return measured(u, info, err);
     /* Who signed is a fact to report here, not a reason to fail. */
     const struct trusted_sender *ts;
-    if ((e = trusted_senders_find(senders, u->trailer.sender_fpr, &ts)))
-        return measured(u, info, e);
+    if ((err = trusted_senders_find(senders, u->trailer.sender_fpr, &ts)))
+        return measured(u, info, err);
     if (ts) {
         info->sender_name = ts->name;
         info->signature_valid = trailer_verify(ts->key->rsa, u->sd, &u->trailer) == 0; /* R15 */
@@ -559,27 +559,28 @@ static gpg_err_code_t release_payload(struct envelope_reader *u, struct envelope
     uint8_t rec[CHUNK_BATCH + 1][SEAL_SHA256_LEN], h[SEAL_SHA256_LEN];
     uint64_t bad = 0, chunks = 0;
     size_t got, flen = 0;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     if (!(v->fin = buf_alloc_aligned(CHUNK_SIZE)))
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     uint64_t payload_at = v->src.count;
-    if ((e = pipeline_start(v->in, u->cipher, false, &v->pipe)))
-        return e;
+    if ((err = pipeline_start(v->in, u->cipher, false, &v->pipe)))
+        return err;
     for (;;) {
         struct pipeline_batch b;
-        e = pipeline_next(v->pipe, &b, &bad);
+        err = pipeline_next(v->pipe, &b, &bad);
         /* A chunk that fails to decrypt ends it, after the ones before it
          * in its batch (the workers stop at the first failure). */
-        bool failed = e == GPG_ERR_CHECKSUM || e == GPG_ERR_TRUNCATED || e == GPG_ERR_TOO_LARGE;
-        if (e && !failed)
-            return e;
+        bool failed =
+            err == GPG_ERR_CHECKSUM || err == GPG_ERR_TRUNCATED || err == GPG_ERR_TOO_LARGE;
+        if (err && !failed)
+            return err;
         size_t valid = failed ? (size_t)(bad - b.first) : b.full;
         if (failed && (bad < b.first || valid > b.full))
             return changed("chunk", bad);
         size_t n = valid + (b.last && !failed ? 1 : 0);
-        if ((e = source_read_full(&hashes, rec[0], n * SEAL_SHA256_LEN, &got)))
-            return e;
+        if ((err = source_read_full(&hashes, rec[0], n * SEAL_SHA256_LEN, &got)))
+            return err;
         if (got < n * SEAL_SHA256_LEN)
             return changed("more chunks than verified, at", chunks + got / SEAL_SHA256_LEN);
         /* The full chunks up to the first one that differs, then that one
@@ -587,8 +588,8 @@ static gpg_err_code_t release_payload(struct envelope_reader *u, struct envelope
         size_t same = 0;
         while (same < valid && seal_ct_equal(b.hash[same], rec[same], SEAL_SHA256_LEN))
             same++;
-        if ((e = release_chunks(u, out, b.first, same, CHUNK_SIZE, b.out)))
-            return e;
+        if ((err = release_chunks(u, out, b.first, same, CHUNK_SIZE, b.out)))
+            return err;
         if (same < valid || failed)
             return changed("chunk", b.first + same);
         chunks += n;
@@ -603,13 +604,13 @@ static gpg_err_code_t release_payload(struct envelope_reader *u, struct envelope
         seal_sha256(v->fin, flen, h);
         if (!seal_ct_equal(h, rec[b.full], SEAL_SHA256_LEN))
             return changed("chunk", b.first + b.full);
-        if ((e = release_chunks(u, out, b.first + b.full, 1, flen, v->fin)))
-            return e;
+        if ((err = release_chunks(u, out, b.first + b.full, 1, flen, v->fin)))
+            return err;
         break;
     }
     /* As many chunks as verified: no record may be left. */
-    if ((e = source_read_full(&hashes, rec[0], 1, &got)))
-        return e;
+    if ((err = source_read_full(&hashes, rec[0], 1, &got)))
+        return err;
     if (got)
         return changed("fewer chunks than verified, after", chunks);
     return 0;
@@ -621,7 +622,7 @@ gpg_err_code_t envelope_reader_release(struct envelope_reader *u, struct byte_so
 {
     struct envelope_reader *v;
     struct envelope_info vi;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     seal_clear_detail();
     if (!u->verified || !u->hashes.write)
@@ -630,21 +631,21 @@ gpg_err_code_t envelope_reader_release(struct envelope_reader *u, struct byte_so
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     memset(&vi, 0, sizeof vi);
     size_t head_len = ENVELOPE_CONTEXT_LABEL_LEN + u->h.len + CHUNKED_PREFIX_LEN;
-    e = open_input(v, again, &vi);
-    if (!e)
-        e = read_header(v, &vi);
-    if (!e)
-        e = read_prefix(v, &vi);
+    err = open_input(v, again, &vi);
+    if (!err)
+        err = read_header(v, &vi);
+    if (!err)
+        err = read_prefix(v, &vi);
     /* The same header, salt and commitment: the same keys and context. */
-    if (!e && (v->h.len != u->h.len || memcmp(v->head, u->head, head_len) != 0))
-        e = changed("header, at byte", 0);
-    if (!e)
-        e = release_payload(u, v, hashes, &out, progress, progress_ctx);
+    if (!err && (v->h.len != u->h.len || memcmp(v->head, u->head, head_len) != 0))
+        err = changed("header, at byte", 0);
+    if (!err)
+        err = release_payload(u, v, hashes, &out, progress, progress_ctx);
     /* Anything but an I/O error means the bytes are not the verified ones. */
-    if (e && e != GPG_ERR_CHECKSUM && gpg_err_code_to_errno(e) == 0 && e != GPG_ERR_ENOMEM)
-        e = changed("envelope, at byte", v->src.count);
+    if (err && err != GPG_ERR_CHECKSUM && gpg_err_code_to_errno(err) == 0 && err != GPG_ERR_ENOMEM)
+        err = changed("envelope, at byte", v->src.count);
     envelope_reader_free(v);
-    return e;
+    return err;
 }
 
 void envelope_reader_free(struct envelope_reader *u)
@@ -658,28 +659,28 @@ void envelope_reader_free(struct envelope_reader *u)
 gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope_info *info)
 {
     struct envelope_reader *u;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     if (req->receipt_key)
         seal_wipe(req->receipt_key, SEAL_RECEIPT_KEY_LEN);
     if (!req->recipient)
         return seal_fail(GPG_ERR_NO_SECKEY, "no recipient key given");
-    if ((e = envelope_reader_open(req->in, &u, info)))
-        return e;
-    e = envelope_reader_unseal(u, req, info);
+    if ((err = envelope_reader_open(req->in, &u, info)))
+        return err;
+    err = envelope_reader_unseal(u, req, info);
     envelope_reader_free(u);
-    return e;
+    return err;
 }
 
 gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
                                 struct trusted_senders *senders, struct envelope_info *info)
 {
     struct envelope_reader *u;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
-    if ((e = envelope_reader_open(in, &u, info)))
-        return e;
-    e = envelope_reader_inspect(u, recipient, senders, info);
+    if ((err = envelope_reader_open(in, &u, info)))
+        return err;
+    err = envelope_reader_inspect(u, recipient, senders, info);
     envelope_reader_free(u);
-    return e;
+    return err;
 }

@@ -73,12 +73,12 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
                                   const struct seal_fixed *fx)
 {
     struct envelope_header h;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     size_t dup_first, dup_second;
-    if ((e = envelope_check_recipients(req->recipients, req->n_recipients, &dup_first,
-                                       &dup_second)))
-        return e;
+    if ((err = envelope_check_recipients(req->recipients, req->n_recipients, &dup_first,
+                                         &dup_second)))
+        return err;
     if (!req->sender || !seal_rsa_has_private(req->sender->rsa))
         return seal_fail(GPG_ERR_NO_SECKEY, "the sender key has no private part");
     size_t sk = seal_rsa_modulus_len(req->sender->rsa);
@@ -122,10 +122,10 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
                              seal_rsa_bits(rk));
         if (!(s->wrapped[i] = malloc(k)))
             return seal_errno_code();
-        if ((e = seal_rsa_oaep_encrypt(rk, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN,
-                                       s->keys + i * SEAL_STANZA_KEYS_LEN, SEAL_STANZA_KEYS_LEN,
-                                       s->wrapped[i])))
-            return e;
+        if ((err = seal_rsa_oaep_encrypt(rk, ENVELOPE_WRAP_LABEL, ENVELOPE_WRAP_LABEL_LEN,
+                                         s->keys + i * SEAL_STANZA_KEYS_LEN, SEAL_STANZA_KEYS_LEN,
+                                         s->wrapped[i])))
+            return err;
         h.stanza[i].fpr = req->recipients[i]->fpr;
         h.stanza[i].wrapped = s->wrapped[i];
         h.stanza[i].wrapped_len = k;
@@ -134,8 +134,8 @@ static gpg_err_code_t make_header(struct sealer *s, const struct seal_request *r
     writer_init(&s->head, ENVELOPE_CONTEXT_LABEL_LEN + ENVELOPE_HEADER_MAX + CHUNKED_PREFIX_LEN,
                 false);
     writer_put_bytes(&s->head, ENVELOPE_CONTEXT_LABEL, ENVELOPE_CONTEXT_LABEL_LEN);
-    if ((e = envelope_header_encode(&h, &s->head)))
-        return e;
+    if ((err = envelope_header_encode(&h, &s->head)))
+        return err;
     uint8_t *prefix = writer_reserve(&s->head, CHUNKED_PREFIX_LEN);
     if (!prefix)
         return writer_status(&s->head);
@@ -151,9 +151,9 @@ static gpg_err_code_t put_chunk(struct sealer *s, const struct byte_sink *out, u
 {
     if (index >= CHUNKED_MAX_CHUNKS)
         return seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
-    gpg_err_code_t e = chunked_encrypt_chunk(s->cipher, index, pt, len, final, s->ct);
-    if (e)
-        return e;
+    gpg_err_code_t err = chunked_encrypt_chunk(s->cipher, index, pt, len, final, s->ct);
+    if (err)
+        return err;
     return out->write(out->ctx, s->ct, len + CHUNK_TAG_LEN);
 }
 
@@ -164,22 +164,22 @@ gpg_err_code_t envelope_seal_internal(const struct seal_request *req, const stru
     uint8_t h[SEAL_SHA256_LEN], d[SEAL_SHA256_LEN], sd[SEAL_SHA256_LEN];
     uint64_t index = 0, done = 0;
     size_t got;
-    gpg_err_code_t e;
+    gpg_err_code_t err;
 
     seal_clear_detail();
     memset(&s, 0, sizeof s);
     memset(&t, 0, sizeof t);
-    if ((e = make_header(&s, req, fx)))
+    if ((err = make_header(&s, req, fx)))
         goto out;
     s.tail = buf_alloc_aligned(TAIL_BUF);
     s.ct = buf_alloc_aligned(CHUNK_CT_MAX);
     if (!s.tail || !s.ct) {
-        e = seal_fail(GPG_ERR_ENOMEM, "out of memory");
+        err = seal_fail(GPG_ERR_ENOMEM, "out of memory");
         goto out;
     }
     struct byte_sink out = req->out;
     if (req->armor) {
-        if ((e = armor_encoder_new(req->out, &s.armor)))
+        if ((err = armor_encoder_new(req->out, &s.armor)))
             goto out;
         out = armor_encoder_sink(s.armor);
     }
@@ -187,10 +187,10 @@ gpg_err_code_t envelope_seal_internal(const struct seal_request *req, const stru
     size_t header_all =
         writer_len(&s.head) - ENVELOPE_CONTEXT_LABEL_LEN; /* with salt, commitment */
     seal_sha256(header, header_all, h);
-    if ((e = out.write(out.ctx, header, header_all)))
+    if ((err = out.write(out.ctx, header, header_all)))
         goto out;
 
-    if ((e = message_digest_init(&s.md)))
+    if ((err = message_digest_init(&s.md)))
         goto out;
     s.md_live = true;
     /* A full piece is never the last chunk: the trailer always follows. So
@@ -198,20 +198,20 @@ gpg_err_code_t envelope_seal_internal(const struct seal_request *req, const stru
      * input (maybe empty) goes with the trailer. Batches come back in order:
      * their hashes are chained and their chunks written here, while the
      * workers compute the next ones. */
-    if ((e = pipeline_start(req->in, s.cipher, true, &s.pipe)))
+    if ((err = pipeline_start(req->in, s.cipher, true, &s.pipe)))
         goto out;
     for (;;) {
         struct pipeline_batch b;
         uint64_t bad;
-        e = pipeline_next(s.pipe, &b, &bad);
+        err = pipeline_next(s.pipe, &b, &bad);
         if (b.first + b.full + 2 > CHUNKED_MAX_CHUNKS)
-            e = seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
-        if (e)
+            err = seal_fail(GPG_ERR_TOO_LARGE, "message too long for one envelope");
+        if (err)
             goto out;
         for (size_t i = 0; i < b.full; i++)
-            if ((e = message_digest_add(&s.md, b.hash[i], CHUNK_SIZE)))
+            if ((err = message_digest_add(&s.md, b.hash[i], CHUNK_SIZE)))
                 goto out;
-        if (b.full && (e = out.write(out.ctx, b.out, b.full * CHUNK_CT_MAX)))
+        if (b.full && (err = out.write(out.ctx, b.out, b.full * CHUNK_CT_MAX)))
             goto out;
         index = b.first + b.full;
         done += b.full * CHUNK_SIZE;
@@ -225,7 +225,7 @@ gpg_err_code_t envelope_seal_internal(const struct seal_request *req, const stru
     }
     pipeline_free(s.pipe);
     s.pipe = NULL;
-    if (got > 0 && (e = message_digest_add_piece(&s.md, s.tail, got)))
+    if (got > 0 && (err = message_digest_add_piece(&s.md, s.tail, got)))
         goto out;
     message_digest_final(&s.md, d);
     s.md_live = false;
@@ -237,7 +237,7 @@ gpg_err_code_t envelope_seal_internal(const struct seal_request *req, const stru
     else
         seal_random(t.envelope_id, SEAL_ENVELOPE_ID_LEN);
     envelope_signed_digest(h, &t, d, sd);
-    if ((e = trailer_sign(req->sender->rsa, sd, &t)) || (e = trailer_encode(&t, s.tail + got)))
+    if ((err = trailer_sign(req->sender->rsa, sd, &t)) || (err = trailer_encode(&t, s.tail + got)))
         goto out;
 
     /* The last piece and the trailer make one or two chunks, the last one
@@ -245,14 +245,14 @@ gpg_err_code_t envelope_seal_internal(const struct seal_request *req, const stru
     size_t tail = got + trailer_len(&t);
     const uint8_t *p = s.tail;
     if (tail >= CHUNK_SIZE) {
-        if ((e = put_chunk(&s, &out, index++, p, CHUNK_SIZE, false)))
+        if ((err = put_chunk(&s, &out, index++, p, CHUNK_SIZE, false)))
             goto out;
         p += CHUNK_SIZE;
         tail -= CHUNK_SIZE;
     }
-    if ((e = put_chunk(&s, &out, index, p, tail, true)))
+    if ((err = put_chunk(&s, &out, index, p, tail, true)))
         goto out;
-    if (s.armor && (e = armor_encoder_finish(s.armor)))
+    if (s.armor && (err = armor_encoder_finish(s.armor)))
         goto out;
     if (req->progress)
         req->progress(req->progress_ctx, done + got);
@@ -263,11 +263,11 @@ gpg_err_code_t envelope_seal_internal(const struct seal_request *req, const stru
             memcpy(req->result->receipt_keys + i * SEAL_RECEIPT_KEY_LEN,
                    s.keys + i * SEAL_STANZA_KEYS_LEN + SEAL_AEAD_KEY_LEN, SEAL_RECEIPT_KEY_LEN);
     }
-    e = 0;
+    err = 0;
 out:
     sealer_free(&s);
     seal_wipe(&t, sizeof t);
-    return e;
+    return err;
 }
 
 gpg_err_code_t envelope_seal(const struct seal_request *req)
