@@ -17,61 +17,35 @@
 #   BENCH_BITS (default 3072) key size, BENCH_ENVELOPES (default 2000),
 #   BENCH_BIG_MB (default 1024, 0 to skip), BENCH_DIR (default $TMPDIR or
 #   /tmp: where the inbox lives; its file system's fsync cost counts).
-set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-build=$(pwd)
-SEAL=${SEAL:-$build/src/seal}
-UNSEAL=${UNSEAL:-$build/src/unseal}
-KEYGEN=${SEAL_KEYGEN:-$build/src/seal-keygen}
-BITS=${BENCH_BITS:-3072}
 N=${BENCH_ENVELOPES:-2000}
 BIG=${BENCH_BIG_MB:-1024}
+. "$(dirname "$0")/common.sh"
 if [ -z "${RSA_COST:-}" ]; then
-    make -s bench/rsa_cost >/dev/null
+    make -C "$build" -s bench/rsa_cost >/dev/null
     RSA_COST=$build/bench/rsa_cost
 fi
-CORES=$(nproc)
-
-T=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/seal-bench-transport.XXXXXX")
-LPID=""
-trap '[ -n "$LPID" ] && kill -9 $LPID 2>/dev/null; rm -rf "$T"' EXIT
-cd "$T"
-"$KEYGEN" -o server -b "$BITS" --no-passphrase >/dev/null
-"$KEYGEN" -o client -b "$BITS" --no-passphrase >/dev/null
-mkdir clients env
-cp client.pub clients/
 
 echo "machine: $CORES cores, RSA-$BITS keys, inbox on $(df -T . | awk 'NR==2 {print $2}')"
 printf 'sealing %d envelopes of 1 KiB ... ' "$N"
-head -c 1024 /dev/urandom >msg
-i=0
-while [ "$i" -lt "$N" ]; do
-    "$SEAL" -r server.pub -s client.key -o "env/$i.seal" msg
-    i=$((i + 1))
-done
+seal_envelopes "$N" env
 echo done
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-start_listener() {
+start_inbox_listener() {
     rm -rf inbox
-    "$UNSEAL" -q -k server.key -s clients --listen 127.0.0.1:0 -d inbox --max-connections 64 \
-        "$@" 2>listener.log &
-    LPID=$!
-    until grep -q "listening on" listener.log; do sleep 0.05; done
-    PORT=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\),.*/\1/p' listener.log)
+    start_listener listener.log 127.0.0.1:0 -d inbox "$@"
+    PORT=${LADDR##*:}
 }
 
 # 1. Throughput.
-start_listener
+start_inbox_listener
 set -- env/*.seal
 before=$(cpu_ticks "$LPID")
 out=$(python3 "$top/bench/deliver.py" "127.0.0.1:$PORT" 8 "$@")
 after=$(cpu_ticks "$LPID")
-kill -TERM "$LPID"; wait "$LPID"; LPID=""
+stop "$LPID"
 stored=$(find inbox/new -type f | wc -l)
 costs=$("$RSA_COST" server.key client.key 300)
-hz=$(getconf CLK_TCK)
-echo "$out $after $before $hz $costs $CORES $stored" | awk '{
+echo "$out $after $before $HZ $costs $CORES $stored" | awk '{
     n = $1; secs = $2; cpu = ($3 - $4) / $5; oaep = $6; pss = $7; cores = $8
     rate = n / secs; bound = cores * 1e6 / (oaep + pss)
     printf "throughput: %d envelopes (1 KiB) from 8 clients in %.2f s: %.0f envelopes/s (%d stored)\n", n, secs, rate, $9
@@ -85,7 +59,7 @@ echo "$out $after $before $hz $costs $CORES $stored" | awk '{
 now() { date +%s.%N; }
 latency() {
     f=$1
-    start_listener
+    start_inbox_listener
     t0=$(now)
     "$SEAL" -r server.pub -s client.key --to "127.0.0.1:$PORT" "$f" 2>/dev/null
     t1=$(now)
@@ -93,7 +67,7 @@ latency() {
     nc -N 127.0.0.1 "$PORT" <file.seal >/dev/null
     t2=$(now)
     rm -f file.seal
-    kill -TERM "$LPID"; wait "$LPID"; LPID=""
+    stop "$LPID"
     echo "$t0 $t1 $t2 $2" | awk '{printf "%s %s: seal --to until OK %.3f s; seal -o file + nc -N until OK %.3f s\n", $4, $5, $2 - $1, $3 - $2}'
 }
 latency msg "1 KiB"
