@@ -56,35 +56,8 @@ static void warn(const char *fmt, ...)
 
 /* ---- signals ------------------------------------------------------------ */
 
-static int sig_pipe[2] = {-1, -1};
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    if (write(sig_pipe[1], "x", 1) < 0) {
-        /* Already readable. */
-    }
-    errno = saved;
-}
-
-/* SIGINT and SIGTERM make sig_pipe[0] readable, so that every wait (they
- * all go through poll) ends and the normal cleanup wipes the secrets. */
-static int catch_signals(void)
-{
-    struct sigaction sa;
-    if (pipe(sig_pipe) != 0 || fcntl(sig_pipe[0], F_SETFD, FD_CLOEXEC) != 0 ||
-        fcntl(sig_pipe[1], F_SETFD, FD_CLOEXEC) != 0 ||
-        fcntl(sig_pipe[1], F_SETFL, O_NONBLOCK) != 0)
-        return cli_error(NULL, seal_fail(seal_errno_code(), "pipe: %s", strerror(errno)));
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    return EXIT_OK;
-}
+/* Readable once SIGINT or SIGTERM came (cli_catch_stop_signals). */
+static int sig_fd = -1;
 
 /* ---- frames --------------------------------------------------------------- */
 
@@ -128,7 +101,7 @@ static gpg_err_code_t fill(struct chat *c, int64_t deadline)
     if (c->in_len == IN_CAP)
         return seal_fail(GPG_ERR_TOO_LARGE, "a frame longer than %d bytes", CHAT_FRAME_MAX);
     gpg_err_code_t err =
-        net_read(c->sock, c->in + c->in_len, IN_CAP - c->in_len, sig_pipe[0], deadline, &got);
+        net_read(c->sock, c->in + c->in_len, IN_CAP - c->in_len, sig_fd, deadline, &got);
     if (err)
         return err;
     if (got == 0)
@@ -364,7 +337,7 @@ static int converse(struct chat *c)
     while (status == STEP_GO_ON && (err = take_frame(c, frame, &len)) == 0)
         status = on_frame(c, frame, len);
     while (status == STEP_GO_ON) {
-        struct pollfd p[3] = {{sig_pipe[0], POLLIN, 0},
+        struct pollfd p[3] = {{sig_fd, POLLIN, 0},
                               {c->sock, POLLIN, 0},
                               {c->stdin_done ? -1 : STDIN_FILENO, POLLIN, 0}};
         int timeout = -1;
@@ -528,7 +501,7 @@ static int await(struct chat *c)
             status = EXIT_NO_ACK;
             break;
         }
-        p[0] = (struct pollfd){sig_pipe[0], POLLIN, 0};
+        p[0] = (struct pollfd){sig_fd, POLLIN, 0};
         for (size_t i = 0; i < n; i++)
             p[i + 1] = (struct pollfd){fds[i], POLLIN, 0};
         if (poll(p, n + 1, left > 60000 ? 60000 : (int)left) < 0 && errno != EINTR) {
@@ -588,7 +561,7 @@ int cli_chat(const struct seal_options *o)
     c.wait_ms =
         (o->net.seen & (1u << (OPT_NET_WAIT - OPT_NET_TO))) ? o->net.wait_ms : CLI_CHAT_WAIT_MS;
     snprintf(c.addr, sizeof c.addr, "%s", o->net.to ? o->net.to : o->net.listen);
-    if ((status = catch_signals()) != EXIT_OK)
+    if ((status = cli_catch_stop_signals(&sig_fd)) != EXIT_OK)
         return status;
     seal_clear_detail();
     if ((err = trusted_senders_load(o->recipients[0].path, &c.peers)) ||

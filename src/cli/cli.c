@@ -1,6 +1,8 @@
 /* How the programs talk to the user; see cli.h. */
 #include "cli/cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -221,4 +223,35 @@ void cli_remove_on_signal(const char *path)
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaction(sigs[i], &sa, NULL);
+}
+
+static int stop_pipe[2] = {-1, -1};
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    int saved = errno;
+    if (write(stop_pipe[1], "x", 1) < 0) {
+        /* Nothing to do: the pipe is already readable. */
+    }
+    errno = saved;
+}
+
+int cli_catch_stop_signals(int *stop_fd)
+{
+    struct sigaction sa;
+
+    *stop_fd = -1;
+    if (pipe(stop_pipe) != 0 || fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC) != 0 ||
+        fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK) != 0)
+        return cli_error(NULL, seal_fail(seal_errno_code(), "pipe: %s", strerror(errno)));
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    *stop_fd = stop_pipe[0];
+    return EXIT_OK;
 }

@@ -105,4 +105,12 @@ void cli_remove_on_signal(const char *path);
  * returns false; otherwise sets *SEEN. */
 bool cli_once(bool *seen, const char *option);
 
+/* The self-pipe: SIGINT and SIGTERM write a byte to a pipe whose read end
+ * is *STOP_FD, and SIGPIPE is ignored (a vanished peer is an error on its
+ * socket, not death), so that a program whose every wait goes through poll()
+ * on *STOP_FD ends its waits and runs its normal cleanup, which wipes the
+ * secrets. EXIT_OK, or the status of the error it printed. Once per
+ * process. */
+int cli_catch_stop_signals(int *stop_fd);
+
 #endif

@@ -3,8 +3,6 @@
  * it pulls in libnats, which seal and seal-keygen do without. */
 #include "cli/deliver.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,18 +18,6 @@
 #include "transport/net.h"
 
 /* ---- unseal --listen ----------------------------------------------------- */
-
-static int stop_pipe[2] = {-1, -1};
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    int saved = errno;
-    if (write(stop_pipe[1], "x", 1) < 0) {
-        /* Nothing to do: the pipe is already readable. */
-    }
-    errno = saved;
-}
 
 static void log_line(void *ctx, const char *line)
 {
@@ -82,7 +68,7 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     struct inbox *ib = NULL;
     struct cli_fleet_state *fleet = NULL;
     gpg_err_code_t err;
-    struct sigaction sa;
+    int stop_fd = -1;
     int status;
 
     /* Every registered key is read now: the connection threads then only
@@ -107,26 +93,15 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     }
     if (o->inbox && (status = open_inbox(o, &ib)) != EXIT_OK)
         goto out;
-    if (pipe(stop_pipe) != 0 || fcntl(stop_pipe[0], F_SETFD, FD_CLOEXEC) != 0 ||
-        fcntl(stop_pipe[1], F_SETFD, FD_CLOEXEC) != 0 ||
-        fcntl(stop_pipe[1], F_SETFL, O_NONBLOCK) != 0) {
-        status = cli_error(NULL, seal_fail(seal_errno_code(), "pipe: %s", strerror(errno)));
+    if ((status = cli_catch_stop_signals(&stop_fd)) != EXIT_OK)
         goto out;
-    }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    /* A vanished peer is an error on its connection, not a signal; a file
-     * size limit is a failed write (ERR temp), not death. */
-    signal(SIGPIPE, SIG_IGN);
+    /* A file size limit is a failed write (ERR temp), not death. */
     signal(SIGXFSZ, SIG_IGN);
 
     memset(&cfg, 0, sizeof cfg);
     fill_serve(&cfg.serve, key, senders, o);
     cfg.serve.inbox = ib;
-    cfg.serve.stop_fd = stop_pipe[0];
+    cfg.serve.stop_fd = stop_fd;
     cfg.fds = fds;
     cfg.n_fds = n;
     cfg.max_conns = o->max_conns;
