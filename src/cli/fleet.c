@@ -175,6 +175,15 @@ int cli_fleet_setup(const struct cli_fleet_options *f, const struct cli_net_opti
     fprintf(stderr, "%s: stream %s %s (subject %s, duplicate window >= %lld s, max payload %lld)\n",
             cli_program(), f->stream, created ? "created" : "checked", st->store.subject,
             (long long)window, (long long)js_max_payload(st->conn));
+    /* An OK through JetStream is only as durable as the stream: say so when
+     * one server holds it (nats-server before 2.10 fsyncs on a timer). */
+    struct js_stream_facts facts;
+    if (!o->quiet && js_stream_info(st->conn, f->stream, &facts) == 0 && facts.replicas == 1)
+        fprintf(stderr,
+                "%s: note: stream %s has one replica: an OK survives a crash of nats-server but "
+                "not a power loss of its host, unless the server fsyncs each message "
+                "(nats-server 2.10 or later, sync_interval: always); see unseal(1), FLEET\n",
+                cli_program(), f->stream);
     st->serve_store.deliver = js_store_deliver;
     st->serve_store.ctx = &st->store;
     s->store = &st->serve_store;

@@ -394,8 +394,7 @@ gpg_err_code_t js_stream_ensure(struct js_conn *c, const char *name, const char 
     return err;
 }
 
-gpg_err_code_t js_stream_info(struct js_conn *c, const char *name, int64_t *dup_window_s,
-                              uint64_t *messages)
+gpg_err_code_t js_stream_info(struct js_conn *c, const char *name, struct js_stream_facts *out)
 {
     jsStreamInfo *si = NULL;
     bool missing;
@@ -403,8 +402,10 @@ gpg_err_code_t js_stream_info(struct js_conn *c, const char *name, int64_t *dup_
     if (err == 0 && missing)
         err = seal_fail(GPG_ERR_NOT_FOUND, "NATS stream %s does not exist", name);
     if (err == 0) {
-        *dup_window_s = si->Config->Duplicates / NS_PER_S;
-        *messages = si->State.Msgs;
+        out->dup_window_s = si->Config->Duplicates / NS_PER_S;
+        out->messages = si->State.Msgs;
+        /* A stream created without a replica count reports 0: one. */
+        out->replicas = si->Config->Replicas > 0 ? si->Config->Replicas : 1;
     }
     jsStreamInfo_Destroy(si);
     return err;

@@ -102,9 +102,14 @@ int64_t js_max_payload(struct js_conn *c);
 gpg_err_code_t js_stream_ensure(struct js_conn *c, const char *name, const char *subject,
                                 int64_t dup_window_s, bool *created);
 
-/* The stream's duplicate window in seconds, and its message count. */
-gpg_err_code_t js_stream_info(struct js_conn *c, const char *name, int64_t *dup_window_s,
-                              uint64_t *messages);
+/* What a stream is now: its duplicate window in seconds, its message count
+ * and its number of replicas (1: one server's store holds each message). */
+struct js_stream_facts {
+    int64_t dup_window_s;
+    uint64_t messages;
+    int64_t replicas;
+};
+gpg_err_code_t js_stream_info(struct js_conn *c, const char *name, struct js_stream_facts *out);
 
 /* What a listener knows of a verified envelope; travels as headers. */
 struct js_meta {

@@ -20,6 +20,8 @@ P1=$($FL free-port)
 P2=$($FL free-port)
 listen l1 "127.0.0.2:$P1" --deliver "$NATS" --stream FLEET
 wait_log l1 "stream FLEET created" || fail "stream not created"
+# One server, one replica: the listener says what an OK is worth.
+wait_log l1 "stream FLEET has one replica" || fail "no durability note for a one-replica stream"
 listen l2 "127.0.0.3:$P2" --deliver "$NATS" --stream FLEET
 wait_log l2 "stream FLEET checked" || fail "stream not checked"
 

@@ -163,10 +163,9 @@ static struct js_puback publish_ok(const char *stream, const char *subject, cons
 
 static uint64_t stream_messages(const char *stream)
 {
-    int64_t window;
-    uint64_t n;
-    assert_int_equal(js_stream_info(conn, stream, &window, &n), 0);
-    return n;
+    struct js_stream_facts facts;
+    assert_int_equal(js_stream_info(conn, stream, &facts), 0);
+    return facts.messages;
 }
 
 /* ---- connecting ---- */
@@ -207,16 +206,16 @@ static void test_stream_create_then_check(void **state)
     bool created;
     assert_int_equal(js_stream_ensure(conn, "T_ENSURE", "seal.ensure", 600, &created), 0);
     assert_true(created);
-    int64_t window;
-    uint64_t n;
-    assert_int_equal(js_stream_info(conn, "T_ENSURE", &window, &n), 0);
-    assert_int_equal(window, 600);
-    assert_int_equal(n, 0);
+    struct js_stream_facts facts;
+    assert_int_equal(js_stream_info(conn, "T_ENSURE", &facts), 0);
+    assert_int_equal(facts.dup_window_s, 600);
+    assert_int_equal(facts.messages, 0);
+    assert_int_equal(facts.replicas, 1);
     /* Present, good enough: checked, not changed. */
     assert_int_equal(js_stream_ensure(conn, "T_ENSURE", "seal.ensure", 60, &created), 0);
     assert_false(created);
-    assert_int_equal(js_stream_info(conn, "T_ENSURE", &window, &n), 0);
-    assert_int_equal(window, 600);
+    assert_int_equal(js_stream_info(conn, "T_ENSURE", &facts), 0);
+    assert_int_equal(facts.dup_window_s, 600);
     /* A replay window longer than the stream's duplicate window: refused. */
     assert_int_equal(js_stream_ensure(conn, "T_ENSURE", "seal.ensure", 601, &created),
                      GPG_ERR_CONFLICT);
