@@ -9,7 +9,7 @@
  *                                          tests/testkit)
  *
  * Every case isolates one fault, named after the rule of man/seal.5 it
- * exercises (R1..R15). The file keys, salts, envelope IDs and timestamps are
+ * exercises (R1..R16). The file keys, salts, envelope IDs and timestamps are
  * derived from the case name, so a rerun changes only the randomised parts
  * of RSA-OAEP and RSA-PSS. Faults below the public API (chunk order, final
  * flags, malformed signature blocks) are built from the same internals the
@@ -376,6 +376,61 @@ static const char *const S = "success", *const HF = "header failure", *const NR 
                          *const PF = "payload failure", *const SF = "signature failure",
                          *const UT = "untrusted sender", *const AF = "armor failure";
 
+/* Where the last base64 line of armored A starts, and its length. */
+static size_t last_line(const struct bytes *a, size_t *len)
+{
+    size_t end = 0;
+    for (size_t i = 0; i + 10 <= a->n; i++)
+        if (memcmp(a->p + i, "\n-----END ", 10) == 0)
+            end = i;
+    size_t start = end;
+    while (start > 0 && a->p[start - 1] != '\n')
+        start--;
+    *len = end - start;
+    if (end == 0 || *len == 0)
+        die("armor: no last line", GPG_ERR_BUG);
+    return start;
+}
+
+/* R16's base64 rules, each broken alone in armored A: the last line's
+ * length, padding anywhere but at the end, and the unused bits of the padded
+ * group (one encoding per envelope). */
+static void armor_base64_cases(const struct bytes *a)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t len, start = last_line(a, &len);
+    const size_t body = 31; /* the BEGIN line with its LF */
+    struct bytes t;
+
+    /* The last character dropped: "xxx=" becomes "xxx" (unpadded base64). */
+    t = copy(a);
+    cut(&t, start + len - 1, 1);
+    emit("armor_last_line_not_multiple_of_4", &t, AF, NULL, 0);
+    free(t.p);
+    /* "==" in the fourth group of the first line, which stays 64 long. */
+    t = copy(a);
+    memcpy(t.p + body + 14, "==", 2);
+    emit("armor_padding_in_middle", &t, AF, NULL, 0);
+    free(t.p);
+    /* The first line's last group a canonical padded one ("AA==", one zero
+     * byte): the body would end there, and 15 more lines follow. */
+    t = copy(a);
+    memcpy(t.p + body + 60, "AA==", 4);
+    emit("armor_padding_end_of_line", &t, AF, NULL, 0);
+    free(t.p);
+    /* The lowest unused bit of the padded group set: "xxx=" keeps 2 bits
+     * unused, "xx==" 4. */
+    t = copy(a);
+    uint8_t *g = t.p + start + len - 4;
+    size_t pos = g[3] != '=' ? 4 : g[2] == '=' ? 1 : 2;
+    const char *v = pos < 4 ? strchr(b64, g[pos]) : NULL;
+    if (!v || (v - b64) & 1)
+        die("armor: the envelope's length leaves no unused bits", GPG_ERR_BUG);
+    g[pos] = (uint8_t)b64[(v - b64) | 1];
+    emit("armor_nonzero_unused_bits", &t, AF, NULL, 0);
+    free(t.p);
+}
+
 static void success_cases(void)
 {
     const struct {
@@ -465,6 +520,7 @@ static void success_cases(void)
     replace(&t, "-----BEGIN SEALED MESSAGE-----\n", "-----BEGIN SEALED MESSAGE-----\nVersion: 1\n");
     emit("armor_header_line", &t, AF, NULL, 0);
     free(t.p);
+    armor_base64_cases(&a);
     /* Garbage before BEGIN: the input is not recognised as armor at all, so
      * it is read as a binary envelope with a bad magic (R1). */
     t = copy(&a);
@@ -475,6 +531,28 @@ static void success_cases(void)
     free(crlf.p);
     free(a.p);
     env_free(&e);
+}
+
+/* R4 through a count of 2 with one stanza: the salt and the commitment's
+ * first 8 bytes are read as a second fingerprint, the commitment's bytes 8
+ * and 9 as its wrapped length. The commitment depends on the randomised OAEP
+ * ciphertext, so the envelope is built again until that length is outside
+ * 256..1024 (about 1 in 85 is not: the file would then end inside the
+ * "wrapped key", R6, or parse and fail its commitment, R9). */
+static void header_count_2_of_1(const struct spec *sp)
+{
+    for (int tries = 0; tries < 64; tries++) {
+        struct env e = build("header_count_2_of_1", sp);
+        size_t at = e.header.n + SEAL_FPR_LEN;
+        unsigned w = (unsigned)e.all.p[at] << 8 | e.all.p[at + 1];
+        if (w < SEAL_RSA_MIN_LEN || w > SEAL_RSA_MAX_LEN) {
+            emit_set("header_count_2_of_1", &e.all, 10, 2, HF);
+            env_free(&e);
+            return;
+        }
+        env_free(&e);
+    }
+    die("header_count_2_of_1: 64 commitments in range", GPG_ERR_BUG);
 }
 
 static void header_cases(void)
@@ -492,6 +570,14 @@ static void header_cases(void)
     struct bytes txt = {NULL, 0};
     put(&txt, "This is not an envelope.\n", 25);
     emit("header_magic_text", &txt, HF, NULL, 0);
+    /* Shorter than the magic, and not its start: R1, not R6. */
+    {
+        struct bytes c = {NULL, 0};
+        put(&c, envelope_magic, 4);
+        put(&c, "X", 1);
+        emit("header_magic_short_other", &c, HF, NULL, 0);
+        free(c.p);
+    }
     /* Empty input: no magic at all. */
     emit_prefix("header_magic_empty", b, 0, HF);
     free(txt.p);
@@ -509,7 +595,7 @@ static void header_cases(void)
         emit("header_count_65535", &c, HF, NULL, 0);
         free(c.p);
     }
-    emit_set("header_count_2_of_1", b, 10, 2, HF);
+    header_count_2_of_1(&sp);
     /* R4 */
     {
         const unsigned lens[] = {0, 255, 1025, 65535};
@@ -533,6 +619,8 @@ static void header_cases(void)
     }
     /* R6 */
     emit_prefix("header_truncated_magic", b, 5, HF);
+    /* One byte, the magic's first: a truncated header, not R1 (seal(5)). */
+    emit_prefix("header_truncated_magic_1", b, 1, HF);
     emit_prefix("header_truncated_count", b, 10, HF);
     emit_prefix("header_truncated_fingerprint", b, 20, HF);
     emit_prefix("header_truncated_wrapped", b, 200, HF);
