@@ -109,66 +109,14 @@ done
 chmod 600 "$W"/*.key
 echo "a short message" >"$W/msg"
 
-# fake_pubs DIR COUNT BITS PREFIX: COUNT SubjectPublicKeyInfo PEM files
-# DIR/PREFIXnnnn.pub, each a random odd modulus of BITS bits, e = 65537.
-fake_pubs() {
-    python3 - "$@" <<'PY'
-import base64, os, sys
-d, count, bits, prefix = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-
-def tlv(tag, body):
-    n = len(body)
-    ln = bytes([n]) if n < 128 else (lambda b: bytes([0x80 | len(b)]) + b)(
-        n.to_bytes((n.bit_length() + 7) // 8, "big"))
-    return bytes([tag]) + ln + body
-
-def integer(v):
-    return tlv(0x02, v.to_bytes(v.bit_length() // 8 + 1, "big"))
-
-os.makedirs(d, exist_ok=True)
-alg = tlv(0x30, tlv(0x06, bytes.fromhex("2a864886f70d010101")) + b"\x05\x00")
-for i in range(count):
-    n = int.from_bytes(os.urandom(bits // 8), "big") | (1 << (bits - 1)) | 1
-    der = tlv(0x30, alg + tlv(0x03, b"\x00" + tlv(0x30, integer(n) + integer(65537))))
-    b64 = base64.b64encode(der).decode()
-    with open(os.path.join(d, "%s%04d.pub" % (prefix, i)), "w") as f:
-        f.write("-----BEGIN PUBLIC KEY-----\n%s\n-----END PUBLIC KEY-----\n" %
-                "\n".join(b64[j:j + 64] for j in range(0, len(b64), 64)))
-PY
-}
-
-# kdf_key FILE scrypt|pbkdf2: an encrypted PKCS#8 key file at the cap.
+# Public keys with random moduli and KDF key files (tests/hardening/derkeys.py).
+fake_pubs() { python3 "$top/tests/hardening/derkeys.py" fake-pubs "$@"; }
 kdf_key() {
-    python3 - "$@" <<'PY'
-import base64, sys
-path, kind = sys.argv[1], sys.argv[2]
-
-def tlv(tag, body):
-    n = len(body)
-    ln = bytes([n]) if n < 128 else (lambda b: bytes([0x80 | len(b)]) + b)(
-        n.to_bytes((n.bit_length() + 7) // 8, "big"))
-    return bytes([tag]) + ln + body
-
-def integer(v):
-    return tlv(0x02, v.to_bytes(v.bit_length() // 8 + 1, "big"))
-
-seq = lambda *a: tlv(0x30, b"".join(a))
-oid = lambda h: tlv(0x06, bytes.fromhex(h))
-salt = tlv(0x04, b"boundsbenchsalt!")
-if kind == "scrypt":
-    kdf = seq(oid("2b06010401da47040b"), seq(salt, integer(1 << 20), integer(8), integer(1)))
-else:
-    kdf = seq(oid("2a864886f70d01050c"),
-              seq(salt, integer(10 ** 7), seq(oid("2a864886f70d0209"), b"\x05\x00")))
-alg = seq(oid("2a864886f70d01050d"),
-          seq(kdf, seq(oid("60864801650304012a"), tlv(0x04, b"\x00" * 16))))
-der = seq(alg, tlv(0x04, b"\x00" * 1232))
-b64 = base64.b64encode(der).decode()
-with open(path, "w") as f:
-    f.write("-----BEGIN ENCRYPTED PRIVATE KEY-----\n%s\n-----END ENCRYPTED PRIVATE KEY-----\n" %
-            "\n".join(b64[j:j + 64] for j in range(0, len(b64), 64)))
-PY
-    chmod 600 "$1"
+    if [ "$2" = scrypt ]; then
+        python3 "$top/tests/hardening/derkeys.py" epki "$1" scrypt 1048576 8 1
+    else
+        python3 "$top/tests/hardening/derkeys.py" epki "$1" pbkdf2 10000000
+    fi
 }
 
 rows=$W/rows
