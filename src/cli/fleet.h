@@ -4,7 +4,9 @@
  * shared by several listener hosts (--deliver, --stream), and the consumer
  * that moves the stream's messages into a Maildir (--drain). The JetStream
  * parts need a build with NATS (configure --with-nats); without it they are
- * refused with exit 2, naming the configure option.
+ * refused with exit 2, naming the configure option. With it, they run in
+ * unseal-nats (fleet_nats.c), a second build of unseal that links libnats;
+ * unseal itself (fleet_exec.c) links no libnats and hands them over.
  */
 #ifndef SEAL_CLI_FLEET_H
 #define SEAL_CLI_FLEET_H
@@ -59,6 +61,13 @@ int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f);
 /* Checks the fleet options against the transport's: -1 if fine, else
  * EXIT_USAGE (printed). */
 int cli_fleet_check(const struct cli_fleet_options *f, const struct cli_net_options *o);
+
+/* With --deliver or --drain, unseal runs the helper unseal-nats with ARGV
+ * (execv; no search of $PATH) and returns only if it cannot: an exit status
+ * (printed). Called after the options are checked and before anything is
+ * opened or initialised. Returns -1 to go on in this process: no such
+ * option, or this program is the helper. */
+int cli_fleet_hand_off(const struct cli_fleet_options *f, char **argv);
 
 /* unseal --listen with fleet options: fills S's proxy list and, with
  * --deliver, connects to NATS, creates or checks the stream (its duplicate
