@@ -227,6 +227,11 @@ int cli_unseal_fetch(const struct seal_key *key, const char *key_path,
         cli_errorf("%s: %s", net->from, out.reason);
         status = EXIT_BAD_RECEIPT;
         break;
+    case FETCH_MALFORMED:
+        cli_errorf("%s: %s (%u new, %u already stored)", net->from, out.reason, out.stored,
+                   out.duplicates);
+        status = EXIT_FORMAT;
+        break;
     }
 out:
     inbox_close(ib);

@@ -172,14 +172,17 @@ static void judge_end(const char *line, const struct fetch_request *req,
     char count[16], mac[RECEIPT_TEXT_LEN + 1];
     const char *sp = strchr(line + 4, ' ');
     uint64_t n = 0;
-    out->status = FETCH_BAD_END;
-    snprintf(out->reason, sizeof out->reason, "the listener's END line does not verify");
+    out->status = FETCH_MALFORMED;
+    snprintf(out->reason, sizeof out->reason, "the listener's END line is malformed");
     if (!sp || (size_t)(sp - (line + 4)) >= sizeof count || strlen(sp + 1) != RECEIPT_TEXT_LEN)
         return;
     memcpy(count, line + 4, (size_t)(sp - (line + 4)));
     count[sp - (line + 4)] = '\0';
     if (strcmp(count, "0") != 0 && !fetch_parse_count(count, FETCH_MAX_ENVELOPES, &n))
         return;
+    /* Only a well-formed END whose mac is wrong is a failed proof (exit 10). */
+    out->status = FETCH_BAD_END;
+    snprintf(out->reason, sizeof out->reason, "the listener's END line does not verify");
     if (fetch_end_mac(req, request_id, (uint32_t)n, mac) != 0 ||
         !seal_ct_equal(mac, sp + 1, RECEIPT_TEXT_LEN))
         return;
@@ -232,7 +235,17 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
             err = 0;
             break;
         }
-        if (strncmp(line, "ENVELOPE ", 9) == 0 && fetch_parse_count(line + 9, cfg->max_size, &n)) {
+        /* Parsed without our cap first, so that an envelope over it is told apart
+         * from a garbled line; either way we close without reading its bytes. */
+        if (strncmp(line, "ENVELOPE ", 9) == 0 && fetch_parse_count(line + 9, UINT64_MAX, &n)) {
+            if (n > cfg->max_size) {
+                out->status = FETCH_MALFORMED;
+                snprintf(out->reason, sizeof out->reason,
+                         "the listener offered an envelope of %llu bytes, over --max-size "
+                         "(%llu bytes)",
+                         (unsigned long long)n, (unsigned long long)cfg->max_size);
+                break;
+            }
             if ((err = one_envelope(cfg, s, req, request_id, n, out))) {
                 if (err == GPG_ERR_EOF) {
                     out->status = FETCH_DROPPED;
@@ -256,7 +269,7 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
             break;
         }
         seal_clear_detail();
-        out->status = FETCH_BAD_END;
+        out->status = FETCH_MALFORMED;
         snprintf(out->reason, sizeof out->reason, "the listener sent something unexpected");
         break;
     }
