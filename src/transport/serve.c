@@ -17,8 +17,13 @@
 
 #define RECV_BUF (64 * 1024)
 /* After refusing a peer that is still sending, read (and drop) its bytes
- * for this long, so the refusal is not lost in a reset. */
+ * for this long, so the refusal is not lost in a reset; but at most this
+ * many, so a refused peer cannot make us read for free (on loopback 2 s are
+ * hundreds of MiB). The refusal is written before this, so a peer that
+ * keeps sending past the bound gets a reset with the line already in its
+ * receive buffer (seal --to reads it after a failed write). */
 #define LINGER_MS 2000
+#define LINGER_MAX_BYTES (1024 * 1024)
 
 static void logf_(const struct serve_config *cfg, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -234,15 +239,17 @@ out:
     seal_secure_free(rk, SEAL_RECEIPT_KEY_LEN);
 }
 
-/* Drops what the peer still sends, for a moment, then closes. */
-static void linger_close(int fd, int64_t max_ms)
+/* Drops what the peer still sends, for MAX_MS or MAX_BYTES (one read more
+ * at most), whichever ends first, then closes. */
+static void linger_close(int fd, int64_t max_ms, uint64_t max_bytes)
 {
     uint8_t buf[4096];
     size_t got;
+    uint64_t dropped = 0;
     int64_t end = net_now_ms() + max_ms;
     shutdown(fd, SHUT_WR);
-    while (net_read(fd, buf, sizeof buf, -1, end, &got) == 0 && got > 0)
-        ;
+    while (dropped < max_bytes && net_read(fd, buf, sizeof buf, -1, end, &got) == 0 && got > 0)
+        dropped += got;
     close(fd);
 }
 
@@ -350,7 +357,7 @@ out:
     else if (spool.fd >= 0)
         close(spool.fd);
     if (still_sending)
-        linger_close(fd, LINGER_MS);
+        linger_close(fd, LINGER_MS, LINGER_MAX_BYTES);
     else
         close(fd);
 }
