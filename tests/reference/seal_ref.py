@@ -301,9 +301,12 @@ def parse_header(inp):
         w = struct.unpack(">H", inp.take(2, "wrapped length"))[0]
         if not K_MIN <= w <= K_MAX:
             raise Refused("R4", "wrapped length %d" % w)
-        stanzas.append((fpr, inp.take(w, "wrapped key")))
-    if len({f for f, _ in stanzas}) != n:
-        raise Refused("R5", "duplicate recipient")
+        wrapped = inp.take(w, "wrapped key")
+        # Rules apply in reading order (seal(5) DECODING): a duplicate is R5
+        # as soon as its stanza is complete, whatever follows it.
+        if any(f == fpr for f, _ in stanzas):
+            raise Refused("R5", "duplicate recipient")
+        stanzas.append((fpr, wrapped))
     return stanzas, data[:inp.off]
 
 

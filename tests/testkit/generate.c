@@ -616,6 +616,16 @@ static void header_cases(void)
         struct env de = build("header_duplicate_recipient", &d);
         emit("header_duplicate_recipient", &de.all, HF, NULL, 0);
         env_free(&de);
+        /* Rules apply in reading order (seal(5) DECODING): bob, bob again,
+         * then carol's stanza cut inside its wrapped key is R5, found when
+         * the second bob stanza is complete, not the R6 after it. */
+        d.rcpt[0] = bob;
+        d.rcpt[1] = carol;
+        d.n_rcpt = 2;
+        de = build("header_duplicate_recipient_truncated", &d);
+        emit_prefix("header_duplicate_recipient_truncated", &de.all, 11 + 2 * (34 + 256) + 34 + 100,
+                    HF);
+        env_free(&de);
     }
     /* R6 */
     emit_prefix("header_truncated_magic", b, 5, HF);
