@@ -108,8 +108,8 @@ static void help(void)
           "Exit status: 0 ok, 1 authentication failed (tampered, truncated, bad\n"
           "signature), 2 usage, 3 malformed input, 4 key or passphrase problem, 5 not\n"
           "addressed to this key, 6 sender not trusted, 7 I/O error, 8 no envelope or peer\n"
-          "unreachable (--from), 9 refused, 10 receipt does not verify, 11 internal\n"
-          "error. See unseal(1).\n",
+          "unreachable (--from), 9 the listener refused (--fetch), 10 the listener's\n"
+          "END line does not verify (--fetch), 11 internal error. See unseal(1).\n",
           stdout);
 }
 
