@@ -1,6 +1,6 @@
 /* unseal --listen and --from: the receiving side of the transport; see
- * deliver.h. Only unseal links it (src/libunseal.a): with the fleet's store
- * it pulls in libnats, which seal and seal-keygen do without. */
+ * deliver.h. Only unseal links it (src/libunseal.a); the fleet's JetStream
+ * store behind cli_fleet_setup() is linked only into unseal-nats. */
 #include "cli/deliver.h"
 
 #include <signal.h>
