@@ -53,8 +53,7 @@ static int helper_paths(char paths[2][PATH_MAX])
         if (dlen > blen && strcmp(dir + dlen - blen, BINDIR) == 0)
             root = dlen - blen; /* make install DESTDIR=...: DIR is DESTDIR + BINDIR */
     }
-    if (snprintf(paths[n], PATH_MAX, "%.*s%s/%s", (int)root, dir, PKGLIBEXECDIR, HELPER) <
-        PATH_MAX)
+    if (snprintf(paths[n], PATH_MAX, "%.*s%s/%s", (int)root, dir, PKGLIBEXECDIR, HELPER) < PATH_MAX)
         n++;
     return n;
 }

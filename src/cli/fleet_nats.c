@@ -170,4 +170,3 @@ out:
     js_shutdown();
     return status;
 }
-
