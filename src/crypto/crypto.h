@@ -5,7 +5,8 @@
  * One fixed suite: SHA-256 (and SHA-512 for HKDF-Expand in the chunked
  * payload), AES-256-GCM, AES-256-CBC + PBKDF2-HMAC-SHA256 / scrypt for key
  * files, RSA-OAEP (SHA-256, MGF1-SHA-256) and RSA-PSS (SHA-256,
- * MGF1-SHA-256, 32-byte salt). There are no algorithm menus.
+ * MGF1-SHA-256, 32-byte salt), X25519 for the chat's ephemeral keys.
+ * There are no algorithm menus.
  *
  * All functions return 0 or a GPG_ERR_* code (see errors.h) unless stated.
  */
@@ -107,6 +108,25 @@ void seal_aead_free(struct seal_aead *a);
 gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_LEN],
                                const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in, size_t len,
                                uint8_t *out);
+
+/* ---- X25519 (RFC 7748) ------------------------------------------------- */
+
+#define SEAL_X25519_LEN 32
+
+/* A fresh ephemeral key pair: SECRET (32 random bytes; keep it in secure
+ * memory and wipe it once the shared secret exists) and its PUBLIC key,
+ * X25519(secret, 9). */
+gpg_err_code_t seal_x25519_keypair(uint8_t secret[SEAL_X25519_LEN],
+                                   uint8_t public_key[SEAL_X25519_LEN]);
+
+/* SHARED = X25519(SECRET, PEER) (PEER NULL: the base point 9), the scalar
+ * clamped as RFC 7748 says.
+ * GPG_ERR_BAD_PUBKEY (SHARED wiped) when the result is all zeros, which is
+ * what every low-order or otherwise degenerate PEER gives (RFC 7748 section
+ * 6.1): such a point would let a man in the middle fix the secret. The
+ * zero check is constant time. */
+gpg_err_code_t seal_x25519(const uint8_t secret[SEAL_X25519_LEN],
+                           const uint8_t peer[SEAL_X25519_LEN], uint8_t shared[SEAL_X25519_LEN]);
 
 /* ---- RSA ----------------------------------------------------------------- */
 

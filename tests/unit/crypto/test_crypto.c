@@ -645,6 +645,60 @@ static void test_hkdf_rfc5869(void **state)
         "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8");
 }
 
+/* RFC 7748 section 6.1 (Alice and Bob) and 5.2 (the first scalar-mult
+ * vector); a low-order point gives GPG_ERR_BAD_PUBKEY. */
+static void test_x25519_rfc7748(void **state)
+{
+    (void)state;
+    uint8_t a[32], b[32], pa[32], pb[32], s1[32], s2[32], u[32];
+
+    unhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", a, 32);
+    unhex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb", b, 32);
+    assert_int_equal(seal_x25519(a, NULL, pa), 0);
+    assert_hex(pa, 32, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+    assert_int_equal(seal_x25519(b, NULL, pb), 0);
+    assert_hex(pb, 32, "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
+    assert_int_equal(seal_x25519(a, pb, s1), 0);
+    assert_int_equal(seal_x25519(b, pa, s2), 0);
+    assert_hex(s1, 32, "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
+    assert_memory_equal(s1, s2, 32);
+
+    unhex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4", a, 32);
+    unhex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c", u, 32);
+    assert_int_equal(seal_x25519(a, u, s1), 0);
+    assert_hex(s1, 32, "c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
+
+    /* Points of order 1, 2 and 8 (0, 1 and a point of order 8). */
+    static const char *low[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+        "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    };
+    for (size_t i = 0; i < sizeof low / sizeof low[0]; i++) {
+        unhex(low[i], u, 32);
+        memset(s1, 0xaa, sizeof s1);
+        assert_int_equal(seal_x25519(a, u, s1), GPG_ERR_BAD_PUBKEY);
+        assert_hex(s1, 32, "0000000000000000000000000000000000000000000000000000000000000000");
+    }
+}
+
+static void test_x25519_keypair(void **state)
+{
+    (void)state;
+    uint8_t sa[32], pa[32], sb[32], pb[32], k1[32], k2[32], again[32];
+
+    assert_int_equal(seal_x25519_keypair(sa, pa), 0);
+    assert_int_equal(seal_x25519_keypair(sb, pb), 0);
+    assert_memory_not_equal(sa, sb, 32);
+    assert_int_equal(seal_x25519(sa, NULL, again), 0);
+    assert_memory_equal(again, pa, 32);
+    assert_int_equal(seal_x25519(sa, pb, k1), 0);
+    assert_int_equal(seal_x25519(sb, pa, k2), 0);
+    assert_memory_equal(k1, k2, 32);
+}
+
 static void test_hkdf_length_limit(void **state)
 {
     (void)state;
@@ -771,6 +825,8 @@ int main(void)
         cmocka_unit_test(test_hmac),
         cmocka_unit_test(test_hkdf_rfc5869),
         cmocka_unit_test(test_hkdf_length_limit),
+        cmocka_unit_test(test_x25519_rfc7748),
+        cmocka_unit_test(test_x25519_keypair),
         cmocka_unit_test(test_pbkdf2_sha256),
         cmocka_unit_test(test_scrypt_rfc7914),
         cmocka_unit_test(test_scrypt_unsupported_parameters),
