@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/chat.h"
+#include "cli/chat_terminal.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/process.h"

@@ -28,7 +28,7 @@ struct seal_options {
     const char *sender;
     const char *input;
     bool armor;
-    bool chat;                  /* --chat (cli/chat.h) */
+    bool chat;                  /* --chat (cli/chat_terminal.h) */
     struct cli_net_options net; /* --to, --listen (cli/deliver.h) */
 };
 

@@ -17,7 +17,7 @@
 #include "base/secmem.h"
 #include "crypto/crypto.h"
 #include "keys/base64.h"
-#include "transport/chat.h"
+#include "transport/chat_frames.h"
 #include "transport/net.h"
 #include "transport/wire.h"
 

@@ -1,7 +1,7 @@
 /*
  * The transport's wire parsing: the reply line (OK / ERR temp / ERR perm,
  * transport/wire.c), the chat frame boundary finder and the terminal escape
- * of received chat text (transport/chat.c).
+ * of received chat text (transport/chat_frames.c).
  * Oracles: a reply that parses formats back to exactly the same bytes (one
  * encoding per reply) and a failed parse leaves its output zeroed; a frame
  * end lies within the input and within CHAT_FRAME_MAX, and the same bytes
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "transport/chat.h"
+#include "transport/chat_frames.h"
 #include "transport/wire.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -1,17 +1,19 @@
 /*
- * seal --chat (seal(1) "CHAT", man/seal.5 TRANSPORT "Chat"): one session
- * with one peer, each line typed sealed to the peer as its own armored
- * envelope, each frame received verified before any of it is shown.
+ * seal --chat, the side that faces the user (seal(1) "CHAT"): reads the
+ * lines typed (a terminal or a pipe), shows the peer's lines escaped,
+ * prints the notes and errors, and picks the exit status. The session
+ * itself (connection, handshake, frames, keys) is transport/chat_session.c.
  *
  * Exit statuses: 0 both goodbyes exchanged; 6 the peer's first frame is
  * signed by a key we do not trust; 8 the peer could not be reached, did not
  * answer in time, or the connection dropped before its goodbye; 9 the
- * listener refused us; 12 a frame broke the session (seal(5) C1..C6:
- * replayed, reordered, dropped, reflected, from another session, forged);
- * 130 interrupted (SIGINT or SIGTERM; a goodbye is still sent).
+ * listener refused us; 12 a frame broke the session (seal(5) C1..C7:
+ * replayed, reordered, dropped, reflected, from another session, forged,
+ * a low-order key) or the peer speaks chat version 1; 130 interrupted
+ * (SIGINT or SIGTERM; a goodbye is still sent).
  */
-#ifndef SEAL_CLI_CHAT_H
-#define SEAL_CLI_CHAT_H
+#ifndef SEAL_CLI_CHAT_TERMINAL_H
+#define SEAL_CLI_CHAT_TERMINAL_H
 
 #include <stdint.h>
 
