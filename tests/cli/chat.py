@@ -5,7 +5,7 @@ on 127.0.0.1, each bounded in time. Run by tests/cli/chat_*.sh:
     chat.py SCENARIO DIR      (DIR: a private temporary directory)
 
 Scenarios: pipes, eof, drop, interrupt, untrusted, directory, longline,
-pty, replay, reorder, oldsession, reflect. A small man-in-the-middle proxy
+pty, replay, reorder, oldsession, reflect, otherdir. A small man-in-the-middle proxy
 (Proxy) forwards frames (armored envelopes, one per END line) and can
 replay, reorder, or inject recorded ones. Exit 0 if the scenario held, 1
 otherwise (with the programs' transcripts).
@@ -426,6 +426,33 @@ def scenario_reflect(d):
     alice = mitm(d, lambda dr, i, f: [b"@back:" + f] if dr == "a>b" and i == 1 else [f],
                  victim="alice")
     alice.expect("err", b"a frame that does not verify", [])
+
+
+def scenario_otherdir(d):
+    # Bob's first line (sealed under the listener's chain, seq 1) is handed
+    # to bob in place of alice's first (the dialer's chain, seq 1): the
+    # seq is right, the chain is the other direction's.
+    held = []
+
+    def tamper(dr, i, f):
+        if dr == "b>a" and i == 1:
+            held.append(f)
+            return [f]
+        if dr == "a>b" and i == 1:
+            return held[:1] or [f]
+        return [f]
+
+    k, alice, bob = pair(d, tamper)
+    alice.expect("err", b"chatting with bob", [bob])
+    bob.expect("err", b"chatting with alice", [alice])
+    bob.send(b"from bob\n")
+    alice.expect("out", b"bob: from bob\n", [bob])
+    alice.send(b"from alice\n")
+    bob.exits(12, [alice])
+    bob.expect("err", b"does not verify under the peer's key chain", [alice])
+    if b"from" in bob.out:
+        fail("a frame of the other direction was shown", bob)
+    alice.kill()
 
 
 def main():
