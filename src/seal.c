@@ -58,8 +58,9 @@ static void help(void)
           "                            and for each write (default 60s)\n"
           "      --chat                chat with the peer (one -r: its key, or with --listen\n"
           "                            a directory of keys, any one of which may call):\n"
-          "                            each line of standard input is sealed and sent,\n"
-          "                            each line received is verified and shown as\n"
+          "                            each line of standard input is encrypted under a\n"
+          "                            key used once and erased (forward secrecy), each\n"
+          "                            line received is verified and shown as\n"
           "                            'peer: text'; a line 'exit' or the end of input\n"
           "                            says goodbye. --wait bounds the wait for the peer\n"
           "                            (default 5m)\n"
@@ -69,7 +70,8 @@ static void help(void)
           "Exit status: 0 ok, 2 usage, 3 malformed input, 4 key or passphrase problem,\n"
           "7 I/O error, 8 no acknowledgment (outcome unknown, sending again is safe),\n"
           "9 refused by the peer, 10 receipt does not verify, 11 internal error,\n"
-          "12 chat session broken (replayed, reordered, dropped or reflected frame).\n"
+          "12 chat session broken (replayed, reordered, dropped, reflected or forged frame,\n"
+          "low-order key, or a peer speaking chat version 1).\n"
           "See seal(1).\n",
           stdout);
 }
