@@ -1,8 +1,11 @@
 #!/bin/sh
-# 10-chat.sh: two people chat, every line sealed and signed (seal --chat).
+# 10-chat.sh: two people chat with forward secrecy (seal --chat).
 #
-# bob waits for alice on a port; alice calls. Each line is one armored
-# envelope for the other side, verified before it is shown as "peer: text".
+# bob waits for alice on a port; alice calls. Their HELLOs are envelopes
+# sealed and signed with their RSA keys, carrying ephemeral X25519 keys;
+# each line is then one armored frame under a key used once and erased,
+# verified before it is shown as "peer: text". A recording of this
+# connection stays unreadable even to whoever later steals both .key files.
 # Typed at a terminal this is a conversation; here alice's side is a pipe:
 # she says one line, and the end of her input says goodbye. bob answers the
 # goodbye with his own, and both exit 0.
