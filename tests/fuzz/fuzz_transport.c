@@ -6,11 +6,16 @@
  * encoding per reply) and a failed parse leaves its output zeroed; a frame
  * end lies within the input and within CHAT_FRAME_MAX, and the same bytes
  * cut at that end give the same frame; escaped text is printable ASCII, no
- * longer than its bound, and NUL-terminated.
+ * longer than its bound, and NUL-terminated. The chat's judges: a TEXT/BYE
+ * frame opened by a keyed session is never accepted (no one forges AES-GCM)
+ * and leaves the chain and the sequence number as they were; a HELLO
+ * plaintext is accepted only when it has the version 2 layout, and a
+ * refused one leaves the session without a peer.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/secmem.h"
 #include "fuzz_common.h"
 #include "transport/chat_frames.h"
 #include "transport/wire.h"
@@ -18,12 +23,58 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
+/* A dialer with both chains derived (its peer a listener made here too). */
+static struct chat_keys *keyed;
+
+static struct chat_keys *keyed_dialer(void)
+{
+    struct chat_keys *d = chat_keys_new(CHAT_DIALER), *l = chat_keys_new(CHAT_LISTENER);
+    uint8_t hd[CHAT_HELLO_LEN], hl[CHAT_HELLO_LEN];
+    struct writer w;
+
+    FUZZ_ASSERT(d && l);
+    writer_init_buffer(&w, hd, sizeof hd);
+    FUZZ_ASSERT(chat_hello_encode(d, &w) == 0);
+    FUZZ_ASSERT(chat_hello_receive(l, hd, sizeof hd) == CHAT_OK);
+    writer_init_buffer(&w, hl, sizeof hl);
+    FUZZ_ASSERT(chat_hello_encode(l, &w) == 0);
+    FUZZ_ASSERT(chat_hello_receive(d, hl, sizeof hl) == CHAT_OK);
+    FUZZ_ASSERT(chat_hello_frame(d, hd, sizeof hd) == 0 && chat_hello_frame(d, hl, sizeof hl) == 0);
+    FUZZ_ASSERT(chat_derive(d) == CHAT_OK);
+    chat_keys_free(l);
+    return d;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
     fuzz_init();
+    keyed = keyed_dialer();
     return 0;
+}
+
+static void chat_open(const uint8_t *data, size_t len)
+{
+    static uint8_t text[CHAT_TEXT_MAX];
+    struct chat_keys before = *keyed;
+    struct chat_event ev;
+    FUZZ_ASSERT(chat_frame_open(keyed, data, len, text, &ev) != CHAT_OK);
+    FUZZ_ASSERT(memcmp(&before, keyed, sizeof before) == 0);
+    seal_wipe(&before, sizeof before);
+}
+
+static void chat_hello(const uint8_t *data, size_t len)
+{
+    struct chat_keys *l = chat_keys_new(CHAT_LISTENER);
+    FUZZ_ASSERT(l != NULL);
+    enum chat_fault f = chat_hello_receive(l, data, len);
+    if (f == CHAT_OK)
+        FUZZ_ASSERT(len == CHAT_HELLO_LEN && memcmp(data, CHAT_LABEL, CHAT_LABEL_LEN) == 0 &&
+                    l->have_peer);
+    else
+        FUZZ_ASSERT(!l->have_peer);
+    chat_keys_free(l);
 }
 
 static void reply(const uint8_t *data, size_t len)
@@ -74,5 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
     reply(data, len);
     frame(data, len);
     escape(data, len);
+    chat_open(data, len);
+    chat_hello(data, len);
     return 0;
 }
