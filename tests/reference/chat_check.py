@@ -12,6 +12,8 @@ Scenarios:
              of the HELLOs and not one line; a session between seal and the
              reference, recorded alike, gives its lines back when the
              reference's ephemeral key is added (so the recovery works)
+  replaysession  a recorded dialer side replayed whole into a new listener:
+             the old HELLO verifies, the first old line does not (C1)
   lowpoint   the reference answers (and calls) with low-order X25519 keys:
              seal ends the session, status 12 (seal(5) C7)
   version1   the reference dials with a version 1 HELLO: seal refuses it
@@ -196,6 +198,30 @@ def scenario_recorded(d):
     got = chat_ref.recover(relay.rec["d"], relay.rec["l"], both, ephemeral=eph)
     if sorted(got["lines"]) != sorted(SECRETS[:2]):
         fail("with the ephemeral key the recovery read %r" % got["lines"])
+
+
+def scenario_replaysession(d):
+    """A recorded dialer side replayed whole into a new listener: its HELLO
+    still verifies (it is a signed envelope), but the new session's keys
+    come from the listener's fresh ephemeral key, so the first old line
+    fails C1 and nothing is shown."""
+    k = keys(d, "alice", "bob")
+    bob = listener(k, "bob", k("alice", "pub"))
+    relay = Relay(bob.port)
+    alice = dialer(k, "alice", "bob", relay.port)
+    alice.expect("err", b"chatting with bob", [bob])
+    alice.send(SECRETS[0] + b"\nexit\n")
+    alice.exits(0, [bob])
+    bob.exits(0, [alice])
+    relay.done.wait(TIMEOUT)
+    bob = listener(k, "bob", k("alice", "pub"))
+    sock = connect(bob.port)
+    sock.sendall(relay.rec["d"])
+    bob.exits(12)
+    bob.expect("err", b"does not verify under the peer's key chain", [])
+    if SECRETS[0] in bob.out:
+        fail("a replayed line was shown", bob)
+    sock.close()
 
 
 def scenario_lowpoint(d):
