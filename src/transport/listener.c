@@ -889,6 +889,7 @@ static gpg_err_code_t loop(struct listener *l)
             next_maintain = net_now_ms() + LISTENER_MAINTAIN_S * 1000;
         }
     }
+    sources_minute(l); /* what the last minute did not say yet */
     return 0;
 }
 
