@@ -639,14 +639,15 @@ static void on_readable(struct listener *l, struct conn *c)
 
 /* ---- limits ------------------------------------------------------------------------------ */
 
-/* The connection to close for a newcomer: one already refused, else the one
+/* The connection to close for NEWCOMER: one already refused, else the one
  * that has sent the least for the longest (the lowest average rate since
- * accept; the older one of equals). Never one a worker holds. */
-static struct conn *victim(struct listener *l, int64_t now)
+ * accept; the older one of equals). Never one a worker holds, nor the
+ * newcomer, which has had no time yet to send anything. */
+static struct conn *victim(struct listener *l, const struct conn *newcomer, int64_t now)
 {
     struct conn *best = NULL;
     for (struct conn *c = l->first; c; c = c->next) {
-        if (c->state == C_WORK)
+        if (c->state == C_WORK || c == newcomer)
             continue;
         if (c->state == C_LINGER)
             return c;
@@ -790,11 +791,11 @@ static void on_accept(struct listener *l, int lfd)
     if (l->n_conns > l->cfg->max_conns) {
         /* Full: make room by closing the connection that has shown least,
          * which may be this one. */
-        struct conn *v = victim(l, now);
+        struct conn *v = victim(l, c, now);
         char detail[96];
         snprintf(detail, sizeof detail, "%u connections at once; it had sent %llu bytes",
                  l->cfg->max_conns, v ? (unsigned long long)v->got : 0ULL);
-        if (v && v != c) {
+        if (v) {
             if (v->state == C_LINGER)
                 drop(l, v);
             else
