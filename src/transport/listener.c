@@ -60,14 +60,17 @@ enum reason {
     R_SPACE,
     R_STORE,
     R_SHUTDOWN,
+    R_RESET,
     R_COUNT
 };
 
-static const char *const reason_name[R_COUNT] = {
+static const char *const reason_name[] = {
     "header timeout",   "idle timeout",      "max time",           "below minimum rate",
     "per-source limit", "shed when full",    "full of deliveries", "too big",
     "bad PROXY header", "low on disk space", "cannot store",       "shutting down",
+    "connection lost",
 };
+_Static_assert(sizeof reason_name / sizeof *reason_name == R_COUNT, "a name for every reason");
 
 enum conn_state {
     C_PROXY,  /* reading the PROXY header */
@@ -617,7 +620,7 @@ static void on_readable(struct listener *l, struct conn *c)
             char detail[128];
             snprintf(detail, sizeof detail, "after %llu bytes: %s", (unsigned long long)c->got,
                      strerror(errno));
-            refuse(l, c, "refused", R_STORE, WIRE_ERR_TEMP, "cannot store the message now", false,
+            refuse(l, c, "refused", R_RESET, WIRE_ERR_TEMP, "cannot store the message now", false,
                    detail);
         } else if (n == 0) {
             envelope_done(l, c);
