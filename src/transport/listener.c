@@ -27,13 +27,13 @@
 #include "base/fileio.h"
 #include "transport/outbox.h"
 #include "transport/proxy.h"
+#include "transport/sources.h"
 #include "transport/twoway.h"
 #include "transport/wire.h"
 
 #define RECV_BUF (64 * 1024)
 #define SWEEP_MS 100
 #define MAX_EVENTS 256
-#define SOURCE_BUCKETS 4096
 /* The PROXY header gets at least this long (the spec asks for 3 s, to
  * cover a TCP retransmit), or --header-timeout if longer. */
 #define PROXY_MIN_MS 3000
@@ -45,47 +45,12 @@
 /* A worker's stack: the envelope code's buffers are on the heap. */
 #define WORKER_STACK (1024 * 1024)
 
-/* Why a connection was refused or shed: the log's words and the summary's
- * counters. */
-enum reason {
-    R_HEADER,
-    R_IDLE,
-    R_MAX_TIME,
-    R_SLOW,
-    R_PER_SOURCE,
-    R_SHED,
-    R_FULL,
-    R_TOO_BIG,
-    R_PROXY,
-    R_SPACE,
-    R_STORE,
-    R_SHUTDOWN,
-    R_RESET,
-    R_COUNT
-};
-
-static const char *const reason_name[] = {
-    "header timeout",   "idle timeout",      "max time",           "below minimum rate",
-    "per-source limit", "shed when full",    "full of deliveries", "too big",
-    "bad PROXY header", "low on disk space", "cannot store",       "shutting down",
-    "connection lost",
-};
-_Static_assert(sizeof reason_name / sizeof *reason_name == R_COUNT, "a name for every reason");
-
 enum conn_state {
     C_PROXY,  /* reading the PROXY header */
     C_HEAD,   /* waiting for the first request bytes */
     C_BODY,   /* receiving an envelope into its spool file */
     C_WORK,   /* a worker has it */
     C_LINGER, /* refused: dropping what the peer still sends, then close */
-};
-
-struct source {
-    struct source *next; /* in its bucket */
-    struct proxy_addr addr;
-    unsigned conns;  /* counted against max_per_source */
-    unsigned logged; /* refusal lines logged this minute */
-    unsigned quiet[R_COUNT];
 };
 
 struct listener;
@@ -134,7 +99,7 @@ struct listener {
     int64_t accept_again; /* out of descriptors: pause until then */
     struct conn *first, *last;
     unsigned n_conns;
-    struct source *sources[SOURCE_BUCKETS];
+    struct source_table sources;
     uint8_t *buf; /* RECV_BUF: the loop's one read buffer */
     pthread_mutex_t lock;
     bool quit;                 /* the pools: no more jobs */
@@ -166,81 +131,6 @@ unsigned listener_default_max_conns(uint64_t nofile)
     if (n < 16)
         n = 16;
     return n > LISTENER_MAX_CONNS ? LISTENER_MAX_CONNS : (unsigned)n;
-}
-
-/* ---- client addresses -------------------------------------------------------------- */
-
-static unsigned source_hash(const struct proxy_addr *a)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    size_t n = a->family == AF_INET ? 4 : 16;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ a->addr[i]) * 16777619u;
-    return h % SOURCE_BUCKETS;
-}
-
-/* The entry for ADDR (its port ignored), made if missing; NULL when out of
- * memory (the connection is then not limited per source). */
-static struct source *source_get(struct listener *l, const struct proxy_addr *addr)
-{
-    struct proxy_addr key;
-    memset(&key, 0, sizeof key);
-    key.family = addr->family;
-    memcpy(key.addr, addr->addr, addr->family == AF_INET ? 4 : 16);
-    unsigned h = source_hash(&key);
-    for (struct source *s = l->sources[h]; s; s = s->next)
-        if (s->addr.family == key.family && memcmp(s->addr.addr, key.addr, 16) == 0)
-            return s;
-    struct source *s = calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->addr = key;
-    s->next = l->sources[h];
-    l->sources[h] = s;
-    return s;
-}
-
-static void source_text(const struct source *s, char out[INET6_ADDRSTRLEN])
-{
-    if (!s || !inet_ntop(s->addr.family, s->addr.addr, out, INET6_ADDRSTRLEN))
-        snprintf(out, INET6_ADDRSTRLEN, "?");
-}
-
-/* Once a minute: one summary line per address whose refusals were not all
- * logged, and the entries no connection uses are forgotten. */
-static void sources_minute(struct listener *l)
-{
-    for (unsigned b = 0; b < SOURCE_BUCKETS; b++) {
-        struct source **pp = &l->sources[b];
-        while (*pp) {
-            struct source *s = *pp;
-            unsigned total = 0;
-            for (int r = 0; r < R_COUNT; r++)
-                total += s->quiet[r];
-            if (total) {
-                char text[INET6_ADDRSTRLEN], line[400];
-                size_t n;
-                source_text(s, text);
-                n = (size_t)snprintf(line, sizeof line,
-                                     "shed %u more connections from %s in the last minute:", total,
-                                     text);
-                for (int r = 0; r < R_COUNT && n < sizeof line; r++)
-                    if (s->quiet[r])
-                        n += (size_t)snprintf(line + n, sizeof line - n, "%s %s %u",
-                                              n && line[n - 1] == ':' ? "" : ",", reason_name[r],
-                                              s->quiet[r]);
-                logf_(l, "%s", line);
-            }
-            memset(s->quiet, 0, sizeof s->quiet);
-            s->logged = 0;
-            if (s->conns == 0) {
-                *pp = s->next;
-                free(s);
-            } else {
-                pp = &s->next;
-            }
-        }
-    }
 }
 
 /* ---- connections --------------------------------------------------------------------- */
@@ -284,22 +174,19 @@ static void say_now(int fd, enum wire_kind kind, const char *reason)
 
 /* Logs one refusal (VERB "refused" or "shed"), or counts it for the
  * minute's summary once the address had its share of lines. */
-static void note(struct listener *l, struct conn *c, const char *verb, enum reason r,
+static void note(struct listener *l, struct conn *c, const char *verb, enum source_reason r,
                  const char *errline, const char *detail)
 {
     struct source *s = c ? c->src : NULL;
-    if (s && s->logged >= LISTENER_LOG_BURST) {
-        s->quiet[r]++;
+    if (s && !source_may_log(s, r, LISTENER_LOG_BURST))
         return;
-    }
-    if (s)
-        s->logged++;
-    logf_(l, "%s %s: %s (%s: %s)", verb, c ? c->job.peer : "?", errline, reason_name[r], detail);
+    logf_(l, "%s %s: %s (%s: %s)", verb, c ? c->job.peer : "?", errline, source_reason_name(r),
+          detail);
 }
 
 /* Refuses C with an ERR line and logs why; a peer that may still be
  * sending (LINGER) is read for a while so that it sees the line. */
-static void refuse(struct listener *l, struct conn *c, const char *verb, enum reason r,
+static void refuse(struct listener *l, struct conn *c, const char *verb, enum source_reason r,
                    enum wire_kind kind, const char *text, bool linger, const char *detail)
 {
     char errline[WIRE_REASON_MAX + 16];
@@ -445,14 +332,14 @@ static bool begin_envelope(struct listener *l, struct conn *c)
     const struct serve_config *cfg = &l->serve;
     gpg_err_code_t err;
     if (cfg->inbox && !inbox_has_space(cfg->inbox, cfg->min_free)) {
-        refuse(l, c, "refused", R_SPACE, WIRE_ERR_TEMP, "low on disk space", true,
+        refuse(l, c, "refused", SR_SPACE, WIRE_ERR_TEMP, "low on disk space", true,
                gpg_strerror(GPG_ERR_ENOSPC));
         return false;
     }
     err = cfg->inbox ? inbox_tmp_create(cfg->inbox, ".envelope", &c->job.spool)
                      : file_open_spool(&c->job.spool.fd);
     if (err || (err = seal_sha256_new(&c->sha))) {
-        refuse(l, c, "refused", R_STORE, WIRE_ERR_TEMP, "cannot store the message now", true,
+        refuse(l, c, "refused", SR_STORE, WIRE_ERR_TEMP, "cannot store the message now", true,
                seal_detail() ? seal_detail() : gpg_strerror(err));
         return false;
     }
@@ -472,14 +359,14 @@ static bool take(struct listener *l, struct conn *c, const uint8_t *p, size_t n)
         serve_too_big(&l->serve, big);
         snprintf(detail, sizeof detail, "over --max-size %llu",
                  (unsigned long long)l->serve.max_size);
-        refuse(l, c, "refused", R_TOO_BIG, WIRE_ERR_PERM, big, true, detail);
+        refuse(l, c, "refused", SR_TOO_BIG, WIRE_ERR_PERM, big, true, detail);
         return false;
     }
     c->got += n;
     c->last_ms = net_now_ms();
     seal_sha256_update(c->sha, p, n);
     if ((err = fd_write_all(c->job.spool.fd, p, n))) {
-        refuse(l, c, "refused", R_STORE, WIRE_ERR_TEMP, "cannot store the message now", true,
+        refuse(l, c, "refused", SR_STORE, WIRE_ERR_TEMP, "cannot store the message now", true,
                gpg_strerror(err));
         return false;
     }
@@ -546,14 +433,14 @@ static void proxy_done(struct listener *l, struct conn *c, const struct proxy_in
         source_text(c->src, via);
         if (snprintf(c->job.peer, sizeof c->job.peer, "%s via %s", client, via) < 0)
             c->job.peer[0] = '\0';
-        struct source *s = source_get(l, &pi->src);
+        struct source *s = source_get(&l->sources, &pi->src);
         if (s) {
             c->src = s;
             if (s->conns >= l->cfg->max_per_source) {
                 char detail[64];
                 snprintf(detail, sizeof detail, "%u connections from this address",
                          l->cfg->max_per_source);
-                refuse(l, c, "refused", R_PER_SOURCE, WIRE_ERR_TEMP, "too many connections", false,
+                refuse(l, c, "refused", SR_PER_SOURCE, WIRE_ERR_TEMP, "too many connections", false,
                        detail);
                 return;
             }
@@ -581,7 +468,7 @@ static void on_readable(struct listener *l, struct conn *c)
             return;
         }
         if (n <= 0) {
-            refuse(l, c, "refused", R_PROXY, WIRE_ERR_PERM, "bad PROXY header", false,
+            refuse(l, c, "refused", SR_PROXY, WIRE_ERR_PERM, "bad PROXY header", false,
                    n == 0 ? "closed inside the header" : strerror(errno));
             return;
         }
@@ -590,7 +477,7 @@ static void on_readable(struct listener *l, struct conn *c)
         if (err == GPG_ERR_EAGAIN) {
             c->need = need;
         } else if (err) {
-            refuse(l, c, "refused", R_PROXY, WIRE_ERR_PERM, "bad PROXY header", true,
+            refuse(l, c, "refused", SR_PROXY, WIRE_ERR_PERM, "bad PROXY header", true,
                    seal_detail() ? seal_detail() : gpg_strerror(err));
             seal_clear_detail();
         } else {
@@ -620,7 +507,7 @@ static void on_readable(struct listener *l, struct conn *c)
             char detail[128];
             snprintf(detail, sizeof detail, "after %llu bytes: %s", (unsigned long long)c->got,
                      strerror(errno));
-            refuse(l, c, "refused", R_RESET, WIRE_ERR_TEMP, "cannot store the message now", false,
+            refuse(l, c, "refused", SR_RESET, WIRE_ERR_TEMP, "cannot store the message now", false,
                    detail);
         } else if (n == 0) {
             envelope_done(l, c);
@@ -683,17 +570,17 @@ static void sweep(struct listener *l, int64_t now)
                      (long long)(c->state == C_PROXY && l->cfg->header_ms < PROXY_MIN_MS
                                      ? PROXY_MIN_MS
                                      : l->cfg->header_ms));
-            refuse(l, c, "refused", R_HEADER, WIRE_ERR_TEMP, "timed out", false, detail);
+            refuse(l, c, "refused", SR_HEADER, WIRE_ERR_TEMP, "timed out", false, detail);
             break;
         case C_BODY:
             if (now - c->last_ms >= l->serve.idle_ms) {
                 snprintf(detail, sizeof detail, "silent for %lld ms after %llu bytes",
                          (long long)(now - c->last_ms), (unsigned long long)c->got);
-                refuse(l, c, "refused", R_IDLE, WIRE_ERR_TEMP, "timed out", true, detail);
+                refuse(l, c, "refused", SR_IDLE, WIRE_ERR_TEMP, "timed out", true, detail);
             } else if (now - c->start_ms >= l->serve.total_ms) {
                 snprintf(detail, sizeof detail, "still sending after %lld ms",
                          (long long)(now - c->start_ms));
-                refuse(l, c, "refused", R_MAX_TIME, WIRE_ERR_TEMP, "timed out", true, detail);
+                refuse(l, c, "refused", SR_MAX_TIME, WIRE_ERR_TEMP, "timed out", true, detail);
             } else if (now - c->window_ms >= LISTENER_RATE_WINDOW_MS) {
                 uint64_t bytes = c->got - c->window_got;
                 uint64_t ms = (uint64_t)(now - c->window_ms);
@@ -702,7 +589,7 @@ static void sweep(struct listener *l, int64_t now)
                              "%llu bytes in the last %llu ms, under %llu bytes/s",
                              (unsigned long long)bytes, (unsigned long long)ms,
                              (unsigned long long)l->cfg->min_rate);
-                    refuse(l, c, "refused", R_SLOW, WIRE_ERR_TEMP, "too slow", true, detail);
+                    refuse(l, c, "refused", SR_SLOW, WIRE_ERR_TEMP, "too slow", true, detail);
                 } else {
                     c->window_ms = now;
                     c->window_got = c->got;
@@ -761,7 +648,7 @@ static void on_accept(struct listener *l, int lfd)
     memset(&from, 0, sizeof from);
     bool ip = getpeername(fd, (struct sockaddr *)&ss, &sl) == 0 &&
               proxy_addr_from_sockaddr((struct sockaddr *)&ss, sl, &from) == 0;
-    c->src = ip ? source_get(l, &from) : NULL;
+    c->src = ip ? source_get(&l->sources, &from) : NULL;
     /* Linked first, so that every path below can drop() it. */
     c->prev = l->last;
     if (l->last)
@@ -784,7 +671,7 @@ static void on_accept(struct listener *l, int lfd)
             char detail[64];
             snprintf(detail, sizeof detail, "%u connections from this address",
                      l->cfg->max_per_source);
-            refuse(l, c, "refused", R_PER_SOURCE, WIRE_ERR_TEMP, "too many connections", false,
+            refuse(l, c, "refused", SR_PER_SOURCE, WIRE_ERR_TEMP, "too many connections", false,
                    detail);
             return;
         }
@@ -802,16 +689,16 @@ static void on_accept(struct listener *l, int lfd)
             if (v->state == C_LINGER)
                 drop(l, v);
             else
-                refuse(l, v, "shed", R_SHED, WIRE_ERR_TEMP, "overloaded", false, detail);
+                refuse(l, v, "shed", SR_SHED, WIRE_ERR_TEMP, "overloaded", false, detail);
         } else {
-            refuse(l, c, "refused", R_FULL, WIRE_ERR_TEMP, "overloaded", false,
+            refuse(l, c, "refused", SR_FULL, WIRE_ERR_TEMP, "overloaded", false,
                    "every connection is being delivered");
             return;
         }
     }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
     if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
-        refuse(l, c, "refused", R_FULL, WIRE_ERR_TEMP, "overloaded", false, strerror(errno));
+        refuse(l, c, "refused", SR_FULL, WIRE_ERR_TEMP, "overloaded", false, strerror(errno));
 }
 
 /* Stop: every connection not with a worker is told so; one that was
@@ -827,7 +714,7 @@ static void begin_stop(struct listener *l)
     for (struct conn *c = l->first; c; c = next) {
         next = c->next;
         if (c->state == C_PROXY || c->state == C_HEAD || c->state == C_BODY)
-            refuse(l, c, "refused", R_SHUTDOWN, WIRE_ERR_TEMP, "shutting down",
+            refuse(l, c, "refused", SR_SHUTDOWN, WIRE_ERR_TEMP, "shutting down",
                    c->state == C_BODY || c->head_len > 0, "stopping");
     }
 }
@@ -885,7 +772,7 @@ static gpg_err_code_t loop(struct listener *l)
                 set_accepting(l, true);
         }
         if (now >= next_minute) {
-            sources_minute(l);
+            sources_minute(&l->sources, l->serve.log, l->serve.log_ctx);
             next_minute = now + 60000;
         }
         if (now >= next_maintain && !l->stopping) {
@@ -893,7 +780,7 @@ static gpg_err_code_t loop(struct listener *l)
             next_maintain = net_now_ms() + LISTENER_MAINTAIN_S * 1000;
         }
     }
-    sources_minute(l); /* what the last minute did not say yet */
+    sources_minute(&l->sources, l->serve.log, l->serve.log_ctx); /* what is not said yet */
     return 0;
 }
 
@@ -948,12 +835,7 @@ stop:
     reap(l);
     while (l->first)
         drop(l, l->first);
-    for (unsigned b = 0; b < SOURCE_BUCKETS; b++)
-        while (l->sources[b]) {
-            struct source *s = l->sources[b];
-            l->sources[b] = s->next;
-            free(s);
-        }
+    sources_free(&l->sources);
 out:
     if (l->done_fd >= 0)
         close(l->done_fd);
