@@ -34,6 +34,7 @@
 #define RECV_BUF (64 * 1024)
 #define SWEEP_MS 100
 #define MAX_EVENTS 256
+#define ACCEPT_BATCH 64
 /* The PROXY header gets at least this long (the spec asks for 3 s, to
  * cover a TCP retransmit), or --header-timeout if longer. */
 #define PROXY_MIN_MS 3000
@@ -96,7 +97,8 @@ struct listener {
     int ep, done_fd;
     struct tag ltag[NET_MAX_LISTEN], stop_tag, done_tag;
     bool accepting, stopping;
-    int64_t accept_again; /* out of descriptors: pause until then */
+    int64_t accept_again;  /* out of descriptors: pause until then */
+    int64_t fd_note_again; /* ... and say so at most once a minute */
     struct conn *first, *last;
     unsigned n_conns;
     struct source_table sources;
@@ -617,7 +619,8 @@ static void set_accepting(struct listener *l, bool on)
     l->accepting = on;
 }
 
-static void on_accept(struct listener *l, int lfd)
+/* Accepts one connection: false when there was none (or no descriptor). */
+static bool on_accept(struct listener *l, int lfd)
 {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
@@ -626,18 +629,25 @@ static void on_accept(struct listener *l, int lfd)
     int fd;
     gpg_err_code_t err = net_accept(lfd, &fd);
     if (err == GPG_ERR_EAGAIN)
-        return;
+        return false;
     if (err) {
-        /* Out of descriptors: let connections end first. */
+        /* Out of descriptors: let connections end first (said once a
+         * minute at most). */
+        if (now >= l->fd_note_again) {
+            logf_(l, "not accepting for now: %s (--max-connections %u needs more descriptors)",
+                  seal_detail() ? seal_detail() : gpg_strerror(err), l->cfg->max_conns);
+            l->fd_note_again = now + 60000;
+        }
+        seal_clear_detail();
         set_accepting(l, false);
         l->accept_again = now + 100;
-        return;
+        return false;
     }
     struct conn *c = calloc(1, sizeof *c);
     if (!c) {
         say_now(fd, WIRE_ERR_TEMP, "overloaded");
         close(fd);
-        return;
+        return true;
     }
     c->job.fd = fd;
     c->job.spool.fd = -1;
@@ -673,7 +683,7 @@ static void on_accept(struct listener *l, int lfd)
                      l->cfg->max_per_source);
             refuse(l, c, "refused", SR_PER_SOURCE, WIRE_ERR_TEMP, "too many connections", false,
                    detail);
-            return;
+            return true;
         }
         c->src->conns++;
         c->counted = true;
@@ -693,12 +703,13 @@ static void on_accept(struct listener *l, int lfd)
         } else {
             refuse(l, c, "refused", SR_FULL, WIRE_ERR_TEMP, "overloaded", false,
                    "every connection is being delivered");
-            return;
+            return true;
         }
     }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
     if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
         refuse(l, c, "refused", SR_FULL, WIRE_ERR_TEMP, "overloaded", false, strerror(errno));
+    return true;
 }
 
 /* Stop: every connection not with a worker is told so; one that was
@@ -761,8 +772,11 @@ static gpg_err_code_t loop(struct listener *l)
                 begin_stop(l);
             else if (t == &l->done_tag)
                 reap(l);
-            else if (is_tag(l, t) && l->accepting)
-                on_accept(l, t->fd);
+            else if (is_tag(l, t))
+                /* A batch: under a flood a sender waits behind fewer. */
+                for (int k = 0; k < ACCEPT_BATCH && l->accepting; k++)
+                    if (!on_accept(l, t->fd))
+                        break;
         }
         now = net_now_ms();
         if (now >= next_sweep) {
