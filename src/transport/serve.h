@@ -2,8 +2,9 @@
  * The receiving side of one connection (man/seal.5, TRANSPORT; unseal(1)):
  * read one envelope to its end (the peer's half-close) under a size cap and
  * deadlines, verify it completely, store it, and answer with one OK or ERR
- * line. Used by the listener for every connection it accepts and by
- * `unseal --from` for the one it makes.
+ * line. serve_connection() does it all on one thread for `unseal --from`;
+ * the listener's loop (listener.h) receives the envelope itself and hands
+ * the rest to serve_received() on a worker.
  *
  * The order is the promise: the size cap applies while the bytes arrive,
  * before any decryption; nothing is stored before it verified; OK is sent
