@@ -15,7 +15,7 @@ done
 listen l1 127.0.0.1:0 --max-connections 200 --header-timeout 2 -q
 A=127.0.0.1:$LPORT
 
-$TL hostile "$A" 25 240 8 5 127.0.0.5 >"$T/attack" 2>&1 &
+$TL hostile "$A" 120 240 8 5 127.0.0.5 >"$T/attack" 2>&1 &
 ATTACK=$!
 PIDS="$PIDS $ATTACK"
 # The attack is under way once the flood meets the per-source limit and the
@@ -29,6 +29,7 @@ for i in 1 2 3 4 5 6; do
         2>"$T/seal.$i.err" || fail "delivery $i under attack: $(cat "$T/seal.$i.err")"
 done
 kill -0 "$ATTACK" 2>/dev/null || fail "the attack ended before the deliveries: $(cat "$T/attack")"
+kill -TERM "$ATTACK"
 wait "$ATTACK"
 check_inbox "$T/msgs" --expect 6
 

@@ -270,14 +270,17 @@ def script(spec, steps):
 
 
 def hostile(spec, seconds, silent, sources, slow, floodsrc):
-    """For SECONDS: SILENT connections that never send a byte, spread over
+    """For SECONDS (or until SIGTERM): SILENT connections that never send a byte, spread over
     SOURCES addresses 127.0.1.x (each reopened when the server closes it);
     SLOW connections from 127.0.2.1 sending one byte a second; and from
     FLOODSRC as many connections as it can open, 100 at a time, each closed
     by the server or reopened. Prints what the server did to them."""
     import selectors
+    import signal
     sel = selectors.DefaultSelector()
     end = time.time() + float(seconds)
+    stopped = []
+    signal.signal(signal.SIGTERM, lambda *a: stopped.append(1))
     stats = {"opened": 0, "closed": 0, "failed": 0}
     want = []  # (kind, source)
     for i in range(int(silent)):
@@ -305,7 +308,7 @@ def hostile(spec, seconds, silent, sources, slow, floodsrc):
 
     socks = [opener(i) for i in range(len(want))]
     next_drip = time.time()
-    while time.time() < end:
+    while time.time() < end and not stopped:
         for key, _ in sel.select(timeout=0.2):
             slot = key.data
             s = key.fileobj
