@@ -11,25 +11,24 @@ here=$(dirname "$0")
 command -v nc >/dev/null 2>&1 || { echo "nc not found (apt-get install netcat-openbsd)"; exit 77; }
 [ -e server.key ] || sh "$here/01-keys.sh"
 
-# A random port on the loopback interface that nobody listens on yet.
-while :; do
-    port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-    nc -z 127.0.0.1 "$port" 2>/dev/null || break
-done
-
-rm -f received.txt
+rm -f received.txt nc.err
 # Server side, in the background: receive, verify, write received.txt.
-nc -l 127.0.0.1 "$port" | unseal -k server.key -s client.pub -o received.txt &
+# Port 0: the kernel picks a free port and nc -v says which, so two runs at
+# once never race for a port.
+nc -lv 127.0.0.1 0 2>nc.err | unseal -k server.key -s client.pub -o received.txt &
 server=$!
-
-# Client side: seal and send (retrying until the listener is up).
-echo "Report: all systems nominal." >report.txt
 tries=0
-until seal -r server.pub -s client.key <report.txt | nc -N 127.0.0.1 "$port" 2>/dev/null; do
+port=""
+while [ -z "$port" ]; do
     tries=$((tries + 1))
-    [ "$tries" -lt 50 ] || { echo "could not connect to port $port"; exit 1; }
+    [ "$tries" -le 100 ] || { echo "nc did not start listening: $(cat nc.err)"; exit 1; }
     sleep 0.1
+    port=$(sed -n 's/^Listening on [^ ]* \([0-9][0-9]*\)$/\1/p' nc.err)
 done
+
+# Client side: seal and send.
+echo "Report: all systems nominal." >report.txt
+seal -r server.pub -s client.key <report.txt | nc -N 127.0.0.1 "$port"
 
 wait "$server"
 cmp report.txt received.txt

@@ -36,18 +36,17 @@ echo "not an envelope" | nc -N 127.0.0.1 "$port"
 
 # 3. nc as the server: it stores the envelope seal --to sends, and seal says
 #    that no acknowledgment came (exit status 8; --wait bounds the wait).
-#    nc -l cannot be told to pick a free port, so try ports until one nc
-#    keeps (a port in use makes it exit at once).
+#    Port 0: the kernel picks a free port and nc -v says which.
+rm -f nc.err
+nc -lv 127.0.0.1 0 >received.seal </dev/null 2>nc.err &
+ncpid=$!
 tries=0
-while :; do
+nport=""
+while [ -z "$nport" ]; do
     tries=$((tries + 1))
-    [ "$tries" -le 50 ] || { echo "no free port for nc -l"; exit 1; }
-    nport=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-    nc -l 127.0.0.1 "$nport" >received.seal </dev/null 2>/dev/null &
-    ncpid=$!
-    sleep 0.3
-    kill -0 "$ncpid" 2>/dev/null && break
-    wait "$ncpid" 2>/dev/null || true
+    [ "$tries" -le 100 ] || { echo "nc did not start listening: $(cat nc.err)"; exit 1; }
+    sleep 0.1
+    nport=$(sed -n 's/^Listening on [^ ]* \([0-9][0-9]*\)$/\1/p' nc.err)
 done
 st=0
 seal -r server.pub -s client.key --to "127.0.0.1:$nport" --retry-for 0 --wait 2 a.txt || st=$?

@@ -19,7 +19,6 @@ rm -rf "${TMPDIR:-/tmp}/08-probe.$$"
 [ -e server.key ] || sh "$here/01-keys.sh"
 mkdir -p clients
 cp client.pub clients/client.pub
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_for() { # FILE TEXT
     i=0
     until grep -q "$2" "$1" 2>/dev/null; do
@@ -32,12 +31,12 @@ pids=""
 trap 'kill $pids 2>/dev/null' EXIT
 
 # The shared store: one JetStream server (a cluster of three in production).
-nport=$(free_port)
+# Port -1: any free port (it logs which), so two runs never race for one.
 rm -rf fleet-store fleet-Maildir ./*.fleet.log
-nats-server -js -a 127.0.0.1 -p "$nport" -sd fleet-store >nats.fleet.log 2>&1 &
+nats-server -js -a 127.0.0.1 -p -1 -sd fleet-store >nats.fleet.log 2>&1 &
 pids="$pids $!"
 wait_for nats.fleet.log "Server is ready"
-nats=nats://127.0.0.1:$nport
+nats=nats://$(sed -n 's/.*Listening for client connections on \(127.0.0.1:[0-9]*\).*/\1/p' nats.fleet.log)
 
 # Two listeners, each its own "host": they create or check the stream, and
 # take PROXY headers only from HAProxy's source address.
@@ -50,17 +49,19 @@ done
 l1=$(sed -n 's/.*listening on \(127.0.0.2:[0-9]*\),.*/\1/p' 127.0.0.2.fleet.log)
 l2=$(sed -n 's/.*listening on \(127.0.0.3:[0-9]*\),.*/\1/p' 127.0.0.3.fleet.log)
 
-# HAProxy in front: one address for the clients.
-front=127.0.0.1:$(free_port)
-SEAL_FLEET_FRONT=$front SEAL_FLEET_L1=$l1 SEAL_FLEET_L2=$l2 SEAL_FLEET_SOURCE=127.0.0.5 \
+# HAProxy in front: one address for the clients. HAProxy cannot say which
+# port it got for port 0, so it is handed a socket already listening on one
+# the kernel picked ("bind fd@3"), and the port is written to front.port.
+rm -f front.port
+SEAL_FLEET_FRONT=fd@3 SEAL_FLEET_L1=$l1 SEAL_FLEET_L2=$l2 SEAL_FLEET_SOURCE=127.0.0.5 \
+    python3 -c 'import os, socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(128)
+open("front.port.tmp", "w").write("%d\n" % s.getsockname()[1]); os.rename("front.port.tmp", "front.port")
+os.dup2(s.fileno(), 3); os.set_inheritable(3, True); os.execvp(sys.argv[1], sys.argv[1:])' \
     haproxy -db -f "$here/fleet/haproxy.cfg" >haproxy.fleet.log 2>&1 &
 pids="$pids $!"
-i=0
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', ${front#*:}), 1).close()" 2>/dev/null; do
-    i=$((i + 1))
-    [ "$i" -lt 100 ] || { cat haproxy.fleet.log; exit 1; }
-    sleep 0.1
-done
+wait_for front.port "[0-9]"
+front=127.0.0.1:$(cat front.port)
 
 # Clients send through HAProxy; exit 0 means the stream has the message.
 for n in 1 2 3; do

@@ -27,6 +27,9 @@ void cli_net_defaults(struct cli_net_options *o)
     o->min_free = CLI_NET_MIN_FREE;
     o->max_age_s = CLI_NET_MAX_AGE_S;
     o->max_conns = CLI_NET_MAX_CONNS;
+    o->max_per_source = CLI_NET_MAX_PER_SOURCE;
+    o->header_ms = CLI_NET_HEADER_MS;
+    o->min_rate = CLI_NET_MIN_RATE;
 }
 
 bool cli_parse_duration(const char *s, int64_t *ms)
@@ -96,20 +99,28 @@ static bool parse_size(const char *s, uint64_t *out)
 }
 
 static const char *const net_names[] = {
-    "--to",           "--listen",      "--from",     "--retry-for",
-    "--wait",         "--keep-sealed", "--max-size", "--max-connections",
-    "--idle-timeout", "--max-time",    "--min-free", "--max-age",
-    "-d/--inbox",
+    "--to",           "--listen",         "--from",           "--retry-for",
+    "--wait",         "--keep-sealed",    "--max-size",       "--max-connections",
+    "--idle-timeout", "--max-time",       "--min-free",       "--max-age",
+    "-d/--inbox",     "--max-per-source", "--header-timeout", "--min-rate",
 };
+
+/* The bit of option C in seen (-d keeps 12: cli/fleet.c tests it). */
+static int net_index(int c)
+{
+    if (c == 'd')
+        return 12;
+    return c >= OPT_NET_MAX_PER_SOURCE ? c - OPT_NET_TO + 1 : c - OPT_NET_TO;
+}
 
 int cli_net_option(int c, const char *arg, struct cli_net_options *o)
 {
-    int idx = c == 'd' ? 12 : c - OPT_NET_TO;
+    int idx = net_index(c);
     bool ok = true;
     int64_t ms = 0;
     uint64_t n = 0;
 
-    if (idx < 0 || idx > 12)
+    if (idx < 0 || idx > 15)
         return -2;
     if (o->seen & (1u << idx)) {
         cli_errorf("option %s given twice", net_names[idx]);
@@ -158,10 +169,20 @@ int cli_net_option(int c, const char *arg, struct cli_net_options *o)
         ok = parse_size(arg, &n) && n >= 1 && n <= 100000;
         o->max_conns = (unsigned)n;
         break;
+    case OPT_NET_MAX_PER_SOURCE:
+        ok = parse_size(arg, &n) && n >= 1 && n <= 100000;
+        o->max_per_source = (unsigned)n;
+        break;
+    case OPT_NET_HEADER_TIMEOUT:
+        ok = cli_parse_duration(arg, &o->header_ms) && o->header_ms > 0;
+        break;
+    case OPT_NET_MIN_RATE:
+        ok = parse_size(arg, &o->min_rate);
+        break;
     }
     if (!ok) {
         bool dur = c == OPT_NET_RETRY_FOR || c == OPT_NET_WAIT || c == OPT_NET_IDLE ||
-                   c == OPT_NET_MAX_TIME || c == OPT_NET_MAX_AGE;
+                   c == OPT_NET_MAX_TIME || c == OPT_NET_MAX_AGE || c == OPT_NET_HEADER_TIMEOUT;
         cli_errorf("option %s: bad value '%s'", net_names[idx], arg);
         cli_hint(dur ? "a duration is a number of seconds, or a number followed by s, m, h or d"
                      : "a size is a number, optionally followed by K, M or G");
@@ -231,6 +252,10 @@ int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output
     if (o->from && (o->seen & (1u << (OPT_NET_MAX_CONNS - OPT_NET_TO)))) {
         return cli_conflict("--from", "--max-connections");
     }
+    /* The loop's limits: --from serves the one connection it makes. */
+    for (int opt = OPT_NET_MAX_PER_SOURCE; opt <= OPT_NET_MIN_RATE; opt++)
+        if (o->from && (o->seen & (1u << net_index(opt))))
+            return cli_conflict("--from", net_names[net_index(opt)]);
     return -1;
 }
 

@@ -40,6 +40,9 @@ enum {
     OPT_NET_MAX_TIME,
     OPT_NET_MIN_FREE,
     OPT_NET_MAX_AGE,
+    OPT_NET_MAX_PER_SOURCE,
+    OPT_NET_HEADER_TIMEOUT,
+    OPT_NET_MIN_RATE,
 };
 
 /* The entries for the programs' getopt_long tables. */
@@ -59,6 +62,9 @@ enum {
         {"idle-timeout", required_argument, NULL, OPT_NET_IDLE},                                   \
         {"max-time", required_argument, NULL, OPT_NET_MAX_TIME},                                   \
         {"min-free", required_argument, NULL, OPT_NET_MIN_FREE},                                   \
+        {"max-per-source", required_argument, NULL, OPT_NET_MAX_PER_SOURCE},                       \
+        {"header-timeout", required_argument, NULL, OPT_NET_HEADER_TIMEOUT},                       \
+        {"min-rate", required_argument, NULL, OPT_NET_MIN_RATE},                                   \
     {                                                                                              \
         "max-age", required_argument, NULL, OPT_NET_MAX_AGE                                        \
     }
@@ -68,7 +74,10 @@ enum {
 #define CLI_NET_WAIT_MS (60 * 1000)
 #define CLI_NET_CONNECT_MS (10 * 1000)
 #define CLI_NET_MAX_SIZE (UINT64_C(2) << 30)
-#define CLI_NET_MAX_CONNS 64
+#define CLI_NET_MAX_CONNS 0 /* from the descriptor limit (transport/listener.h) */
+#define CLI_NET_MAX_PER_SOURCE 32
+#define CLI_NET_HEADER_MS (5 * 1000)
+#define CLI_NET_MIN_RATE 256 /* bytes per second */
 #define CLI_NET_IDLE_MS (60 * 1000)
 #define CLI_NET_MAX_TIME_MS (60 * 60 * 1000)
 #define CLI_NET_MIN_FREE (UINT64_C(64) << 20)
@@ -81,7 +90,10 @@ struct cli_net_options {
     bool quiet;
     int64_t retry_for_ms, wait_ms, idle_ms, max_time_ms;
     uint64_t max_size, min_free, max_age_s;
-    unsigned max_conns;
+    unsigned max_conns; /* 0: from the descriptor limit */
+    unsigned max_per_source;
+    int64_t header_ms;
+    uint64_t min_rate;
     unsigned seen; /* options given, to refuse duplicates (bit per option) */
     /* unseal --listen: the trust directory (-s) and the two-way options
      * (cli/twoway.h: --outbox, --pending), or NULL. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -41,6 +42,23 @@ static void fill_serve(struct serve_config *s, const struct seal_key *key,
     s->stop_fd = -1;
     s->log = log_line;
     s->log_ctx = (void *)o;
+}
+
+/* Raises the soft descriptor limit to the hard one: an idle connection
+ * costs a descriptor and about a kilobyte, so the limit, not memory, bounds
+ * how many strangers the listener can hold while it serves a sender.
+ * Returns the limit now in force. */
+static uint64_t raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    if (rl.rlim_cur != rl.rlim_max) {
+        struct rlimit want = {rl.rlim_max, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+            rl.rlim_cur = rl.rlim_max;
+    }
+    return rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
 }
 
 /* Opens the inbox and says what recovery did. */
@@ -104,7 +122,11 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
     cfg.serve.stop_fd = stop_fd;
     cfg.fds = fds;
     cfg.n_fds = n;
-    cfg.max_conns = o->max_conns;
+    uint64_t nofile = raise_nofile();
+    cfg.max_conns = o->max_conns ? o->max_conns : listener_default_max_conns(nofile);
+    cfg.max_per_source = o->max_per_source;
+    cfg.header_ms = o->header_ms;
+    cfg.min_rate = o->min_rate;
     if (o->twoway && (status = cli_twoway_attach(&cfg, key, o->trust, o->twoway, &tw)) != EXIT_OK)
         goto out;
     if ((status = cli_fleet_setup(o->fleet, o, &cfg.serve, &fleet)) != EXIT_OK)
@@ -122,6 +144,15 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
         fprintf(stderr, "unseal: listening on %s%s, delivering into %s\n", names,
                 systemd ? " (sockets from systemd)" : "",
                 o->inbox ? o->inbox : cli_fleet_target(o->fleet));
+        fprintf(stderr,
+                "unseal: at most %u connections, %u per client address (descriptor limit "
+                "%llu)\n",
+                cfg.max_conns, cfg.max_per_source, (unsigned long long)nofile);
+        if ((uint64_t)cfg.max_conns * 2 + LISTENER_RESERVE_FDS > nofile)
+            fprintf(stderr,
+                    "unseal: warning: --max-connections %u may need more descriptors than "
+                    "the limit of %llu (raise LimitNOFILE / ulimit -n)\n",
+                    cfg.max_conns, (unsigned long long)nofile);
     }
     err = listener_run(&cfg);
     n = 0; /* closed by the listener */

@@ -125,8 +125,8 @@ int cli_twoway_attach(struct listener_config *cfg, const struct seal_key *key, c
     seal_clear_detail();
     if ((err = twoway_new(&tc, tw)))
         return cli_error(trust, err);
-    cfg->serve_fn = twoway_serve;
-    cfg->serve_ctx = *tw;
+    cfg->job_fn = twoway_serve;
+    cfg->job_ctx = *tw;
     if (o->outbox)
         fprintf(stderr, "unseal: serving the outbox %s\n", o->outbox);
     if (o->pending)

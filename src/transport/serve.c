@@ -116,12 +116,21 @@ static void set_refusal(struct serve_result *res, enum wire_kind kind, const cha
     snprintf(res->reason, sizeof res->reason, "%s", reason);
 }
 
-/* Refuses what the receive step could not take. */
-static void receive_refusal(gpg_err_code_t err, struct serve_result *res)
+void serve_too_big(const struct serve_config *cfg, char out[WIRE_REASON_MAX + 1])
 {
-    if (err == GPG_ERR_TOO_LARGE)
-        set_refusal(res, WIRE_ERR_PERM, "too big", err);
-    else if (err == GPG_ERR_TIMEOUT)
+    snprintf(out, WIRE_REASON_MAX + 1, "too big: this listener takes at most %llu bytes",
+             (unsigned long long)cfg->max_size);
+}
+
+/* Refuses what the receive step could not take. */
+static void receive_refusal(const struct serve_config *cfg, gpg_err_code_t err,
+                            struct serve_result *res)
+{
+    char big[WIRE_REASON_MAX + 1];
+    if (err == GPG_ERR_TOO_LARGE) {
+        serve_too_big(cfg, big);
+        set_refusal(res, WIRE_ERR_PERM, big, err);
+    } else if (err == GPG_ERR_TIMEOUT)
         set_refusal(res, WIRE_ERR_TEMP, "timed out", err);
     else if (err == GPG_ERR_CANCELED)
         set_refusal(res, WIRE_ERR_TEMP, "shutting down", err);
@@ -280,12 +289,58 @@ static void log_result(const struct serve_config *cfg, const struct serve_result
     }
 }
 
+/* Answers (OK with RECEIPT, or the refusal in RES) and logs the outcome.
+ * The reply is best effort: the peer may be gone; what was stored stays
+ * stored, and a re-send is acknowledged as a duplicate. */
+static void reply_and_log(const struct serve_config *cfg, int fd, struct serve_result *res,
+                          const char *receipt)
+{
+    char line[WIRE_LINE_MAX + 1];
+    if (res->outcome == SERVE_REFUSED)
+        wire_format_err(res->err_kind, res->reason, line);
+    else if (inbox_test_point("ack") == 0)
+        wire_format_ok(res->info.envelope_id, receipt, line);
+    else
+        line[0] = '\0'; /* test: the acknowledgment is lost */
+    if (line[0])
+        (void)net_write_all(fd, line, strlen(line), net_now_ms() + cfg->idle_ms);
+    log_result(cfg, res);
+}
+
+/* The envelope is in SPOOL whole: verify, store, answer. */
+static void verify_and_reply(const struct serve_config *cfg, int fd, struct inbox_file *spool,
+                             const uint8_t digest[SEAL_SHA256_LEN], struct serve_result *res)
+{
+    char receipt[RECEIPT_TEXT_LEN + 1];
+    gpg_err_code_t err;
+    if ((err = inbox_test_point("received")))
+        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
+    else
+        verify_and_store(cfg, spool, spool->fd, digest, res, receipt);
+    reply_and_log(cfg, fd, res, receipt);
+}
+
+void serve_received(const struct serve_config *cfg, struct serve_job *job, struct serve_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->outcome = SERVE_REFUSED;
+    res->size = job->size;
+    snprintf(res->peer, sizeof res->peer, "%s", job->peer);
+    verify_and_reply(cfg, job->fd, &job->spool, job->digest, res);
+    if (cfg->inbox)
+        inbox_tmp_discard(cfg->inbox, &job->spool);
+    else if (job->spool.fd >= 0)
+        close(job->spool.fd);
+    job->spool.fd = -1;
+    close(job->fd);
+    job->fd = -1;
+}
+
 void serve_connection(const struct serve_config *cfg, int fd, struct serve_result *res)
 {
     struct inbox_file spool = {-1, ""};
     struct seal_sha256_ctx *sha = NULL;
     uint8_t digest[SEAL_SHA256_LEN];
-    char receipt[RECEIPT_TEXT_LEN + 1], line[WIRE_LINE_MAX + 1];
     int64_t end = net_now_ms() + cfg->total_ms;
     bool still_sending = false;
     gpg_err_code_t err;
@@ -327,29 +382,16 @@ void serve_connection(const struct serve_config *cfg, int fd, struct serve_resul
         goto out;
     }
     if (err) {
-        receive_refusal(err, res);
+        receive_refusal(cfg, err, res);
         still_sending = err != GPG_ERR_CANCELED || res->size > 0;
         goto reply;
     }
     seal_sha256_final(sha, digest);
     sha = NULL;
-    if ((err = inbox_test_point("received"))) {
-        set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
-        goto reply;
-    }
-    verify_and_store(cfg, &spool, spool.fd, digest, res, receipt);
+    verify_and_reply(cfg, fd, &spool, digest, res);
+    goto out;
 reply:
-    if (res->outcome == SERVE_REFUSED)
-        wire_format_err(res->err_kind, res->reason, line);
-    else if (inbox_test_point("ack") == 0)
-        wire_format_ok(res->info.envelope_id, receipt, line);
-    else
-        line[0] = '\0'; /* test: the acknowledgment is lost */
-    /* The reply is best effort: the peer may be gone; what was stored stays
-     * stored, and a re-send is acknowledged as a duplicate. */
-    if (line[0])
-        (void)net_write_all(fd, line, strlen(line), net_now_ms() + cfg->idle_ms);
-    log_result(cfg, res);
+    reply_and_log(cfg, fd, res, NULL);
 out:
     seal_sha256_free(sha);
     if (cfg->inbox)

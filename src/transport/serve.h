@@ -2,8 +2,9 @@
  * The receiving side of one connection (man/seal.5, TRANSPORT; unseal(1)):
  * read one envelope to its end (the peer's half-close) under a size cap and
  * deadlines, verify it completely, store it, and answer with one OK or ERR
- * line. Used by the listener for every connection it accepts and by
- * `unseal --from` for the one it makes.
+ * line. serve_connection() does it all on one thread for `unseal --from`;
+ * the listener's loop (listener.h) receives the envelope itself and hands
+ * the rest to serve_received() on a worker.
  *
  * The order is the promise: the size cap applies while the bytes arrive,
  * before any decryption; nothing is stored before it verified; OK is sent
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 #include "base/stream.h"
+#include "crypto/crypto.h"
 #include "envelope/envelope.h"
 #include "keys/keyring.h"
 #include "keys/keys.h"
@@ -96,7 +98,42 @@ struct serve_result {
     struct envelope_info info;
 };
 
-/* Serves FD (a connected socket; closed here). */
+/* Serves FD (a connected socket; closed here): the whole exchange on the
+ * calling thread, blocking (unseal --from). */
 void serve_connection(const struct serve_config *cfg, int fd, struct serve_result *res);
+
+/* What the listener's event loop (listener.h) hands to a worker once a
+ * connection has shown what it is: an envelope received whole (up to the
+ * peer's half-close, within the size cap), or a fetch or registration whose
+ * verb line is complete. */
+enum serve_kind {
+    SERVE_KIND_ENVELOPE,
+    SERVE_KIND_FETCH,    /* FETCH_VERB taken; REST holds what followed it */
+    SERVE_KIND_REGISTER, /* REGISTER_VERB taken; REST holds what followed it */
+};
+
+struct serve_job {
+    enum serve_kind kind;
+    int fd;                  /* the connection; the worker closes it */
+    char peer[NET_PEER_MAX]; /* as the log names it (the PROXY header's client) */
+    /* ENVELOPE: the envelope as received, its SHA-256 and length. */
+    struct inbox_file spool;
+    uint8_t digest[SEAL_SHA256_LEN];
+    uint64_t size;
+    /* FETCH, REGISTER: the bytes read after the verb (at most a few
+     * hundred), to be read before the socket. */
+    const uint8_t *rest;
+    size_t rest_len;
+};
+
+/* Serves an ENVELOPE job: verifies and stores it, answers (OK with the
+ * receipt, or ERR), logs one line, removes the spool file, closes the
+ * connection; fills RES as serve_connection() does. */
+void serve_received(const struct serve_config *cfg, struct serve_job *job,
+                    struct serve_result *res);
+
+/* The ERR reason for an envelope over CFG->max_size ("too big: ..."),
+ * naming the limit as the fleet's store does. */
+void serve_too_big(const struct serve_config *cfg, char out[WIRE_REASON_MAX + 1]);
 
 #endif

@@ -2,13 +2,11 @@
 #include "transport/twoway.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,41 +136,6 @@ void twoway_free(struct twoway *tw)
 
 /* ---- telling the patterns apart ------------------------------------------------ */
 
-enum verb { VERB_NONE, VERB_FETCH, VERB_REGISTER };
-
-/* Looks at the first bytes without taking them: a delivery goes to
- * serve_connection() untouched. Waits only while what came so far could
- * still be a verb. */
-static enum verb peek_verb(int fd, const struct serve_config *cfg)
-{
-    static const char *const verbs[] = {FETCH_VERB, REGISTER_VERB};
-    char buf[16];
-    int64_t deadline = net_now_ms() + cfg->idle_ms;
-    for (;;) {
-        ssize_t n = recv(fd, buf, sizeof buf, MSG_PEEK);
-        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-            return VERB_NONE;
-        size_t got = n > 0 ? (size_t)n : 0;
-        bool maybe = false;
-        for (int v = 0; v < 2; v++) {
-            size_t len = strlen(verbs[v]);
-            size_t k = got < len ? got : len;
-            if (memcmp(buf, verbs[v], k) == 0) {
-                if (got >= len)
-                    return v == 0 ? VERB_FETCH : VERB_REGISTER;
-                maybe = true;
-            }
-        }
-        if ((got && !maybe) || n == 0)
-            return VERB_NONE;
-        if (net_wait(fd, POLLIN, cfg->stop_fd, deadline) != 0)
-            return VERB_NONE; /* serve_connection() reports the timeout */
-        /* The peer may be sending a byte at a time: peek again. */
-        if (got)
-            poll(NULL, 0, 10);
-    }
-}
-
 static void logf_(const struct serve_config *cfg, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void logf_(const struct serve_config *cfg, const char *fmt, ...)
@@ -272,45 +235,43 @@ out:
     free(buf);
 }
 
-void twoway_serve(void *ctx, const struct serve_config *cfg, int fd, struct serve_result *res)
+void twoway_serve(void *ctx, const struct serve_config *cfg, struct serve_job *job,
+                  struct serve_result *res)
 {
     struct twoway *tw = ctx;
     struct snapshot *snap = acquire(tw, cfg->log, cfg->log_ctx);
     struct serve_config mine = *cfg;
-    enum verb v = peek_verb(fd, cfg);
 
     mine.senders = &snap->ts;
-    if (v == VERB_NONE) {
-        serve_connection(&mine, fd, res);
+    if (job->kind == SERVE_KIND_ENVELOPE) {
+        serve_received(&mine, job, res);
         release(tw, snap);
         return;
     }
     struct fetch_stream *s = malloc(sizeof *s);
-    char peer[NET_PEER_MAX];
     memset(res, 0, sizeof *res);
     res->outcome = SERVE_PROBE; /* logged here, not by the listener */
-    net_peer_name(fd, peer);
-    if (s) {
-        char verb[16];
-        size_t len = strlen(v == VERB_FETCH ? FETCH_VERB : REGISTER_VERB);
+    if (s && job->rest_len <= sizeof s->buf) {
         memset(s, 0, sizeof *s);
-        s->fd = fd;
+        s->fd = job->fd;
         s->stop_fd = cfg->stop_fd;
-        if (recv(fd, verb, len, 0) == (ssize_t)len) {
-            if (v == VERB_REGISTER) {
-                serve_registration(tw, cfg, s, snap, peer);
-            } else if (!tw->cfg.outbox) {
-                logf_(cfg, "fetch from %s refused: this listener has no outbox", peer);
-                say(fd, cfg, WIRE_ERR_PERM, FETCH_REFUSED_TEXT);
-            } else {
-                struct outbox_config oc = {cfg->key,      &snap->ts,    tw->cfg.outbox,
-                                           cfg->max_size, cfg->idle_ms, cfg->total_ms,
-                                           cfg->stop_fd,  cfg->log,     cfg->log_ctx};
-                outbox_serve(&oc, s, peer);
-            }
+        /* What the listener read past the verb comes first. */
+        memcpy(s->buf, job->rest, job->rest_len);
+        s->len = job->rest_len;
+        if (job->kind == SERVE_KIND_REGISTER) {
+            serve_registration(tw, cfg, s, snap, job->peer);
+        } else if (!tw->cfg.outbox) {
+            logf_(cfg, "fetch from %s refused: this listener has no outbox", job->peer);
+            say(job->fd, cfg, WIRE_ERR_PERM, FETCH_REFUSED_TEXT);
+        } else {
+            struct outbox_config oc = {cfg->key,      &snap->ts,    tw->cfg.outbox,
+                                       cfg->max_size, cfg->idle_ms, cfg->total_ms,
+                                       cfg->stop_fd,  cfg->log,     cfg->log_ctx};
+            outbox_serve(&oc, s, job->peer);
         }
-        free(s);
     }
-    close(fd);
+    free(s);
+    close(job->fd);
+    job->fd = -1;
     release(tw, snap);
 }

@@ -1,9 +1,10 @@
 /*
- * The listener's two-way patterns (man/seal.5, TRANSPORT): the connection
- * hook that tells a fetch ("FETCH" LF) and a registration ("REGISTER ")
- * from a delivery, and the trust directory as the listener sees it now: it
- * is looked at again for every connection and re-read when it changed, so
- * a key an operator just approved is trusted without a restart.
+ * The listener's two-way patterns (man/seal.5, TRANSPORT): the worker hook
+ * that serves a fetch ("FETCH" LF), a registration ("REGISTER ") or a
+ * delivery, as the listener's loop told them apart, and the trust directory
+ * as the listener sees it now: it is looked at again for every connection
+ * and re-read when it changed, so a key an operator just approved is trusted
+ * without a restart.
  */
 #ifndef SEAL_TRANSPORT_TWOWAY_H
 #define SEAL_TRANSPORT_TWOWAY_H
@@ -26,9 +27,11 @@ struct twoway;
 gpg_err_code_t twoway_new(const struct twoway_config *cfg, struct twoway **out);
 void twoway_free(struct twoway *tw);
 
-/* The listener's connection hook (listener_config.serve_fn): serves FD as a
- * fetch, a registration or (serve_connection) a delivery, with the trust
- * directory as it is now. CTX is the struct twoway. */
-void twoway_serve(void *ctx, const struct serve_config *cfg, int fd, struct serve_result *res);
+/* The listener's worker hook (listener_config.job_fn): serves JOB, which
+ * the listener's loop classified, as a fetch, a registration or
+ * (serve_received) a delivery, with the trust directory as it is now.
+ * Closes JOB->fd. CTX is the struct twoway. */
+void twoway_serve(void *ctx, const struct serve_config *cfg, struct serve_job *job,
+                  struct serve_result *res);
 
 #endif

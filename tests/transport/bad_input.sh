@@ -48,7 +48,7 @@ python3 -c "import sys; b=bytearray(open(sys.argv[1],'rb').read()); b[400]^=1; o
 expect tampered "$T/good.seal" "ERR perm authentication failed"
 head -c 200000 /dev/urandom >"$T/big"
 "$SEAL" -r "$T/bob.pub" -s "$T/alice.key" -o "$T/big.seal" "$T/big"
-expect oversized "$T/big.seal" "ERR perm too big"
+expect oversized "$T/big.seal" "ERR perm too big: this listener takes at most 102400 bytes"
 grep -q "refused .*too big" "$T/l1.log" || fail "no refusal logged"
 
 # A silent client holds a connection: an honest one is served meanwhile,

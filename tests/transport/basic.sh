@@ -34,11 +34,12 @@ nc -N 127.0.0.1 "$P" <"$T/two.asc" | grep -q '^OK ' || fail "armored envelope no
 
 # nc as the server: it receives exactly what seal --to sends; seal then
 # says no acknowledgment came (8).
-P2=$(free_port)
-nc -l 127.0.0.1 "$P2" >"$T/received.seal" </dev/null &
+# Port 0: the kernel picks a free port and nc -v says which.
+nc -lv 127.0.0.1 0 >"$T/received.seal" </dev/null 2>"$T/nc.log" &
 NCPID=$!
 PIDS="$PIDS $NCPID"
-sleep 0.3
+wait_log nc "Listening on" || fail "nc -l did not start"
+P2=$(sed -n 's/^Listening on [^ ]* \([0-9][0-9]*\)$/\1/p' "$T/nc.log")
 st=0
 "$SEAL" -r "$T/bob.pub" -s "$T/alice.key" --to "127.0.0.1:$P2" --retry-for 0 --wait 2 \
     "$T/msgs/one" 2>"$T/nc.err" || st=$?

@@ -33,9 +33,9 @@ for why in "Not trusted" "No secret key" "Decryption failed"; do
     grep -q "refused .*($why)" "$T/l1.log" || fail "no refusal logged with ($why)"
 done
 : >"$T/l1.log"
-expect untrusted.big "ERR perm too big"
-expect notours.big "ERR perm too big"
-expect badkey.big "ERR perm too big"
+expect untrusted.big "ERR perm too big: this listener takes at most 4096 bytes"
+expect notours.big "ERR perm too big: this listener takes at most 4096 bytes"
+expect badkey.big "ERR perm too big: this listener takes at most 4096 bytes"
 _i=0
 while [ "$(grep -c 'refused .*: ERR perm too big' "$T/l1.log")" -lt 3 ]; do
     _i=$((_i + 1))

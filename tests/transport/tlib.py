@@ -10,6 +10,11 @@ timeout, so no helper can hang a test.
     tlib.py proxy PORT TARGET MODE                 one connection, reply altered
     tlib.py hold ADDR N SECONDS                    N silent connections
     tlib.py flood ADDR N                           N connections at once
+    tlib.py script ADDR STEP...                    scripted clients (see script)
+    tlib.py hostile ADDR SECONDS SILENT SOURCES SLOW FLOODSRC
+                                                   an attack (see hostile)
+    tlib.py bound-exec HOST PORTFILE CMD...        CMD with a socket listening on
+                                                   HOST, any free port, as fd 3
 """
 import hashlib
 import os
@@ -188,6 +193,172 @@ def flood(spec, n):
     print(sum(results))
 
 
+def connect_from(spec, source):
+    host, port = addr(spec)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(TIMEOUT)
+    s.bind((source, 0))
+    s.connect((host, port))
+    return s
+
+
+def state(s):
+    """'open', or 'closed: REPLY' once the server closed (or reset) it."""
+    s.setblocking(False)
+    try:
+        b = s.recv(4096)
+    except BlockingIOError:
+        return "open"
+    except OSError:
+        return "closed: "
+    finally:
+        s.settimeout(TIMEOUT)
+    if b == b"":
+        return "closed: "
+    s.settimeout(2)
+    return "closed: " + (b + read_all(s)).decode("ascii", "replace").strip()
+
+
+def script(spec, steps):
+    """Runs STEPS in order, each 'VERB ARG...', printing one line per check:
+      open NAME SRC            connect from the address SRC
+      send NAME FILE           send FILE's bytes
+      junk NAME N              send N bytes that are no envelope
+      trickle NAME FILE N MS   send FILE N bytes at a time, MS apart, until
+                               it is all sent or the server closes
+      shut NAME                half-close
+      reply NAME               print 'NAME: LINE' (the server's answer, read
+                               to the end)
+      state NAME               print 'NAME: open' or 'NAME: closed: LINE'
+      pause MS                 pace the clients (never to wait for the server)
+    """
+    conns = {}
+    for step in steps:
+        w = step.split()
+        if w[0] == "open":
+            conns[w[1]] = connect_from(spec, w[2])
+        elif w[0] == "send":
+            conns[w[1]].sendall(open(w[2], "rb").read())
+        elif w[0] == "junk":
+            conns[w[1]].sendall(b"x" * int(w[2]))
+        elif w[0] == "trickle":
+            data = open(w[2], "rb").read()
+            n, ms = int(w[3]), int(w[4])
+            try:
+                for i in range(0, len(data), n):
+                    conns[w[1]].sendall(data[i:i + n])
+                    if i + n < len(data):
+                        time.sleep(ms / 1000)
+            except OSError:
+                pass
+        elif w[0] == "shut":
+            try:
+                conns[w[1]].shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+        elif w[0] == "reply":
+            print(f"{w[1]}: " + read_all(conns[w[1]]).decode("ascii", "replace").strip())
+        elif w[0] == "state":
+            print(f"{w[1]}: " + state(conns[w[1]]))
+        elif w[0] == "pause":
+            time.sleep(int(w[1]) / 1000)
+        else:
+            raise SystemExit(f"tlib script: unknown step {step}")
+        sys.stdout.flush()
+    for s in conns.values():
+        s.close()
+
+
+def hostile(spec, seconds, silent, sources, slow, floodsrc):
+    """For SECONDS (or until SIGTERM): SILENT connections that never send a byte, spread over
+    SOURCES addresses 127.0.1.x (each reopened when the server closes it);
+    SLOW connections from 127.0.2.1 sending one byte a second; and from
+    FLOODSRC as many connections as it can open, 100 at a time, each closed
+    by the server or reopened. Prints what the server did to them."""
+    import selectors
+    import signal
+    sel = selectors.DefaultSelector()
+    end = time.time() + float(seconds)
+    stopped = []
+    signal.signal(signal.SIGTERM, lambda *a: stopped.append(1))
+    stats = {"opened": 0, "closed": 0, "failed": 0}
+    want = []  # (kind, source)
+    for i in range(int(silent)):
+        want.append(("silent", "127.0.1.%d" % (1 + i % int(sources))))
+    for i in range(int(slow)):
+        want.append(("slow", "127.0.2.1"))
+    for i in range(100 if floodsrc != "-" else 0):
+        want.append(("flood", floodsrc))
+    host, port = addr(spec)
+
+    def opener(slot):
+        kind, src = want[slot]
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+        try:
+            s.bind((src, 0))
+            s.connect_ex((host, port))
+        except OSError:
+            s.close()
+            stats["failed"] += 1
+            return None
+        stats["opened"] += 1
+        sel.register(s, selectors.EVENT_READ, slot)
+        return s
+
+    socks = [opener(i) for i in range(len(want))]
+    next_drip = time.time()
+    while time.time() < end and not stopped:
+        for key, _ in sel.select(timeout=0.2):
+            slot = key.data
+            s = key.fileobj
+            try:
+                b = s.recv(4096)
+            except BlockingIOError:
+                continue
+            except OSError:
+                b = b""
+            if b == b"" or b.startswith(b"ERR"):
+                sel.unregister(s)
+                s.close()
+                stats["closed"] += 1
+                reason = b.decode("ascii", "replace").strip() or "(closed)"
+                stats[reason] = stats.get(reason, 0) + 1
+                socks[slot] = opener(slot)
+        for i, s in enumerate(socks):
+            if s is None and time.time() < end:
+                socks[i] = opener(i)
+        if time.time() >= next_drip:
+            next_drip = time.time() + 1
+            for i, s in enumerate(socks):
+                if s is not None and want[i][0] == "slow":
+                    try:
+                        s.send(b"x")
+                    except OSError:
+                        pass
+    for s in socks:
+        if s is not None:
+            s.close()
+    for k in sorted(stats):
+        print(f"{k}: {stats[k]}")
+
+
+def bound_exec(host, portfile, cmd):
+    """Runs CMD (which never returns here) with a socket already listening
+    on HOST and a port the kernel picked as its descriptor 3 (HAProxy's
+    'bind fd@3'), after writing the port to PORTFILE: no race for a port."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((host, 0))
+    s.listen(128)
+    with open(portfile + ".tmp", "w") as f:
+        f.write("%d\n" % s.getsockname()[1])
+    os.rename(portfile + ".tmp", portfile)
+    if s.fileno() != 3:
+        os.dup2(s.fileno(), 3)
+    os.set_inheritable(3, True)
+    os.execvp(cmd[0], cmd)
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == "free-port":
@@ -218,6 +389,12 @@ def main(argv):
         hold(argv[2], argv[3], argv[4])
     elif cmd == "flood":
         flood(argv[2], argv[3])
+    elif cmd == "script":
+        script(argv[2], argv[3:])
+    elif cmd == "bound-exec":
+        bound_exec(argv[2], argv[3], argv[4:])
+    elif cmd == "hostile":
+        hostile(*argv[2:8])
     else:
         print(f"tlib: unknown command {cmd}", file=sys.stderr)
         return 2

@@ -28,6 +28,15 @@ usage_error $U --listen 5 -d box --max-size 12Q
 usage_error $U --listen 5 -d box --max-connections 0
 usage_error $U --from 127.0.0.1:5 --max-connections 5
 usage_error $U --from 127.0.0.1:5 --keep-sealed
+usage_error $U --listen 5 -d box --max-per-source 0
+usage_error $U --listen 5 -d box --max-per-source 3 --max-per-source 4
+usage_error $U --listen 5 -d box --header-timeout 0
+usage_error $U --listen 5 -d box --header-timeout 5x
+usage_error $U --listen 5 -d box --min-rate 1Q
+usage_error $U --from 127.0.0.1:5 --max-per-source 3
+usage_error $U --from 127.0.0.1:5 --header-timeout 3
+usage_error $U --from 127.0.0.1:5 --min-rate 1K
+usage_error $U --max-per-source 3
 usage_error $U --listen 5 -d box --inspect
 usage_error $U --listen 5 -d box FILE
 usage_error $U -d box
@@ -37,7 +46,7 @@ for opt in --to --listen --retry-for --wait; do
     grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$top_srcdir/man/seal.1" || fail "seal(1) lacks $opt"
 done
 for opt in --listen --from --inbox --keep-sealed --max-size --max-connections --idle-timeout \
-    --max-time --min-free --max-age; do
+    --max-time --min-free --max-age --max-per-source --header-timeout --min-rate; do
     "$UNSEAL" --help | grep -q -- "$opt" || fail "unseal --help lacks $opt"
     grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$top_srcdir/man/unseal.1" || fail "unseal(1) lacks $opt"
 done
