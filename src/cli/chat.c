@@ -547,8 +547,6 @@ int cli_chat(const struct seal_options *o)
     struct chat c;
     struct cli_key me;
     struct cli_passphrase pp = {o->common.passphrase_file};
-    static const uint8_t nobody[SEAL_FPR_LEN];
-    const struct trusted_sender *none;
     uint8_t nonce[CHAT_NONCE_LEN];
     gpg_err_code_t err;
     int status;
@@ -565,7 +563,7 @@ int cli_chat(const struct seal_options *o)
         return status;
     seal_clear_detail();
     if ((err = trusted_senders_load(o->recipients[0].path, &c.peers)) ||
-        (err = trusted_senders_find(&c.peers, nobody, &none))) {
+        (err = trusted_senders_load_all(&c.peers))) {
         status = cli_error(o->recipients[0].path, err);
         goto out;
     }

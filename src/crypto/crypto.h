@@ -133,7 +133,8 @@ gpg_err_code_t seal_rsa_from_public(struct seal_bignum n, struct seal_bignum e,
 
 /* Validates and imports a key pair: the public checks above, plus n = p*q,
  * d*e = 1 mod lcm(p-1, q-1) (or phi), dp, dq and qinv consistent
- * (GPG_ERR_BAD_SECKEY otherwise, with a detail). */
+ * (GPG_ERR_BAD_SECKEY otherwise, with a detail). dp and dq may both be
+ * absent (data NULL), for formats that do not store them (OpenSSH). */
 gpg_err_code_t seal_rsa_from_private(const struct seal_rsa_private_parts *parts,
                                      struct seal_rsa_key **out);
 

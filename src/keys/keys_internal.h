@@ -22,6 +22,8 @@ enum key_kind {
     KEY_PKCS8,           /* PrivateKeyInfo */
     KEY_PKCS1_PRIVATE,   /* RSAPrivateKey */
     KEY_PKCS8_ENCRYPTED, /* EncryptedPrivateKeyInfo */
+    KEY_SSH_PUBLIC,      /* an OpenSSH public key line (keys/ssh.h) */
+    KEY_SSH_PRIVATE,     /* openssh-key-v1 (keys/ssh.h) */
 };
 
 /* OID content octets (no tag or length). */

@@ -39,10 +39,6 @@ static const struct {
     {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x03, 0x01}, 9, "DH"},
 };
 
-/* Largest INTEGER accepted in a key: twice the largest modulus we use, so
- * that crypto/rsa.c, not the parser, reports a too-large key. */
-#define KEY_INT_MAX (2 * SEAL_RSA_MAX_BITS / 8)
-
 static bool oid_has_prefix(const uint8_t *oid, size_t len, const uint8_t *prefix, size_t plen)
 {
     return len > plen && memcmp(oid, prefix, plen) == 0;

@@ -39,8 +39,6 @@ static bool same_state(const struct stat *a, const struct stat *b)
 
 static gpg_err_code_t load(const char *path, struct snapshot **out)
 {
-    static const uint8_t nobody[SEAL_FPR_LEN];
-    const struct trusted_sender *none;
     struct snapshot *s = calloc(1, sizeof *s);
     gpg_err_code_t err;
     *out = NULL;
@@ -52,8 +50,7 @@ static gpg_err_code_t load(const char *path, struct snapshot **out)
         free(s);
         return seal_fail(seal_errno_code(), "%s: %s", path, strerror(errno));
     }
-    if ((err = trusted_senders_load(path, &s->ts)) ||
-        (err = trusted_senders_find(&s->ts, nobody, &none))) {
+    if ((err = trusted_senders_load(path, &s->ts)) || (err = trusted_senders_load_all(&s->ts))) {
         trusted_senders_free(&s->ts);
         free(s);
         return err;

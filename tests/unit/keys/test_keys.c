@@ -402,7 +402,7 @@ static void test_unsupported_protection(void **state)
 {
     struct seal_rsa_key *key = NULL;
     (void)state;
-    assert_int_equal(load_private("rsa3072-legacy-enc.pem", PASS, &key), GPG_ERR_INV_ARMOR);
+    assert_int_equal(load_private("rsa3072-legacy-enc.pem", PASS, &key), GPG_ERR_UNUSABLE_SECKEY);
     expect_detail("legacy PEM encryption not supported");
     assert_int_equal(load_private("rsa3072-enc-aes128.pem", PASS, &key), GPG_ERR_BAD_SECKEY);
     expect_detail("aes-256-cbc");
