@@ -102,6 +102,13 @@ gpg_err_code_t seal_aead_decrypt(struct seal_aead *a, const uint8_t nonce[SEAL_A
 /* Wipes and frees. NULL is fine. */
 void seal_aead_free(struct seal_aead *a);
 
+/* AES-CBC decryption with a KEYLEN-byte key (16: AES-128, 32: AES-256),
+ * LEN a multiple of 16, no padding: for reading PKCS#8 PBES2 files, which
+ * OpenSSL and ssh-keygen -m PKCS8 encrypt with AES-128-CBC by default. */
+gpg_err_code_t seal_aes_cbc_decrypt(const uint8_t *key, size_t keylen,
+                                    const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in,
+                                    size_t len, uint8_t *out);
+
 /* AES-256-CBC without padding (LEN a multiple of 16), for PKCS#8 PBES2.
  * The caller handles PKCS#7 padding. */
 gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_LEN],

@@ -33,6 +33,7 @@ extern const uint8_t key_oid_pbkdf2[9];
 extern const uint8_t key_oid_hmac_sha256[8];
 extern const uint8_t key_oid_scrypt[9];
 extern const uint8_t key_oid_aes256_cbc[9];
+extern const uint8_t key_oid_aes128_cbc[9];
 
 /* Writing parameters for encrypted PKCS#8 (see pbes2.c for why). */
 #define KEY_SCRYPT_WRITE_N ((uint64_t)1 << 14)
