@@ -245,8 +245,12 @@ gpg_err_code_t ssh_decode_public_line(const uint8_t *line, size_t len, struct se
         return seal_fail(GPG_ERR_INV_OBJ, "OpenSSH public key: bad base64 (length %zu)", b64len);
     if (!(blob = malloc(max)))
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
-    if ((err = b64_decode((const char *)b64, b64len, blob, max, &bloblen)) != 0)
+    /* A key line that is recognised as one but does not decode is a
+     * malformed key, not something that is not a key at all. */
+    if ((err = b64_decode((const char *)b64, b64len, blob, max, &bloblen)) != 0) {
+        err = GPG_ERR_INV_OBJ;
         goto out;
+    }
     /* The type inside must be the one the line names. */
     {
         struct reader br;
