@@ -99,10 +99,15 @@ static bool key_at(const struct reader *r)
     return n > 0;
 }
 
-/* Puts R at the key type of a key line (after any options). */
+/* Puts R at the key type of a key line (after any options). A line whose
+ * first non-blank is '#' is a comment, as in authorized_keys. */
 static bool find_key(struct reader *r)
 {
+    uint8_t c;
+
     skip_blanks(r);
+    if (reader_remaining(r) > 0 && reader_peek_u8(r, &c) == 0 && c == '#')
+        return false;
     if (key_at(r))
         return true;
     if (!skip_options(r))

@@ -60,13 +60,13 @@ same "$T/m4.out" "$T/msg"
 expect_status 0 "$UNSEAL" -k "$T/bob" -s "$T/alice.pub" -o "$T/m5.out" "$T/m4.seal"
 
 # An authorized_keys file as -R: options (a quoted space and a comma
-# inside), comments, blank lines, an indented key.
+# inside), comments (commented-out keys too), blank lines, an indented key.
 {
     echo "# the team"
     echo
     printf 'from="10.0.0.0/8",command="echo \\"a, b\\"",no-pty %s\n' "$(cat "$T/bob.pub")"
     printf '   %s\n' "$(cat "$T/carol.pub")"
-    echo "# alice is away"
+    printf '# away: %s\n#%s\n' "$(cat "$T/alice.pub")" "$(cat "$T/alice.pub")"
 } >"$T/authorized_keys"
 "$SEAL" -R "$T/authorized_keys" -s "$T/alice" -o "$T/m6.seal" "$T/msg" || fail "seal -R"
 expect_status 0 "$UNSEAL" --inspect "$T/m6.seal"
