@@ -64,8 +64,10 @@ static gpg_err_code_t pbes2_get_salt(struct reader *r, struct pbes2_params *pp)
         return seal_fail(GPG_ERR_BAD_SECKEY, "key encryption: salt source not supported");
     if ((err = der_get_octet_string(r, 0, KEY_FILE_MAX, &pp->salt, &pp->saltlen)) != 0)
         return err;
+    /* A valid file (PKCS#5 sets no bounds) outside the bounds seal reads:
+     * a policy refusal, exit 4 like the other caps. */
     if (pp->saltlen < KEY_SALT_MIN || pp->saltlen > KEY_SALT_MAX)
-        return seal_fail(GPG_ERR_INV_OBJ, "key encryption: salt of %zu bytes (want %d..%d)",
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY, "key encryption: salt of %zu bytes (want %d..%d)",
                          pp->saltlen, KEY_SALT_MIN, KEY_SALT_MAX);
     return 0;
 }

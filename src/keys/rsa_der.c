@@ -278,6 +278,11 @@ gpg_err_code_t key_parse_pkcs8(const uint8_t *der, size_t len, struct seal_rsa_k
      * that OpenSSL never writes for RSA; we accept version 0 only. */
     if ((err = der_get_uint(&info, UINT64_MAX, "PKCS#8 version", &version)) != 0)
         return err;
+    /* Version 1 is a valid key file seal does not read (exit 4); any other
+     * is no PKCS#8 at all. */
+    if (version == 1)
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY,
+                         "PKCS#8 version 1 (OneAsymmetricKey) not supported");
     if (version != 0)
         return seal_fail(GPG_ERR_UNKNOWN_VERSION, "unsupported PKCS#8 version");
     if ((err = key_get_rsa_algorithm(&info)) != 0)
