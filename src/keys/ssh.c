@@ -347,6 +347,8 @@ gpg_err_code_t ssh_decode_public_file(const uint8_t *data, size_t len, struct se
         if (*key != NULL) {
             seal_rsa_free(*key);
             *key = NULL;
+            if (!ssh_line_is_key(line, n))
+                return seal_fail(GPG_ERR_INV_OBJ, "text after the OpenSSH public key");
             return seal_fail(GPG_ERR_INV_OBJ,
                              "more than one OpenSSH key in the file (a list of keys is for -R)");
         }
