@@ -253,7 +253,7 @@ static void serve_registration(struct twoway *tw, const struct serve_config *cfg
         goto refuse;
     }
     logf_(cfg,
-          "registration from %s: %s, key %s, pending as %s/%s.pub (trusted only once an "
+          "registration from %s: %s, key seal %s, pending as %s/%s.pub (trusted only once an "
           "operator moves it into the trust directory)",
           peer, rec.name, fpr, tw->cfg.pending, rec.name);
     say(s->fd, cfg, WIRE_OK, "pending");
