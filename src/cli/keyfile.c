@@ -87,6 +87,27 @@ static void advise(const char *path, const struct key_bytes *b, gpg_err_code_t c
         cli_hint("seal uses RSA keys; make a key pair with 'seal-keygen -o NAME'");
 }
 
+/* The hint for PUB (NAME.pub) given where a private key is needed: NAME.key
+ * as seal-keygen names it, or NAME as ssh-keygen does (id_rsa beside
+ * id_rsa.pub) if only that exists. */
+static void private_key_hint(const char *pub)
+{
+    struct stat st;
+    int stem = (int)(strlen(pub) - 4);
+    char *key = malloc(strlen(pub) + 1);
+
+    if (key) {
+        snprintf(key, strlen(pub) + 1, "%.*s.key", stem, pub);
+        if (stat(key, &st) != 0) {
+            key[stem] = '\0';
+            if (stat(key, &st) != 0)
+                snprintf(key, strlen(pub) + 1, "%.*s.key", stem, pub);
+        }
+    }
+    cli_hint("the private key is probably %s", key ? key : "NAME.key");
+    free(key);
+}
+
 /* B is no private key we can use (decoding said CODE): a public key is
  * called one (or, with PUBLIC non-NULL, taken into *PUBLIC); anything else
  * keeps the decoder's detail. */
@@ -111,7 +132,7 @@ static int not_private(const char *path, const struct key_bytes *b, gpg_err_code
         status = cli_error(
             path, seal_fail(GPG_ERR_BAD_SECKEY, "a public key; a private key is needed here"));
         if (has_suffix(path, ".pub"))
-            cli_hint("the private key is probably %.*s.key", (int)(strlen(path) - 4), path);
+            private_key_hint(path);
         else
             cli_hint("give the private key (seal-keygen writes NAME.key beside NAME.pub)");
         return status;

@@ -112,6 +112,11 @@ expect_status 0 "$UNSEAL" -k "$T/bob" -s "$T/carol.pub" -o "$T/m9.out" "$T/m9.se
 same "$T/m9.out" "$T/msg"
 ssh-keygen -y -P 'open sesame' -f "$T/locked" >/dev/null || fail "ssh no longer reads it"
 
+# id.pub given for the private key: the hint names id, as ssh-keygen
+# names it.
+expect_status 4 "$SEAL" -r "$T/bob.pub" -s "$T/alice.pub" -o "$T/m10.seal" "$T/msg"
+grep -q "^seal: hint: the private key is probably $T/alice\$" "$T/err" || fail "$(cat "$T/err")"
+
 # The usual permission check holds for OpenSSH private keys.
 chmod 644 "$T/alice"
 expect_status 4 "$SEAL" -r "$T/bob.pub" -s "$T/alice" -o "$T/m10.seal" "$T/msg"
