@@ -14,13 +14,13 @@
 
 #define DEFAULT_BITS 3072
 
-enum { OPT_NO_PASSPHRASE = CLI_OPT_PROGRAM };
+enum { OPT_NO_PASSPHRASE = CLI_OPT_PROGRAM, OPT_SSH };
 
 static void usage(void)
 {
     fputs("usage: seal-keygen -o NAME [-b BITS] [--passphrase-file FILE | --no-passphrase]\n"
           "       seal-keygen -l FILE [--passphrase-file PFILE]\n"
-          "       seal-keygen -y FILE [--passphrase-file PFILE]\n"
+          "       seal-keygen -y FILE [--ssh] [--passphrase-file PFILE]\n"
           "       seal-keygen --register HOST:PORT -s KEY [--name ID] [--passphrase-file PFILE]\n"
           "       seal-keygen -h | -V\n",
           stdout);
@@ -35,10 +35,12 @@ static void help(void)
           "  -b, --bits BITS          RSA modulus size: 2048, 3072 (default) or 4096\n"
           "      --passphrase-file F  read the passphrase from the first line of F\n"
           "      --no-passphrase      store the new private key unencrypted, without asking\n"
-          "  -l, --fingerprint FILE   print \"BITS SHA256:... FILE (RSA)\" for a public or\n"
-          "                           private key file\n"
+          "  -l, --fingerprint FILE   print \"BITS seal SHA256:... ssh SHA256:... FILE (RSA)\"\n"
+          "                           for a public or private key file: seal's key ID,\n"
+          "                           then the fingerprint ssh-keygen -l shows\n"
           "  -y, --public FILE        print the public key (PEM SubjectPublicKeyInfo) of\n"
           "                           the private key in FILE\n"
+          "      --ssh                with -y: print it as an OpenSSH \"ssh-rsa\" line\n"
           "      --register HOST:PORT send KEY's public key to a listener (unseal --listen\n"
           "                           --pending DIR) in a self-signed registration; it\n"
           "                           waits there until an operator approves it\n"
@@ -84,6 +86,7 @@ static int parse_options(int argc, char **argv, struct keygen_options *o)
         {"fingerprint", required_argument, NULL, 'l'},
         {"public", required_argument, NULL, 'y'},
         {"no-passphrase", no_argument, NULL, OPT_NO_PASSPHRASE},
+        {"ssh", no_argument, NULL, OPT_SSH},
         CLI_LONGOPT_OUTPUT,
         CLI_LONGOPT_PASSPHRASE_FILE,
         CLI_LONGOPT_HELP,
@@ -92,7 +95,7 @@ static int parse_options(int argc, char **argv, struct keygen_options *o)
         {"key", required_argument, NULL, 's'},
         {NULL, 0, NULL, 0},
     };
-    bool seen_b = false, seen_l = false, seen_y = false, seen_np = false;
+    bool seen_b = false, seen_l = false, seen_y = false, seen_np = false, seen_ssh = false;
     int c, r;
 
     opterr = 0; /* our own messages, in our own format */
@@ -139,6 +142,11 @@ static int parse_options(int argc, char **argv, struct keygen_options *o)
                 return cli_usage_error();
             o->public_of = optarg;
             break;
+        case OPT_SSH:
+            if (!cli_once(&seen_ssh, "--ssh"))
+                return cli_usage_error();
+            o->ssh_format = true;
+            break;
         case OPT_NO_PASSPHRASE:
             if (!cli_once(&seen_np, "--no-passphrase"))
                 return cli_usage_error();
@@ -151,7 +159,11 @@ static int parse_options(int argc, char **argv, struct keygen_options *o)
         return cli_usage_error();
     }
     if (o->tw.register_to || o->register_key || o->tw.name)
-        return check_register(o, seen_b || seen_l || seen_y || seen_np);
+        return check_register(o, seen_b || seen_l || seen_y || seen_np || seen_ssh);
+    if (seen_ssh && !seen_y) {
+        cli_errorf("--ssh goes with -y/--public (seal-keygen -y KEY --ssh)");
+        return cli_usage_error();
+    }
     if (o->common.output_given && o->common.output[0] == '\0') {
         cli_errorf("-o/--output needs a non-empty NAME");
         return cli_usage_error();

@@ -130,8 +130,6 @@ int cli_chat(const struct seal_options *o)
     struct trusted_senders peers;
     struct cli_key me;
     struct cli_passphrase pp = {o->common.passphrase_file};
-    static const uint8_t nobody[SEAL_FPR_LEN];
-    const struct trusted_sender *none;
     struct terminal t = {0};
     struct chat_config cfg;
     struct chat_ui ui;
@@ -146,7 +144,7 @@ int cli_chat(const struct seal_options *o)
         return status;
     seal_clear_detail();
     if ((err = trusted_senders_load(o->recipients[0].path, &peers)) ||
-        (err = trusted_senders_find(&peers, nobody, &none))) {
+        (err = trusted_senders_load_all(&peers))) {
         status = cli_error(o->recipients[0].path, err);
         goto out;
     }

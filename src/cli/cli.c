@@ -43,6 +43,7 @@ int cli_exit_status(gpg_err_code_t code)
     case GPG_ERR_UNUSABLE_SECKEY: /* a policy refusal of a valid key file */
     case GPG_ERR_PUBKEY_ALGO:
     case GPG_ERR_DUP_KEY:
+    case GPG_ERR_WRONG_KEY_USAGE: /* a private key given as someone's public key */
     case GPG_ERR_CANCELED:
         return EXIT_KEY;
     case GPG_ERR_NO_SECKEY:

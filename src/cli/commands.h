@@ -49,6 +49,7 @@ struct keygen_options {
     struct cli_common common; /* -o NAME, --passphrase-file */
     const char *fpr_file;     /* -l: show this key's fingerprint */
     const char *public_of;    /* -y: print this private key's public key */
+    bool ssh_format;          /* --ssh: -y prints an "ssh-rsa" line */
     bool no_passphrase;       /* --no-passphrase */
     unsigned bits;
     const char *register_key;     /* --register: -s KEY */

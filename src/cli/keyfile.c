@@ -71,37 +71,41 @@ static bool contains(const struct key_bytes *b, const char *text)
     return strstr((const char *)b->data, text) != NULL;
 }
 
-/* An OpenSSH public key line ("ssh-rsa AAAA... comment"). */
-static bool is_openssh_public(const struct key_bytes *b)
-{
-    static const char *const types[] = {"ssh-rsa ",    "ssh-ed25519 ", "ssh-dss ",
-                                        "ecdsa-sha2-", "sk-ssh-",      "sk-ecdsa-"};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (b->len > strlen(types[i]) && memcmp(b->data, types[i], strlen(types[i])) == 0)
-            return true;
-    return false;
-}
-
-static int openssh_public(const char *path)
-{
-    int status = cli_error(path, seal_fail(GPG_ERR_UNUSABLE_PUBKEY,
-                                           "an OpenSSH public key; seal reads key files as "
-                                           "OpenSSL writes them (PEM or DER)"));
-    cli_hint("convert it with 'ssh-keygen -e -m PKCS8 -f %s > KEY.pub'", path);
-    return status;
-}
-
 /* The advice for a key file the library could not use (CODE). */
 static void advise(const char *path, const struct key_bytes *b, gpg_err_code_t code)
 {
-    if (contains(b, "BEGIN OPENSSH PRIVATE KEY"))
-        cli_hint("convert it in place with 'ssh-keygen -p -m PKCS8 -f %s'", path);
+    if (code == GPG_ERR_UNUSABLE_SECKEY && contains(b, "BEGIN OPENSSH PRIVATE KEY"))
+        /* PKCS#8 keeps the key usable by ssh; see seal-keygen(1) for why
+         * seal does not decrypt OpenSSH's own format. */
+        cli_hint("convert it in place, keeping its passphrase: 'ssh-keygen -p -m PKCS8 -f %s'",
+                 path);
     else if (contains(b, "Proc-Type:") ||
              (code == GPG_ERR_UNUSABLE_SECKEY && contains(b, "BEGIN ENCRYPTED PRIVATE KEY")))
         cli_hint("re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in %s -out NEW.key'",
                  path);
     else if (code == GPG_ERR_PUBKEY_ALGO)
         cli_hint("seal uses RSA keys; make a key pair with 'seal-keygen -o NAME'");
+}
+
+/* The hint for PUB (NAME.pub) given where a private key is needed: NAME.key
+ * as seal-keygen names it, or NAME as ssh-keygen does (id_rsa beside
+ * id_rsa.pub) if only that exists. */
+static void private_key_hint(const char *pub)
+{
+    struct stat st;
+    int stem = (int)(strlen(pub) - 4);
+    char *key = malloc(strlen(pub) + 1);
+
+    if (key) {
+        snprintf(key, strlen(pub) + 1, "%.*s.key", stem, pub);
+        if (stat(key, &st) != 0) {
+            key[stem] = '\0';
+            if (stat(key, &st) != 0)
+                snprintf(key, strlen(pub) + 1, "%.*s.key", stem, pub);
+        }
+    }
+    cli_hint("the private key is probably %s", key ? key : "NAME.key");
+    free(key);
 }
 
 /* B is no private key we can use (decoding said CODE): a public key is
@@ -128,7 +132,7 @@ static int not_private(const char *path, const struct key_bytes *b, gpg_err_code
         status = cli_error(
             path, seal_fail(GPG_ERR_BAD_SECKEY, "a public key; a private key is needed here"));
         if (has_suffix(path, ".pub"))
-            cli_hint("the private key is probably %.*s.key", (int)(strlen(path) - 4), path);
+            private_key_hint(path);
         else
             cli_hint("give the private key (seal-keygen writes NAME.key beside NAME.pub)");
         return status;
@@ -181,10 +185,6 @@ static int open_key(struct cli_key *k, const char *path, bool *is_public)
     k->path = path;
     if ((status = read_key_file(path, &b)) != EXIT_OK)
         goto out;
-    if (is_openssh_public(&b)) {
-        status = openssh_public(path);
-        goto out;
-    }
     err = key_decode_private(b.data, b.len, NULL, 0, &encrypted, &rsa);
     if (err && !encrypted) {
         status = not_private(path, &b, err, is_public ? &k->key : NULL);
@@ -296,7 +296,23 @@ void cli_key_close(struct cli_key *k)
     k->pub_path = NULL;
 }
 
-int cli_key_load_public(const char *path, struct cli_passphrase *pp, struct seal_key **key)
+void cli_hint_public_key(const char *path)
+{
+    struct stat st;
+    size_t n = strlen(path);
+    int stem = has_suffix(path, ".key") ? (int)(n - 4) : (int)n;
+    char *pub = malloc(n + 5);
+
+    if (pub)
+        snprintf(pub, n + 5, "%.*s.pub", stem, path);
+    if (pub && stat(pub, &st) == 0)
+        cli_hint("give the public key instead: %s", pub);
+    else
+        cli_hint("give the public key (NAME.pub); 'seal-keygen -y %s' prints it", path);
+    free(pub);
+}
+
+int cli_key_load_public(const char *path, struct seal_key **key)
 {
     struct seal_rsa_key *rsa = NULL;
     struct key_bytes b;
@@ -306,16 +322,18 @@ int cli_key_load_public(const char *path, struct cli_passphrase *pp, struct seal
     *key = NULL;
     if ((status = read_key_file(path, &b)) != EXIT_OK)
         goto out;
-    if (is_openssh_public(&b)) {
-        status = openssh_public(path);
-        goto out;
-    }
-    err = key_decode_public_pass(b.data, b.len, cli_passphrase_get, pp, path, &rsa);
+    /* Someone else's key: a private key is refused by its format alone,
+     * before anything is decrypted or asked. */
+    err = key_decode_public_only(b.data, b.len, &rsa);
     if (!err)
         err = key_from_rsa(&rsa, key);
     if (err) {
         status = cli_error(path, err);
-        advise(path, &b, err);
+        if (err == GPG_ERR_WRONG_KEY_USAGE)
+            cli_hint_public_key(path);
+        else
+            advise(path, &b, err);
+        seal_clear_detail();
         goto out;
     }
     status = EXIT_OK;

@@ -50,9 +50,13 @@ int cli_key_load(struct cli_key *k, const char *path, struct cli_passphrase *pp)
 /* Wipes and frees everything in K (the loaded key too). */
 void cli_key_close(struct cli_key *k);
 
-/* Loads the public key in PATH (a private key file gives its public half;
- * an encrypted one asks PP). OpenSSH public keys are named as such with a
- * hint. Prints any error; returns an exit status. */
-int cli_key_load_public(const char *path, struct cli_passphrase *pp, struct seal_key **key);
+/* Loads the public key file PATH (PEM, DER or an OpenSSH "ssh-rsa" line).
+ * A private key file is refused, with a hint naming its .pub, before any
+ * passphrase could be asked. Prints any error; returns an exit status. */
+int cli_key_load_public(const char *path, struct seal_key **key);
+
+/* The hint after a private key given where a public key is wanted (PATH):
+ * names NAME.pub if it exists beside it, else how to make it. */
+void cli_hint_public_key(const char *path);
 
 #endif

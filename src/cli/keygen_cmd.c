@@ -1,6 +1,7 @@
 /*
- * seal-keygen's jobs: making a key pair (-o), showing a key's fingerprint
- * (-l) and a private key's public key (-y).
+ * seal-keygen's jobs: making a key pair (-o), showing a key's fingerprints
+ * (-l) and a private key's public key (-y, as PEM or with --ssh an OpenSSH
+ * line).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/keyfile.h"
 #include "crypto/crypto.h"
+#include "keys/ssh.h"
 
 /* NAME + SUFFIX in fresh memory, or NULL. */
 static char *with_suffix(const char *name, const char *suffix)
@@ -145,7 +147,7 @@ int cli_keygen_generate(const struct keygen_options *opt)
     char *keypath = NULL, *pubpath = NULL;
     char *pass = NULL;
     size_t passlen = 0;
-    char fpr_text[SEAL_FPR_TEXT_LEN];
+    char fpr_text[SEAL_FPR_TEXT_LEN], ssh_text[SSH_FPR_TEXT_LEN];
     const char *failed_file = NULL;
     gpg_err_code_t err = 0;
     int status;
@@ -206,7 +208,11 @@ int cli_keygen_generate(const struct keygen_options *opt)
 
     printf("%s: %u-bit RSA private key, %s\n", keypath, opt->bits,
            pass != NULL ? "encrypted" : "UNENCRYPTED");
-    printf("%s: %s\n", pubpath, fpr_text);
+    if ((err = ssh_fingerprint_text(key, ssh_text))) {
+        status = cli_error(NULL, err);
+        goto out;
+    }
+    printf("%s: seal %s ssh %s\n", pubpath, fpr_text, ssh_text);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         status = cli_error(NULL, seal_fail(seal_errno_code(), "cannot write to standard output"));
         goto out;
@@ -234,7 +240,7 @@ static int print_out(const char *text, size_t len)
 int cli_keygen_fingerprint(const struct keygen_options *opt)
 {
     struct cli_passphrase pp = {opt->common.passphrase_file};
-    char fpr_text[SEAL_FPR_TEXT_LEN];
+    char fpr_text[SEAL_FPR_TEXT_LEN], ssh_text[SSH_FPR_TEXT_LEN];
     struct cli_key k;
     bool is_public;
     gpg_err_code_t err;
@@ -251,7 +257,14 @@ int cli_keygen_fingerprint(const struct keygen_options *opt)
         status = cli_error(opt->fpr_file, err);
         goto out;
     }
-    printf("%u %s %s (RSA)\n", seal_rsa_bits(k.key->rsa), fpr_text, opt->fpr_file);
+    if ((err = ssh_fingerprint_text(k.key->rsa, ssh_text))) {
+        status = cli_error(opt->fpr_file, err);
+        goto out;
+    }
+    /* Both labelled: the key ID is not what ssh-keygen -l shows for the
+     * same key, and must not pass for it. */
+    printf("%u seal %s ssh %s %s (RSA)\n", seal_rsa_bits(k.key->rsa), fpr_text, ssh_text,
+           opt->fpr_file);
     status = print_out(NULL, 0);
 out:
     cli_key_close(&k);
@@ -271,7 +284,8 @@ int cli_keygen_public(const struct keygen_options *opt)
         cli_key_close(&k);
         return status;
     }
-    if ((err = key_encode_public_pem(k.key->rsa, &pem, &len)))
+    if ((err = opt->ssh_format ? ssh_encode_public_line(k.key->rsa, &pem, &len)
+                               : key_encode_public_pem(k.key->rsa, &pem, &len)))
         status = cli_error(opt->public_of, err);
     else
         status = print_out(pem, len);

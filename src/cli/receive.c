@@ -91,10 +91,7 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
 
     /* Every registered key is read now: the connection threads then only
      * look keys up, and a bad *.pub stops the start, not a delivery. */
-    static const uint8_t nobody[SEAL_FPR_LEN];
-    const struct trusted_sender *none;
-    seal_clear_detail();
-    if ((err = trusted_senders_find(senders, nobody, &none)))
+    if ((err = trusted_senders_load_all(senders)))
         return cli_error(NULL, err);
 
     bool systemd = strcmp(o->listen, "-") == 0;

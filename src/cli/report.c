@@ -193,5 +193,6 @@ void cli_report_verdict(const struct envelope_info *info)
     key_fingerprint_text(info->sender_fpr, fpr);
     fprintf(stderr, "%s: good signature from ", cli_program());
     cli_print_name(stderr, info->sender_name ? info->sender_name : "(unnamed key)");
-    fprintf(stderr, " (%s)\n", fpr);
+    /* Labelled: a seal key ID, not the fingerprint ssh-keygen -l shows. */
+    fprintf(stderr, " (seal %s)\n", fpr);
 }

@@ -14,6 +14,7 @@
 #include "cli/keyfile.h"
 #include "cli/output.h"
 #include "keys/keyring.h"
+#include "keys/ssh.h"
 
 static const char *stdin_name = "(stdin)";
 static const char *stdout_name = "(stdout)";
@@ -51,12 +52,47 @@ static int add_path(struct recipients *r, const char *path, size_t len)
     return EXIT_OK;
 }
 
-/* -R LIST: one key file per line; empty lines and lines starting with '#'
- * are skipped; a line is a path as is (no trimming but of "\r"). */
+/* An OpenSSH public key line of LIST (line LINENO), decoded at once and
+ * named "LIST:LINENO" in messages. */
+static int add_key_line(struct recipients *r, const char *list, size_t lineno, const char *line,
+                        size_t n)
+{
+    struct seal_rsa_key *rsa = NULL;
+    size_t len = strlen(list) + 24;
+    char *name = malloc(len);
+    gpg_err_code_t err;
+    int status;
+
+    if (!name) {
+        cli_errorf("out of memory");
+        return EXIT_IO;
+    }
+    snprintf(name, len, "%s:%zu", list, lineno);
+    status = add_path(r, name, strlen(name));
+    free(name);
+    if (status != EXIT_OK)
+        return status;
+    seal_clear_detail();
+    err = ssh_decode_public_line((const uint8_t *)line, n, &rsa);
+    if (!err)
+        err = key_from_rsa(&rsa, &r->key[r->n - 1]);
+    seal_rsa_free(rsa);
+    if (err) {
+        status = cli_error(r->path[r->n - 1], err);
+        if (err == GPG_ERR_PUBKEY_ALGO)
+            cli_hint("seal uses RSA keys only: remove the line or comment it out with '#'");
+        return status;
+    }
+    return EXIT_OK;
+}
+
+/* -R LIST: one key file or one OpenSSH public key per line (as in
+ * authorized_keys, options first allowed); empty lines and lines starting
+ * with '#' are skipped; a path is taken as is (no trimming but of "\r"). */
 static int add_list(struct recipients *r, const char *list)
 {
     uint8_t *data = NULL;
-    size_t len = 0, before = r->n;
+    size_t len = 0, before = r->n, lineno = 0;
     gpg_err_code_t err;
     int status = EXIT_OK;
 
@@ -71,15 +107,18 @@ static int add_list(struct recipients *r, const char *list)
         char *end = strchr(line, '\n');
         size_t n = end ? (size_t)(end - line) : strlen(line);
         char *next = end ? end + 1 : line + n;
+        lineno++;
         if (n && line[n - 1] == '\r')
             n--;
-        if (n && line[0] != '#')
+        if (n && ssh_line_is_key((const uint8_t *)line, n))
+            status = add_key_line(r, list, lineno, line, n);
+        else if (n && line[0] != '#')
             status = add_path(r, line, n);
         line = next;
     }
     free(data);
     if (status == EXIT_OK && r->n == before)
-        return cli_error(list, seal_fail(GPG_ERR_INV_DATA, "names no key file"));
+        return cli_error(list, seal_fail(GPG_ERR_INV_DATA, "names no key file and holds no key"));
     return status;
 }
 
@@ -142,13 +181,13 @@ static void fill_request(struct seal_request *req, const struct seal_options *o,
     req->progress_ctx = in;
 }
 
-static int load_recipients(struct recipients *r, struct cli_passphrase *pp)
+static int load_recipients(struct recipients *r)
 {
     size_t first, second;
     int status;
 
     for (size_t i = 0; i < r->n; i++)
-        if ((status = cli_key_load_public(r->path[i], pp, &r->key[i])) != EXIT_OK)
+        if (!r->key[i] && (status = cli_key_load_public(r->path[i], &r->key[i])) != EXIT_OK)
             return status;
     /* A duplicate is most likely a typo for another recipient: refuse
      * rather than silently sealing for fewer people, naming both files,
@@ -180,8 +219,7 @@ static int seal_send(const struct seal_options *o)
     seal_clear_detail();
     if ((err = file_open_read(o->input, &in.fd)))
         return cli_error(in_name, err);
-    if ((status = collect(o, &rcpt)) == EXIT_OK &&
-        (status = load_recipients(&rcpt, &pp)) == EXIT_OK &&
+    if ((status = collect(o, &rcpt)) == EXIT_OK && (status = load_recipients(&rcpt)) == EXIT_OK &&
         (status = cli_key_load(&sender, o->sender, &pp)) == EXIT_OK) {
         struct stat st;
         fill_request(&req, o, &rcpt, &sender, &in);
@@ -238,8 +276,7 @@ int cli_seal(const struct seal_options *o)
     if (fstat(in.fd, &st) != 0)
         st.st_mode = 0;
 
-    if ((status = collect(o, &rcpt)) != EXIT_OK ||
-        (status = load_recipients(&rcpt, &pp)) != EXIT_OK)
+    if ((status = collect(o, &rcpt)) != EXIT_OK || (status = load_recipients(&rcpt)) != EXIT_OK)
         goto out;
     if ((status = cli_key_load(&sender, o->sender, &pp)) != EXIT_OK)
         goto out;

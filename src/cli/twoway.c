@@ -15,6 +15,7 @@
 #include "cli/deliver.h"
 #include "cli/keyfile.h"
 #include "cli/options.h"
+#include "keys/ssh.h"
 #include "transport/client.h"
 #include "transport/fetch.h"
 #include "transport/listener.h"
@@ -246,7 +247,7 @@ int cli_keygen_register(const char *key_path, const char *passphrase_file,
     struct cli_key me;
     struct cli_passphrase pp = {passphrase_file};
     struct writer rec;
-    char name[REGISTRY_NAME_MAX + 1], head[32], fpr[SEAL_FPR_TEXT_LEN];
+    char name[REGISTRY_NAME_MAX + 1], head[32], fpr[SEAL_FPR_TEXT_LEN], ssh_fpr[SSH_FPR_TEXT_LEN];
     uint8_t nonce[REGISTRY_NONCE_LEN], buf[WIRE_LINE_MAX + 1];
     struct wire_reply r;
     size_t len = 0;
@@ -288,10 +289,12 @@ int cli_keygen_register(const char *key_path, const char *passphrase_file,
         goto out;
     }
     key_fingerprint_text(me.key->fpr, fpr);
+    if (ssh_fingerprint_text(me.key->rsa, ssh_fpr) != 0)
+        snprintf(ssh_fpr, sizeof ssh_fpr, "(unknown)");
     if (len == 11 && memcmp(buf, "OK pending\n", 11) == 0) {
         printf("registered as %s at %s: pending until an operator approves it\n", name,
                o->register_to);
-        printf("fingerprint %s\n", fpr);
+        printf("fingerprint seal %s ssh %s\n", fpr, ssh_fpr);
         fprintf(stderr, "seal-keygen: hint: tell the operator this fingerprint over another "
                         "channel; they compare it with seal-keygen -l before approving\n");
         status = EXIT_OK;

@@ -84,8 +84,12 @@ static int open_keys(struct job *j)
         j->have_key = true;
     }
     if (j->o->senders) {
-        if ((err = trusted_senders_load(j->o->senders, &j->senders)))
-            return cli_error(j->o->senders, err);
+        if ((err = trusted_senders_load(j->o->senders, &j->senders))) {
+            status = cli_error(j->o->senders, err);
+            if (err == GPG_ERR_WRONG_KEY_USAGE)
+                cli_hint_public_key(j->o->senders);
+            return status;
+        }
         j->have_senders = true;
     }
     return EXIT_OK;
@@ -252,6 +256,9 @@ int cli_unseal(const struct unseal_options *o)
             cli_hint("unseal --inspect lists the keys it is addressed to");
         else if (err == GPG_ERR_NOT_TRUSTED)
             cli_hint("the signer is not among the senders given with -s");
+        else if (err == GPG_ERR_WRONG_KEY_USAGE)
+            cli_hint("a trust directory holds public keys (NAME.pub); 'seal-keygen -y KEY' "
+                     "prints a private key's");
         else if (err == GPG_ERR_EEXIST)
             cli_hint_existing_output();
         else if (binary)

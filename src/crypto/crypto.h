@@ -103,6 +103,13 @@ gpg_err_code_t seal_aead_decrypt(struct seal_aead *a, const uint8_t nonce[SEAL_A
 /* Wipes and frees. NULL is fine. */
 void seal_aead_free(struct seal_aead *a);
 
+/* AES-CBC decryption with a KEYLEN-byte key (16: AES-128, 32: AES-256),
+ * LEN a multiple of 16, no padding: for reading PKCS#8 PBES2 files, which
+ * OpenSSL and ssh-keygen -m PKCS8 encrypt with AES-128-CBC by default. */
+gpg_err_code_t seal_aes_cbc_decrypt(const uint8_t *key, size_t keylen,
+                                    const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in,
+                                    size_t len, uint8_t *out);
+
 /* AES-256-CBC without padding (LEN a multiple of 16), for PKCS#8 PBES2.
  * The caller handles PKCS#7 padding. */
 gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_LEN],
@@ -153,7 +160,8 @@ gpg_err_code_t seal_rsa_from_public(struct seal_bignum n, struct seal_bignum e,
 
 /* Validates and imports a key pair: the public checks above, plus n = p*q,
  * d*e = 1 mod lcm(p-1, q-1) (or phi), dp, dq and qinv consistent
- * (GPG_ERR_BAD_SECKEY otherwise, with a detail). */
+ * (GPG_ERR_BAD_SECKEY otherwise, with a detail). dp and dq may both be
+ * absent (data NULL), for formats that do not store them (OpenSSH). */
 gpg_err_code_t seal_rsa_from_private(const struct seal_rsa_private_parts *parts,
                                      struct seal_rsa_key **out);
 

@@ -224,6 +224,12 @@ gpg_err_code_t seal_rsa_from_public(struct seal_bignum n, struct seal_bignum e,
     return build_key(m, SEAL_RSA_MIN_BITS, out);
 }
 
+/* True if PARTS has neither dp nor dq (both data NULL). */
+static bool crt_exponents_absent(const struct seal_rsa_private_parts *parts)
+{
+    return parts->dp.data == NULL && parts->dq.data == NULL;
+}
+
 /* PKCS#1 import: checks dp, dq and qinv against the PKCS#1 p and q, then
  * swaps p and q into libgcrypt's convention (u = qinv). */
 static gpg_err_code_t from_private(const struct seal_rsa_private_parts *parts, unsigned min_bits,
@@ -236,8 +242,12 @@ static gpg_err_code_t from_private(const struct seal_rsa_private_parts *parts, u
     *out = NULL;
     if ((err = scan_uint(parts->n, false, &n)) || (err = scan_uint(parts->e, false, &e)) ||
         (err = scan_uint(parts->d, true, &d)) || (err = scan_uint(parts->p, true, &p)) ||
-        (err = scan_uint(parts->q, true, &q)) || (err = scan_uint(parts->dp, true, &dp)) ||
-        (err = scan_uint(parts->dq, true, &dq)) || (err = scan_uint(parts->qinv, true, &qinv)))
+        (err = scan_uint(parts->q, true, &q)) || (err = scan_uint(parts->qinv, true, &qinv)))
+        goto out;
+    /* OpenSSH's files leave out dp and dq: libgcrypt computes them from d,
+     * p and q, so there is nothing to check. */
+    if (!crt_exponents_absent(parts) &&
+        ((err = scan_uint(parts->dp, true, &dp)) || (err = scan_uint(parts->dq, true, &dq))))
         goto out;
     /* Public checks first, so that a weak key reports as weak. */
     if ((err = check_public(n, e, min_bits)))
@@ -248,13 +258,13 @@ static gpg_err_code_t from_private(const struct seal_rsa_private_parts *parts, u
     }
     gcry_mpi_sub_ui(t, p, 1);
     gcry_mpi_mod(r, d, t);
-    if (gcry_mpi_cmp(r, dp) != 0) {
+    if (dp && gcry_mpi_cmp(r, dp) != 0) {
         err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA exponent1 (d mod p-1) is wrong");
         goto out;
     }
     gcry_mpi_sub_ui(t, q, 1);
     gcry_mpi_mod(r, d, t);
-    if (gcry_mpi_cmp(r, dq) != 0) {
+    if (dq && gcry_mpi_cmp(r, dq) != 0) {
         err = seal_fail(GPG_ERR_BAD_SECKEY, "RSA exponent2 (d mod q-1) is wrong");
         goto out;
     }

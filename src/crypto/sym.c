@@ -300,21 +300,24 @@ void seal_aead_free(struct seal_aead *a)
     free(a);
 }
 
-gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_LEN],
-                               const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in, size_t len,
-                               uint8_t *out)
+/* AES-CBC with a KEYLEN-byte key, in either direction. */
+static gpg_err_code_t aes_cbc(bool encrypt, const uint8_t *key, size_t keylen,
+                              const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in, size_t len,
+                              uint8_t *out)
 {
     gcry_cipher_hd_t h;
     gpg_err_code_t err;
+    int algo = keylen == 16 ? GCRY_CIPHER_AES128 : GCRY_CIPHER_AES256;
 
+    if (keylen != 16 && keylen != SEAL_AES256_KEY_LEN)
+        return seal_fail(GPG_ERR_INV_KEYLEN, "AES-CBC key of %zu bytes", keylen);
     if (len % SEAL_AES_BLOCK_LEN != 0)
         return seal_fail(GPG_ERR_INV_LENGTH, "AES-CBC data is not a multiple of %d bytes",
                          SEAL_AES_BLOCK_LEN);
-    err = gcry_err_code(
-        gcry_cipher_open(&h, GCRY_CIPHER_AES256, GCRY_CIPHER_MODE_CBC, GCRY_CIPHER_SECURE));
+    err = gcry_err_code(gcry_cipher_open(&h, algo, GCRY_CIPHER_MODE_CBC, GCRY_CIPHER_SECURE));
     if (err)
-        return seal_fail(err, "cannot open AES-256-CBC");
-    if (!(err = gcry_err_code(gcry_cipher_setkey(h, key, SEAL_AES256_KEY_LEN))) &&
+        return seal_fail(err, "cannot open AES-CBC");
+    if (!(err = gcry_err_code(gcry_cipher_setkey(h, key, keylen))) &&
         !(err = gcry_err_code(gcry_cipher_setiv(h, iv, SEAL_AES_BLOCK_LEN)))) {
         if (encrypt)
             err = gcry_err_code(in == out ? gcry_cipher_encrypt(h, out, len, NULL, 0)
@@ -326,7 +329,21 @@ gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_L
     gcry_cipher_close(h);
     if (err) {
         seal_wipe(out, len);
-        return seal_fail(err, "AES-256-CBC failed");
+        return seal_fail(err, "AES-CBC failed");
     }
     return 0;
+}
+
+gpg_err_code_t seal_aes_cbc_decrypt(const uint8_t *key, size_t keylen,
+                                    const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in,
+                                    size_t len, uint8_t *out)
+{
+    return aes_cbc(false, key, keylen, iv, in, len, out);
+}
+
+gpg_err_code_t seal_aes256_cbc(bool encrypt, const uint8_t key[SEAL_AES256_KEY_LEN],
+                               const uint8_t iv[SEAL_AES_BLOCK_LEN], const uint8_t *in, size_t len,
+                               uint8_t *out)
+{
+    return aes_cbc(encrypt, key, SEAL_AES256_KEY_LEN, iv, in, len, out);
 }

@@ -164,13 +164,13 @@ static gpg_err_code_t read_prefix(struct envelope_reader *u, struct envelope_inf
 /* R7 with a detail that tells the user whom the envelope is for. */
 static gpg_err_code_t not_addressed(const struct envelope_header *h)
 {
-    char list[3 * (SEAL_FPR_TEXT_LEN + 2)] = "";
+    char list[3 * (SEAL_FPR_TEXT_LEN + 7)] = "";
     size_t shown = h->n < 2 ? h->n : 2;
     for (size_t i = 0; i < shown; i++) {
         char t[SEAL_FPR_TEXT_LEN];
         key_fingerprint_text(h->stanza[i].fpr, t);
-        if (i)
-            strcat(list, ", ");
+        /* Labelled, as everywhere: a seal key ID, not an ssh fingerprint. */
+        strcat(list, i ? ", seal " : "seal ");
         strcat(list, t);
     }
     if (h->n > shown)
@@ -475,8 +475,8 @@ gpg_err_code_t envelope_reader_unseal(struct envelope_reader *u, const struct un
          * valid signature would not be what the user asked for anyway. */
         char txt[SEAL_FPR_TEXT_LEN];
         key_fingerprint_text(u->trailer.sender_fpr, txt);
-        return measured(u, info,
-                        seal_fail_override(GPG_ERR_NOT_TRUSTED, "signed by unknown key %s", txt));
+        return measured(
+            u, info, seal_fail_override(GPG_ERR_NOT_TRUSTED, "signed by unknown key seal %s", txt));
     }
     info->sender_name = ts->name;
     if (trailer_verify(ts->key->rsa, u->sd, &u->trailer)) /* R15 */

@@ -18,7 +18,7 @@
 
 #include "base/buf.h"
 #include "base/errors.h"
-#include "keys/keys.h"
+#include "keys/limits.h"
 
 #define DER_MAX_DEPTH 8
 

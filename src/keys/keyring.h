@@ -35,7 +35,9 @@ struct trusted_senders {
 
 /* Opens PATH: one public key file (read now), or a directory whose *.pub
  * files are the trusted senders (listed now, read on demand; other files
- * are ignored; none is GPG_ERR_UNUSABLE_PUBKEY). */
+ * are ignored; none is GPG_ERR_UNUSABLE_PUBKEY). Each file must hold a
+ * public key (key_load_public_only): a private key is refused, so that a
+ * secret key never ends up in a directory meant for sharing keys. */
 gpg_err_code_t trusted_senders_load(const char *path, struct trusted_senders *out);
 
 /* The trusted sender whose key has fingerprint FPR, or *OUT = NULL if there
@@ -44,6 +46,11 @@ gpg_err_code_t trusted_senders_load(const char *path, struct trusted_senders *ou
  * error naming it. */
 gpg_err_code_t trusted_senders_find(struct trusted_senders *t, const uint8_t fpr[SEAL_FPR_LEN],
                                     const struct trusted_sender **out);
+
+/* Reads every key file of T not read yet (for a server whose threads then
+ * only look keys up, and so that a bad *.pub stops the start, not a
+ * delivery). An unreadable *.pub is an error naming it. */
+gpg_err_code_t trusted_senders_load_all(struct trusted_senders *t);
 
 void trusted_senders_free(struct trusted_senders *t);
 

@@ -12,6 +12,16 @@
 #include "base/fileio.h"
 #include "keys/keys_internal.h"
 #include "keys/pem.h"
+#include "keys/ssh.h"
+
+_Static_assert(SSH_FPR_TEXT_LEN == SEAL_FPR_TEXT_LEN, "both fingerprints print alike");
+
+/* What a caller wants from a key file. */
+enum key_want {
+    WANT_PUBLIC_ONLY, /* a public key file: a private key is refused */
+    WANT_PUBLIC,      /* a public key, or the public half of a private key */
+    WANT_PRIVATE,     /* a key pair */
+};
 
 static enum key_kind key_kind_of_label(enum pem_label label)
 {
@@ -26,6 +36,8 @@ static enum key_kind key_kind_of_label(enum pem_label label)
         return KEY_PKCS1_PRIVATE;
     case PEM_ENCRYPTED_PRIVATE_KEY:
         return KEY_PKCS8_ENCRYPTED;
+    case PEM_OPENSSH_PRIVATE_KEY:
+        return KEY_SSH_PRIVATE;
     }
     return KEY_SPKI;
 }
@@ -102,12 +114,34 @@ static gpg_err_code_t key_to_public(struct seal_rsa_key **key)
     return 0;
 }
 
-/* Decodes any accepted key in DATA: PEM (by its label) or DER (by its
- * structure). With WANT_PRIVATE a public key is refused; without it a
- * private key is reduced to its public half. */
-static gpg_err_code_t key_decode(const uint8_t *data, size_t len, bool want_private,
+/* Parses DER (DERLEN bytes) holding a private key of KIND. */
+static gpg_err_code_t key_decode_private_kind(enum key_kind kind, const uint8_t *der, size_t derlen,
+                                              const struct key_pass_source *src,
+                                              struct seal_rsa_key **key)
+{
+    switch (kind) {
+    case KEY_PKCS8:
+        return key_parse_pkcs8(der, derlen, key);
+    case KEY_PKCS1_PRIVATE:
+        return key_parse_pkcs1_private(der, derlen, key);
+    case KEY_PKCS8_ENCRYPTED:
+        return key_decrypt_private(der, derlen, src, key);
+    case KEY_SSH_PRIVATE:
+        return ssh_parse_private(der, derlen, key);
+    default:
+        return seal_fail(GPG_ERR_INTERNAL, "unknown key kind");
+    }
+}
+
+/* Decodes any accepted key in DATA: PEM (by its label), DER (by its
+ * structure) or an OpenSSH public key line. WANT says what is refused: a
+ * public key for WANT_PRIVATE, a private key for WANT_PUBLIC_ONLY (before
+ * any passphrase is asked); WANT_PUBLIC reduces a private key to its
+ * public half. */
+static gpg_err_code_t key_decode(const uint8_t *data, size_t len, enum key_want want,
                                  const struct key_pass_source *src, struct seal_rsa_key **key)
 {
+    bool want_private = want == WANT_PRIVATE;
     uint8_t *pemder = NULL;
     const uint8_t *der;
     size_t derlen = 0;
@@ -122,7 +156,11 @@ static gpg_err_code_t key_decode(const uint8_t *data, size_t len, bool want_priv
         return seal_fail(GPG_ERR_TOO_LARGE, "key file larger than %d bytes", KEY_FILE_MAX);
     /* Every key structure is a DER SEQUENCE (0x30), which no PEM file
      * starts with. */
-    if (data[0] != DER_SEQUENCE && pem_looks_like_pem(data, len)) {
+    if (data[0] != DER_SEQUENCE && ssh_looks_like_public(data, len)) {
+        der = data;
+        derlen = len;
+        kind = KEY_SSH_PUBLIC;
+    } else if (data[0] != DER_SEQUENCE && pem_looks_like_pem(data, len)) {
         if ((err = pem_decode(data, len, &label, &pemder, &derlen)) != 0)
             return err;
         der = pemder;
@@ -139,26 +177,26 @@ static gpg_err_code_t key_decode(const uint8_t *data, size_t len, bool want_priv
     switch (kind) {
     case KEY_SPKI:
     case KEY_PKCS1_PUBLIC:
+    case KEY_SSH_PUBLIC:
         if (want_private) {
             err = seal_fail(GPG_ERR_BAD_SECKEY, "this is a public key; a private key is needed");
             break;
         }
         if (kind == KEY_SPKI)
             err = key_parse_spki(der, derlen, key);
-        else
+        else if (kind == KEY_PKCS1_PUBLIC)
             err = key_parse_pkcs1_public(der, derlen, key);
-        break;
-    case KEY_PKCS8:
-        err = key_parse_pkcs8(der, derlen, key);
-        break;
-    case KEY_PKCS1_PRIVATE:
-        err = key_parse_pkcs1_private(der, derlen, key);
-        break;
-    case KEY_PKCS8_ENCRYPTED:
-        err = key_decrypt_private(der, derlen, src, key);
+        else
+            err = ssh_decode_public_file(der, derlen, key);
         break;
     default:
-        err = seal_fail(GPG_ERR_INTERNAL, "unknown key kind");
+        if (want == WANT_PUBLIC_ONLY) {
+            /* Told by its label or structure alone: a recipient's secret
+             * is never decoded, nor its passphrase asked. */
+            err = seal_fail(GPG_ERR_WRONG_KEY_USAGE, "a private key; a public key is needed here");
+            break;
+        }
+        err = key_decode_private_kind(kind, der, derlen, src, key);
         break;
     }
     if (err == 0 && !want_private && seal_rsa_has_private(*key))
@@ -179,7 +217,14 @@ gpg_err_code_t key_decode_public(const uint8_t *data, size_t len, struct seal_rs
 {
     struct key_pass_source src = {0};
 
-    return key_decode(data, len, false, &src, key);
+    return key_decode(data, len, WANT_PUBLIC, &src, key);
+}
+
+gpg_err_code_t key_decode_public_only(const uint8_t *data, size_t len, struct seal_rsa_key **key)
+{
+    struct key_pass_source src = {0};
+
+    return key_decode(data, len, WANT_PUBLIC_ONLY, &src, key);
 }
 
 gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len, key_passphrase_fn get_pass,
@@ -190,7 +235,7 @@ gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len, key_passp
     src.get_pass = get_pass;
     src.ctx = ctx;
     src.name = name;
-    return key_decode(data, len, false, &src, key);
+    return key_decode(data, len, WANT_PUBLIC, &src, key);
 }
 
 gpg_err_code_t key_decode_private(const uint8_t *data, size_t len, const char *pass, size_t passlen,
@@ -203,7 +248,7 @@ gpg_err_code_t key_decode_private(const uint8_t *data, size_t len, const char *p
     src.pass = pass;
     src.passlen = passlen;
     src.needs_pass = needs_pass;
-    return key_decode(data, len, true, &src, key);
+    return key_decode(data, len, WANT_PRIVATE, &src, key);
 }
 
 gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len, key_passphrase_fn get_pass,
@@ -214,7 +259,7 @@ gpg_err_code_t key_decode_private_pass(const uint8_t *data, size_t len, key_pass
     src.get_pass = get_pass;
     src.ctx = ctx;
     src.name = name;
-    return key_decode(data, len, true, &src, key);
+    return key_decode(data, len, WANT_PRIVATE, &src, key);
 }
 
 gpg_err_code_t key_from_rsa(struct seal_rsa_key **rsa, struct seal_key **key)
@@ -256,9 +301,10 @@ static gpg_err_code_t loaded(gpg_err_code_t err, struct seal_rsa_key *rsa, struc
  * even when only its public half is wanted) and decodes it. Only a private
  * key's file mode is checked: reading the public half of a private key needs
  * no protection, and refusing would only get in the way. */
-static gpg_err_code_t load_file(const char *path, bool private_key, key_passphrase_fn get_pass,
+static gpg_err_code_t load_file(const char *path, enum key_want want, key_passphrase_fn get_pass,
                                 void *ctx, struct seal_key **key)
 {
+    bool private_key = want == WANT_PRIVATE;
     struct seal_rsa_key *rsa = NULL;
     uint8_t *data = NULL;
     size_t len = 0;
@@ -268,8 +314,12 @@ static gpg_err_code_t load_file(const char *path, bool private_key, key_passphra
     seal_clear_detail();
     if ((err = file_read_all(path, KEY_FILE_MAX, true, private_key, &data, &len)) != 0)
         return err;
-    err = private_key ? key_decode_private_pass(data, len, get_pass, ctx, path, &rsa)
-                      : key_decode_public_pass(data, len, get_pass, ctx, path, &rsa);
+    if (want == WANT_PUBLIC_ONLY)
+        err = key_decode_public_only(data, len, &rsa);
+    else if (private_key)
+        err = key_decode_private_pass(data, len, get_pass, ctx, path, &rsa);
+    else
+        err = key_decode_public_pass(data, len, get_pass, ctx, path, &rsa);
     seal_secure_free(data, len);
     return loaded(err, rsa, key);
 }
@@ -277,13 +327,18 @@ static gpg_err_code_t load_file(const char *path, bool private_key, key_passphra
 gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, void *ctx,
                                struct seal_key **key)
 {
-    return load_file(path, false, get_pass, ctx, key);
+    return load_file(path, WANT_PUBLIC, get_pass, ctx, key);
+}
+
+gpg_err_code_t key_load_public_only(const char *path, struct seal_key **key)
+{
+    return load_file(path, WANT_PUBLIC_ONLY, NULL, NULL, key);
 }
 
 gpg_err_code_t key_load_private(const char *path, key_passphrase_fn get_pass, void *ctx,
                                 struct seal_key **key)
 {
-    return load_file(path, true, get_pass, ctx, key);
+    return load_file(path, WANT_PRIVATE, get_pass, ctx, key);
 }
 
 gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_FPR_LEN])

@@ -2,10 +2,12 @@
  * RSA key files, as OpenSSL writes and reads them.
  *
  * Read (public): SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"), PKCS#1
- * ("BEGIN RSA PUBLIC KEY"), and any private key file below (its public half).
+ * ("BEGIN RSA PUBLIC KEY"), an OpenSSH "ssh-rsa AAAA..." line, and (except
+ * for key_*_public_only) any private key file below (its public half).
  * Read (private): PKCS#8 ("BEGIN PRIVATE KEY"), PKCS#1 ("BEGIN RSA PRIVATE
  * KEY"), encrypted PKCS#8 ("BEGIN ENCRYPTED PRIVATE KEY": PBES2 with
- * PBKDF2-HMAC-SHA256 or scrypt, AES-256-CBC). PEM or DER.
+ * PBKDF2-HMAC-SHA256 or scrypt, AES-256-CBC), PEM or DER; and unencrypted
+ * OpenSSH keys ("BEGIN OPENSSH PRIVATE KEY", keys/ssh.h).
  * Written: PKCS#8 (encrypted with PBES2/scrypt + AES-256-CBC when a
  * passphrase is given) and SubjectPublicKeyInfo, PEM.
  *
@@ -21,11 +23,7 @@
 
 #include "base/buf.h"
 #include "crypto/crypto.h"
-
-/* The one cap on key data: a key file read from disk, its PEM body and
- * every DER element in it. An 8192-bit PKCS#1 private key is about 4.7 KiB
- * of DER. */
-#define KEY_FILE_MAX (64 * 1024)
+#include "keys/limits.h"
 
 #define SEAL_FPR_LEN 32
 /* "SHA256:" + 43 base64 characters + NUL */
@@ -51,6 +49,12 @@ typedef gpg_err_code_t (*key_passphrase_fn)(void *ctx, const char *path, char **
 gpg_err_code_t key_load_public(const char *path, key_passphrase_fn get_pass, void *ctx,
                                struct seal_key **key);
 
+/* Loads a public key file from PATH: a private key file, even unencrypted,
+ * is refused (GPG_ERR_WRONG_KEY_USAGE, detail "a private key; ..."), before any
+ * passphrase could be asked. For the keys of others: recipients and
+ * trusted senders. */
+gpg_err_code_t key_load_public_only(const char *path, struct seal_key **key);
+
 /* Loads a key pair from PATH. Refuses files readable or writable by group or
  * others (GPG_ERR_BAD_SECKEY). A wrong passphrase is GPG_ERR_BAD_PASSPHRASE. */
 gpg_err_code_t key_load_private(const char *path, key_passphrase_fn get_pass, void *ctx,
@@ -70,6 +74,8 @@ void key_free(struct seal_key *key);
  * GPG_ERR_NO_PASSPHRASE. The _pass variants ask GET_PASS (may be NULL)
  * instead, handing it NAME (may be NULL) as the path. */
 gpg_err_code_t key_decode_public(const uint8_t *data, size_t len, struct seal_rsa_key **key);
+/* The bytes of a public key file, as key_load_public_only() reads them. */
+gpg_err_code_t key_decode_public_only(const uint8_t *data, size_t len, struct seal_rsa_key **key);
 gpg_err_code_t key_decode_private(const uint8_t *data, size_t len, const char *pass, size_t passlen,
                                   bool *needs_pass, struct seal_rsa_key **key);
 gpg_err_code_t key_decode_public_pass(const uint8_t *data, size_t len, key_passphrase_fn get_pass,

@@ -22,6 +22,8 @@ enum key_kind {
     KEY_PKCS8,           /* PrivateKeyInfo */
     KEY_PKCS1_PRIVATE,   /* RSAPrivateKey */
     KEY_PKCS8_ENCRYPTED, /* EncryptedPrivateKeyInfo */
+    KEY_SSH_PUBLIC,      /* an OpenSSH public key line (keys/ssh.h) */
+    KEY_SSH_PRIVATE,     /* openssh-key-v1 (keys/ssh.h) */
 };
 
 /* OID content octets (no tag or length). */
@@ -31,6 +33,7 @@ extern const uint8_t key_oid_pbkdf2[9];
 extern const uint8_t key_oid_hmac_sha256[8];
 extern const uint8_t key_oid_scrypt[9];
 extern const uint8_t key_oid_aes256_cbc[9];
+extern const uint8_t key_oid_aes128_cbc[9];
 
 /* Writing parameters for encrypted PKCS#8 (see pbes2.c for why). */
 #define KEY_SCRYPT_WRITE_N ((uint64_t)1 << 14)

@@ -1,9 +1,11 @@
 /*
  * Encrypted PKCS#8 (RFC 5208 EncryptedPrivateKeyInfo) with PBES2 (RFC 8018):
  * key derivation PBKDF2-HMAC-SHA256 or scrypt (RFC 7914), cipher
- * AES-256-CBC. These are exactly what OpenSSL 3 writes for
- * `genpkey -aes-256-cbc`, `pkcs8 -topk8 -v2 aes-256-cbc` and
- * `pkcs8 -topk8 -scrypt`. Nothing else is accepted, and the work a key file
+ * AES-256-CBC or, when reading, AES-128-CBC. These are exactly what OpenSSL 3
+ * writes for `genpkey -aes-256-cbc`, `pkcs8 -topk8 -v2 aes-256-cbc`,
+ * `pkcs8 -topk8 -scrypt`, and (AES-128-CBC, OpenSSL's default cipher) for
+ * `pkcs8 -topk8` and `ssh-keygen -p -m PKCS8`, the conversion seal advises
+ * for an encrypted OpenSSH key. Nothing else is accepted, and the work a key file
  * may demand is capped before any derivation starts, so a hostile file
  * cannot make us spin or allocate gigabytes.
  *
@@ -28,24 +30,26 @@ struct pbes2_params {
     uint64_t iterations; /* PBKDF2 */
     uint64_t n, r, p;    /* scrypt */
     const uint8_t *iv;   /* 16 bytes */
+    size_t keylen;       /* the cipher's: 16 (AES-128) or 32 (AES-256) */
+    uint64_t kdf_keylen; /* what the KDF parameters say, 0 if absent */
     const uint8_t *ct;
     size_t ctlen;
 };
 
-/* keyLength is optional; if present it must say 32 (AES-256). */
-static gpg_err_code_t pbes2_get_key_length(struct reader *r)
+/* keyLength is optional; if present it must be the cipher's (checked
+ * once the cipher is known). */
+static gpg_err_code_t pbes2_get_key_length(struct reader *r, struct pbes2_params *pp)
 {
     uint8_t tag;
-    uint64_t keylen;
     gpg_err_code_t err;
 
     if (der_peek_tag(r, &tag) != 0 || tag != DER_INTEGER)
         return 0;
-    if ((err = der_get_uint(r, UINT64_MAX, "key length", &keylen)) != 0)
+    if ((err = der_get_uint(r, UINT64_MAX, "key length", &pp->kdf_keylen)) != 0)
         return err;
-    if (keylen != SEAL_AES256_KEY_LEN)
+    if (pp->kdf_keylen != 16 && pp->kdf_keylen != SEAL_AES256_KEY_LEN)
         return seal_fail(GPG_ERR_INV_OBJ, "key encryption: key length %llu is not %d",
-                         (unsigned long long)keylen, SEAL_AES256_KEY_LEN);
+                         (unsigned long long)pp->kdf_keylen, SEAL_AES256_KEY_LEN);
     return 0;
 }
 
@@ -60,8 +64,10 @@ static gpg_err_code_t pbes2_get_salt(struct reader *r, struct pbes2_params *pp)
         return seal_fail(GPG_ERR_BAD_SECKEY, "key encryption: salt source not supported");
     if ((err = der_get_octet_string(r, 0, KEY_FILE_MAX, &pp->salt, &pp->saltlen)) != 0)
         return err;
+    /* A valid file (PKCS#5 sets no bounds) outside the bounds seal reads:
+     * a policy refusal, exit 4 like the other caps. */
     if (pp->saltlen < KEY_SALT_MIN || pp->saltlen > KEY_SALT_MAX)
-        return seal_fail(GPG_ERR_INV_OBJ, "key encryption: salt of %zu bytes (want %d..%d)",
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY, "key encryption: salt of %zu bytes (want %d..%d)",
                          pp->saltlen, KEY_SALT_MIN, KEY_SALT_MAX);
     return 0;
 }
@@ -89,7 +95,7 @@ static gpg_err_code_t pbes2_get_pbkdf2(struct reader *r, struct pbes2_params *pp
                          "key encryption: PBKDF2 iteration count %llu "
                          "outside 1..%lu",
                          (unsigned long long)pp->iterations, KEY_PBKDF2_MAX_ITER);
-    if ((err = pbes2_get_key_length(&seq)) != 0)
+    if ((err = pbes2_get_key_length(&seq, pp)) != 0)
         return err;
     if (der_peek_tag(&seq, &tag) != 0)
         return seal_fail(GPG_ERR_BAD_SECKEY, "key encryption: PBKDF2 with HMAC-SHA1 not "
@@ -127,7 +133,7 @@ static gpg_err_code_t pbes2_get_scrypt(struct reader *r, struct pbes2_params *pp
         (err = der_get_uint(&seq, UINT64_MAX, "scrypt r", &pp->r)) != 0 ||
         (err = der_get_uint(&seq, UINT64_MAX, "scrypt p", &pp->p)) != 0)
         return err;
-    if ((err = pbes2_get_key_length(&seq)) != 0)
+    if ((err = pbes2_get_key_length(&seq, pp)) != 0)
         return err;
     if ((err = der_expect_end(&seq, "scrypt parameters")) != 0)
         return err;
@@ -200,9 +206,16 @@ static gpg_err_code_t pbes2_parse(const uint8_t *der, size_t len, struct pbes2_p
         return err;
     if ((err = der_get_oid(&enc, &oid, &oidlen)) != 0)
         return err;
-    if (!der_oid_equal(oid, oidlen, key_oid_aes256_cbc, sizeof key_oid_aes256_cbc))
+    if (der_oid_equal(oid, oidlen, key_oid_aes256_cbc, sizeof key_oid_aes256_cbc))
+        pp->keylen = SEAL_AES256_KEY_LEN;
+    else if (der_oid_equal(oid, oidlen, key_oid_aes128_cbc, sizeof key_oid_aes128_cbc))
+        pp->keylen = 16;
+    else
         return seal_fail(GPG_ERR_BAD_SECKEY, "key encryption: cipher not supported "
-                                             "(only aes-256-cbc)");
+                                             "(only aes-256-cbc and aes-128-cbc)");
+    if (pp->kdf_keylen != 0 && pp->kdf_keylen != pp->keylen)
+        return seal_fail(GPG_ERR_INV_OBJ, "key encryption: key length %llu is not the cipher's %zu",
+                         (unsigned long long)pp->kdf_keylen, pp->keylen);
     if ((err = der_get_octet_string(&enc, SEAL_AES_BLOCK_LEN, SEAL_AES_BLOCK_LEN, &pp->iv,
                                     &ivlen)) != 0)
         return err;
@@ -220,15 +233,15 @@ static gpg_err_code_t pbes2_parse(const uint8_t *der, size_t len, struct pbes2_p
     return der_expect_end(&epki, "encrypted key");
 }
 
-/* Derives the AES key into KEY (secure memory, 32 bytes). */
+/* Derives the AES key into KEY (secure memory, pp->keylen bytes). */
 static gpg_err_code_t pbes2_derive(const struct pbes2_params *pp, const char *pass, size_t passlen,
                                    uint8_t *key)
 {
     if (pp->scrypt)
         return seal_scrypt(pass, passlen, pp->salt, pp->saltlen, pp->n, (uint32_t)pp->r,
-                           (uint32_t)pp->p, key, SEAL_AES256_KEY_LEN);
+                           (uint32_t)pp->p, key, pp->keylen);
     return seal_pbkdf2_sha256(pass, passlen, pp->salt, pp->saltlen, (unsigned long)pp->iterations,
-                              key, SEAL_AES256_KEY_LEN);
+                              key, pp->keylen);
 }
 
 gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pass, size_t passlen,
@@ -252,7 +265,7 @@ gpg_err_code_t key_pbes2_decrypt(const uint8_t *der, size_t len, const char *pas
     }
     if ((err = pbes2_derive(&pp, pass, passlen, key)) != 0)
         goto out;
-    if ((err = seal_aes256_cbc(false, key, pp.iv, pp.ct, pp.ctlen, buf)) != 0)
+    if ((err = seal_aes_cbc_decrypt(key, pp.keylen, pp.iv, pp.ct, pp.ctlen, buf)) != 0)
         goto out;
     /* PKCS#7 padding: 1..16 bytes, each holding the count. Checked without
      * early exit; there is no oracle here, but it costs nothing. */

@@ -19,6 +19,7 @@ static const char *const pem_label_names[] = {
     [PEM_PRIVATE_KEY] = "PRIVATE KEY",
     [PEM_RSA_PRIVATE_KEY] = "RSA PRIVATE KEY",
     [PEM_ENCRYPTED_PRIVATE_KEY] = "ENCRYPTED PRIVATE KEY",
+    [PEM_OPENSSH_PRIVATE_KEY] = "OPENSSH PRIVATE KEY",
 };
 
 #define PEM_NLABELS (sizeof pem_label_names / sizeof pem_label_names[0])
@@ -149,8 +150,6 @@ static gpg_err_code_t pem_classify_label(const uint8_t *label, size_t len, enum 
         return seal_fail(GPG_ERR_PUBKEY_ALGO, "EC key: only RSA keys are supported");
     if (pem_label_is(label, len, "DSA PRIVATE KEY"))
         return seal_fail(GPG_ERR_PUBKEY_ALGO, "DSA key: only RSA keys are supported");
-    if (pem_label_is(label, len, "OPENSSH PRIVATE KEY"))
-        return seal_fail(GPG_ERR_INV_ARMOR, "OpenSSH private key format not supported");
     /* The label consists of checked characters only, so it may be shown. */
     return seal_fail(GPG_ERR_INV_ARMOR, "PEM: unsupported label \"%.*s\"", (int)len,
                      (const char *)label);
@@ -165,7 +164,9 @@ static gpg_err_code_t pem_take_body_line(const uint8_t *line, size_t len, struct
         return seal_fail(GPG_ERR_INV_ARMOR, "PEM: empty line in body");
     if (memchr(line, ':', len) != NULL) {
         if (pem_has_prefix(line, len, "Proc-Type:") || pem_has_prefix(line, len, "DEK-Info:"))
-            return seal_fail(GPG_ERR_INV_ARMOR, "legacy PEM encryption not supported");
+            /* A valid key file in an encryption we refuse: a key problem
+             * (exit 4), like an unsupported PKCS#8 encryption. */
+            return seal_fail(GPG_ERR_UNUSABLE_SECKEY, "legacy PEM encryption not supported");
         return seal_fail(GPG_ERR_INV_ARMOR, "PEM: header lines not supported");
     }
     if (len > PEM_MAX_LINE)

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "base/errors.h"
-#include "keys/keys.h"
+#include "keys/limits.h"
 
 /* Body lines: written PEM_LINE_CHARS long (as RFC 7468 writers do), accepted
  * up to PEM_MAX_LINE (some writers use 76). */
@@ -28,6 +28,7 @@ enum pem_label {
     PEM_PRIVATE_KEY,           /* "PRIVATE KEY": PKCS#8 PrivateKeyInfo */
     PEM_RSA_PRIVATE_KEY,       /* "RSA PRIVATE KEY": PKCS#1 RSAPrivateKey */
     PEM_ENCRYPTED_PRIVATE_KEY, /* "ENCRYPTED PRIVATE KEY": PKCS#8 EncryptedPrivateKeyInfo */
+    PEM_OPENSSH_PRIVATE_KEY,   /* "OPENSSH PRIVATE KEY": openssh-key-v1 (keys/ssh.h) */
 };
 
 /* The label text, e.g. "PUBLIC KEY". */
@@ -41,7 +42,8 @@ bool pem_looks_like_pem(const uint8_t *data, size_t len);
  * secure memory (free with seal_secure_free(*der, *derlen)), *LABEL the
  * block's label. Errors: GPG_ERR_INV_ARMOR for armor faults (detail "PEM:
  * ..."), GPG_ERR_INV_DATA for base64 faults, GPG_ERR_PUBKEY_ALGO for a label
- * of a non-RSA key (EC, DSA), GPG_ERR_TOO_LARGE for oversized input. */
+ * of a non-RSA key (EC, DSA), GPG_ERR_UNUSABLE_SECKEY for legacy PEM
+ * encryption ("Proc-Type:"), GPG_ERR_TOO_LARGE for oversized input. */
 gpg_err_code_t pem_decode(const uint8_t *data, size_t len, enum pem_label *label, uint8_t **der,
                           size_t *derlen);
 

@@ -15,6 +15,7 @@ const uint8_t key_oid_pbkdf2[9] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0
 const uint8_t key_oid_hmac_sha256[8] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x09};
 const uint8_t key_oid_scrypt[9] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0xda, 0x47, 0x04, 0x0b};
 const uint8_t key_oid_aes256_cbc[9] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x2a};
+const uint8_t key_oid_aes128_cbc[9] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x01, 0x02};
 
 /* Password-based encryption schemes live under PKCS#5 (1.2.840.113549.1.5)
  * and PKCS#12 (1.2.840.113549.1.12.1): an AlgorithmIdentifier there marks an
@@ -38,10 +39,6 @@ static const struct {
     {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a}, 9, "RSA-PSS (restricted)"},
     {{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x03, 0x01}, 9, "DH"},
 };
-
-/* Largest INTEGER accepted in a key: twice the largest modulus we use, so
- * that crypto/rsa.c, not the parser, reports a too-large key. */
-#define KEY_INT_MAX (2 * SEAL_RSA_MAX_BITS / 8)
 
 static bool oid_has_prefix(const uint8_t *oid, size_t len, const uint8_t *prefix, size_t plen)
 {
@@ -281,6 +278,11 @@ gpg_err_code_t key_parse_pkcs8(const uint8_t *der, size_t len, struct seal_rsa_k
      * that OpenSSL never writes for RSA; we accept version 0 only. */
     if ((err = der_get_uint(&info, UINT64_MAX, "PKCS#8 version", &version)) != 0)
         return err;
+    /* Version 1 is a valid key file seal does not read (exit 4); any other
+     * is no PKCS#8 at all. */
+    if (version == 1)
+        return seal_fail(GPG_ERR_UNUSABLE_SECKEY,
+                         "PKCS#8 version 1 (OneAsymmetricKey) not supported");
     if (version != 0)
         return seal_fail(GPG_ERR_UNKNOWN_VERSION, "unsupported PKCS#8 version");
     if ((err = key_get_rsa_algorithm(&info)) != 0)

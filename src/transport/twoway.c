@@ -37,8 +37,6 @@ static bool same_state(const struct stat *a, const struct stat *b)
 
 static gpg_err_code_t load(const char *path, struct snapshot **out)
 {
-    static const uint8_t nobody[SEAL_FPR_LEN];
-    const struct trusted_sender *none;
     struct snapshot *s = calloc(1, sizeof *s);
     gpg_err_code_t err;
     *out = NULL;
@@ -50,8 +48,7 @@ static gpg_err_code_t load(const char *path, struct snapshot **out)
         free(s);
         return seal_fail(seal_errno_code(), "%s: %s", path, strerror(errno));
     }
-    if ((err = trusted_senders_load(path, &s->ts)) ||
-        (err = trusted_senders_find(&s->ts, nobody, &none))) {
+    if ((err = trusted_senders_load(path, &s->ts)) || (err = trusted_senders_load_all(&s->ts))) {
         trusted_senders_free(&s->ts);
         free(s);
         return err;
@@ -219,7 +216,7 @@ static void serve_registration(struct twoway *tw, const struct serve_config *cfg
         goto refuse;
     }
     logf_(cfg,
-          "registration from %s: %s, key %s, pending as %s/%s.pub (trusted only once an "
+          "registration from %s: %s, key seal %s, pending as %s/%s.pub (trusted only once an "
           "operator moves it into the trust directory)",
           peer, rec.name, fpr, tw->cfg.pending, rec.name);
     say(s->fd, cfg, WIRE_OK, "pending");

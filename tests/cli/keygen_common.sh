@@ -30,14 +30,15 @@ openssl_fpr() {
         openssl dgst -sha256 -binary | base64 | tr -d '=\n')"
 }
 
-# The fingerprint seal-keygen -l prints for $1 (extra arguments passed on).
-# Output format: "BITS SHA256:... FILE (RSA)".
+# The key ID seal-keygen -l prints for $1 (extra arguments passed on).
+# Output format: "BITS seal SHA256:... ssh SHA256:... FILE (RSA)".
 keygen_fpr() {
     _f=$1
     shift
     _out=$("$SEAL_KEYGEN" -l "$_f" "$@") || return 1
     set -- $_out
-    printf '%s\n' "$2"
+    [ "$2" = seal ] && [ "$4" = ssh ] || return 1
+    printf '%s\n' "$3"
 }
 
 # expect_refusal STATUS FILE CMD...: CMD must exit with STATUS and print a

@@ -17,12 +17,14 @@ P=$LPORT
 reg() { "$SEAL_KEYGEN" --register "127.0.0.1:$P" "$@"; }
 
 reg -s "$T/dave.key" >"$T/r1.out" 2>"$T/r1.err" || fail "register dave: $(cat "$T/r1.err")"
-FPR=$("$SEAL_KEYGEN" -l "$T/dave.pub" | grep -o 'SHA256:[A-Za-z0-9+/]*')
+# seal-keygen -l: "BITS seal SHA256:ID ssh SHA256:... FILE (RSA)"
+FPR=$("$SEAL_KEYGEN" -l "$T/dave.pub" | cut -d' ' -f3)
 [ -f "$T/pending/dave.pub" ] || fail "dave.pub not in pending/"
 grep -q "pending" "$T/r1.out" || fail "no 'pending' in: $(cat "$T/r1.out")"
-grep -q "$FPR" "$T/r1.out" || fail "the client did not show its fingerprint"
-wait_log l1 "registration from 127.0.0.1:.*dave, key $FPR" || fail "fingerprint not logged"
-[ "$("$SEAL_KEYGEN" -l "$T/pending/dave.pub" | grep -o 'SHA256:[A-Za-z0-9+/]*')" = "$FPR" ] ||
+grep -qF "fingerprint seal $FPR ssh SHA256:" "$T/r1.out" ||
+    fail "the client did not show its fingerprint: $(cat "$T/r1.out")"
+wait_log l1 "registration from 127.0.0.1:.*dave, key seal $FPR" || fail "fingerprint not logged"
+[ "$("$SEAL_KEYGEN" -l "$T/pending/dave.pub" | cut -d' ' -f3)" = "$FPR" ] ||
     fail "pending/dave.pub is another key"
 
 # Not trusted: its envelope is refused, its fetch too.

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Key files are told for what they are before their mode is checked, and
 # advice is a hint line, never part of the error: a public key given to -s
-# or -k is called a public key (even at mode 0644), an OpenSSH public key
-# gets the ssh-keygen -e hint, an open private key the chmod hint. Policy
-# refusals of valid key files share exit status 4 (scrypt p=17 was 3).
+# or -k is called a public key (even at mode 0644), an open private key the
+# chmod hint. Policy refusals of valid key files share exit status 4
+# (scrypt p=17 was 3, legacy PEM encryption was 3), each with its hint.
 . "$top_srcdir/tests/cli/seal_common.sh"
 
 keypair alice bob
@@ -36,28 +36,28 @@ grep -q "^seal: error: $T/open.key: private key file permissions 0644 are too op
 grep -q "^seal: hint: .*chmod 600 $T/open.key" "$T/err" || fail "no chmod hint"
 no_advice_in_error
 
-# An OpenSSH public key for -r.
+# An encrypted OpenSSH private key: refused (exit 4, a key problem) with
+# the ssh-keygen hint that keeps it usable by ssh, on its own line.
 if command -v ssh-keygen >/dev/null 2>&1; then
-    ssh-keygen -q -t rsa -b 2048 -N '' -f "$T/ssh" >/dev/null || fail "ssh-keygen"
-    expect_status 4 "$SEAL" -r "$T/ssh.pub" -s "$T/alice.key" -o "$T/o4" "$T/msg"
+    ssh-keygen -q -t rsa -b 2048 -N 'secret phrase' -f "$T/ssh" >/dev/null || fail "ssh-keygen"
+    expect_status 4 "$SEAL" -r "$T/bob.pub" -s "$T/ssh" -o "$T/o5" "$T/msg"
     cat "$T/err"
-    grep -q "^seal: error: $T/ssh.pub: an OpenSSH public key" "$T/err" || fail "ssh .pub"
-    grep -q "^seal: hint: .*ssh-keygen -e -m PKCS8 -f $T/ssh.pub" "$T/err" || fail "no hint"
-    no_advice_in_error
-    # ... and its private key, in OpenSSH's own format.
-    expect_status 3 "$SEAL" -r "$T/bob.pub" -s "$T/ssh" -o "$T/o5" "$T/msg"
+    grep -q "^seal: error: $T/ssh: OpenSSH private key encrypted" "$T/err" || fail "ssh: $(cat "$T/err")"
     grep -q "^seal: hint: .*ssh-keygen -p -m PKCS8 -f $T/ssh" "$T/err" || fail "no -p hint"
     no_advice_in_error
 fi
 
-# Legacy PEM encryption: the openssl hint on its own line.
+# Legacy PEM encryption: a valid key file in an encryption seal refuses,
+# exit 4 as seal(1) says for an unsupported key; the openssl hint on its
+# own line.
 openssl genrsa -aes256 -passout pass:pw -traditional -out "$T/legacy.key" 2048 2>/dev/null ||
     openssl genrsa -aes256 -passout pass:pw -out "$T/legacy.key" 2048 2>/dev/null
-if grep -q "Proc-Type" "$T/legacy.key"; then
-    expect_status 3 "$SEAL" -r "$T/bob.pub" -s "$T/legacy.key" -o "$T/o6" "$T/msg"
-    grep -q "^seal: hint: .*openssl pkcs8 -topk8" "$T/err" || fail "no pkcs8 hint"
-    no_advice_in_error
-fi
+grep -q "Proc-Type" "$T/legacy.key" || fail "openssl wrote no legacy PEM encryption"
+expect_status 4 "$SEAL" -r "$T/bob.pub" -s "$T/legacy.key" -o "$T/o6" "$T/msg"
+grep -q "^seal: hint: .*openssl pkcs8 -topk8" "$T/err" || fail "no pkcs8 hint"
+no_advice_in_error
+expect_status 4 "$UNSEAL" -k "$T/legacy.key" -s "$T/alice.pub" -o "$T/o6" "$T/msg"
+expect_status 4 "$SEAL_KEYGEN" -l "$T/legacy.key"
 
 # scrypt p=17 and r=16: valid files refused by policy, both exit 4.
 printf 'pw\n' >"$T/pw"

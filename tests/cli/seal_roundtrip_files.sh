@@ -15,7 +15,7 @@ for size in 0 1 16383 16384 16385 5242880; do
     expect_status 0 "$UNSEAL" -k "$T/bob.key" -s "$T/alice.pub" "$T/$size/msg.seal"
     same "$T/$size/msg" "$T/$size/orig"
     [ ! -s "$T/out" ] || fail "$size: unseal wrote to stdout"
-    grep -q "^unseal: good signature from alice (SHA256:" "$T/err" ||
+    grep -q "^unseal: good signature from alice (seal SHA256:" "$T/err" ||
         fail "$size: no verdict: $(cat "$T/err")"
 done
 echo "ok: 6 sizes via files"

@@ -13,9 +13,9 @@ for who in carol dave; do
     "$SEAL" -r "$T/bob.pub" -s "$T/$who.key" -o "$T/$who.seal" "$T/msg" || fail "seal $who"
 done
 expect_status 0 "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" -o - "$T/carol.seal"
-grep -q "^unseal: good signature from carol (SHA256:" "$T/err" || fail "verdict: $(cat "$T/err")"
+grep -q "^unseal: good signature from carol (seal SHA256:" "$T/err" || fail "verdict: $(cat "$T/err")"
 fpr=$(openssl_fpr "$T/carol.pub")
-grep -qF "($fpr)" "$T/err" || fail "verdict lacks fingerprint $fpr: $(cat "$T/err")"
+grep -qF "(seal $fpr)" "$T/err" || fail "verdict lacks fingerprint $fpr: $(cat "$T/err")"
 same "$T/out" "$T/msg"
 expect_status 0 "$UNSEAL" -k "$T/bob.key" -s "$T/trusted/" -o - "$T/dave.seal"
 grep -q "^unseal: good signature from dave-laptop (" "$T/err" || fail "verdict: $(cat "$T/err")"

@@ -24,7 +24,8 @@ openssl pkcs8 -topk8 -in $k -scrypt -passout pass:$PASS -out rsa3072-enc-scrypt.
 openssl pkcs8 -topk8 -in $k -scrypt -passout pass:$PASS -outform DER -out rsa3072-enc-scrypt.der
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -aes-256-cbc -pass pass:$PASS \
     -out rsa3072b-enc-genpkey.pem 2>/dev/null
-# Refused: legacy PEM encryption, other ciphers and PRFs, PBES1.
+# Refused: legacy PEM encryption, other PRFs, PBES1. (AES-128-CBC, the
+# default of openssl pkcs8 and ssh-keygen -m PKCS8, is read.)
 openssl rsa -in $k -traditional -aes256 -passout pass:$PASS -out rsa3072-legacy-enc.pem 2>/dev/null
 openssl pkcs8 -topk8 -in $k -v2 aes-128-cbc -passout pass:$PASS -out rsa3072-enc-aes128.pem
 openssl pkcs8 -topk8 -in $k -v2 aes-256-cbc -v2prf hmacWithSHA1 -passout pass:$PASS \

@@ -271,7 +271,7 @@ static void test_untrusted_sender(void **state) /* R14 */
     struct seal_key *r[] = {bob};
     assert_int_equal(do_seal((const uint8_t *)"hello", 5, r, 1, mallory, false, &env), 0);
     assert_int_equal(do_unseal(env.data, env.len, bob, &out, &info), GPG_ERR_NOT_TRUSTED);
-    assert_non_null(strstr(seal_detail(), "unknown key SHA256:"));
+    assert_non_null(strstr(seal_detail(), "unknown key seal SHA256:"));
     assert_false(info.signature_valid);
     mem_sink_free(&out);
 
