@@ -129,9 +129,9 @@ static gpg_err_code_t one_envelope(const struct fetch_config *cfg, struct fetch_
     ur.in = fd_source(&spool.fd);
     if (!cfg->keep_sealed)
         ur.out = fd_sink(&plain.fd);
-    uint64_t now = (uint64_t)time(NULL);
     gpg_err_code_t bad = envelope_unseal(&ur, &info);
-    if (!bad && (info.created + cfg->max_age < now || info.created > now + SERVE_MAX_FUTURE))
+    if (!bad &&
+        serve_window_check(info.created, (uint64_t)time(NULL), cfg->max_age) != SERVE_WINDOW_OK)
         bad = seal_fail(GPG_ERR_SIG_EXPIRED, "created outside the replay window");
     if (bad) {
         /* Not ours to store; the listener keeps it. The fetch goes on. */

@@ -129,20 +129,30 @@ static void receive_refusal(gpg_err_code_t err, struct serve_result *res)
         set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
 }
 
+enum serve_window serve_window_check(uint64_t created, uint64_t now, uint64_t max_age)
+{
+    /* Differences, never sums: created + max_age wraps for a created near
+     * 2^64, which would call a far-future time "too old". */
+    if (created > now)
+        return created - now > SERVE_MAX_FUTURE ? SERVE_WINDOW_IN_FUTURE : SERVE_WINDOW_OK;
+    return now - created > max_age ? SERVE_WINDOW_TOO_OLD : SERVE_WINDOW_OK;
+}
+
 /* The replay window: signed creation time within [now - max_age, now + 10
  * minutes]. */
 static bool in_window(const struct serve_config *cfg, uint64_t created, struct serve_result *res)
 {
-    uint64_t now = (uint64_t)time(NULL);
-    if (created + cfg->max_age < now) {
+    switch (serve_window_check(created, (uint64_t)time(NULL), cfg->max_age)) {
+    case SERVE_WINDOW_OK:
+        return true;
+    case SERVE_WINDOW_TOO_OLD:
         set_refusal(res, WIRE_ERR_PERM, "too old", GPG_ERR_SIG_EXPIRED);
         return false;
+    case SERVE_WINDOW_IN_FUTURE:
+        break;
     }
-    if (created > now + SERVE_MAX_FUTURE) {
-        set_refusal(res, WIRE_ERR_PERM, "created in the future", GPG_ERR_SIG_EXPIRED);
-        return false;
-    }
-    return true;
+    set_refusal(res, WIRE_ERR_PERM, "created in the future", GPG_ERR_SIG_EXPIRED);
+    return false;
 }
 
 /* Verifies the spooled envelope and stores it. On success fills the

@@ -78,6 +78,17 @@ struct serve_config {
 /* Envelopes created more than this far in the future are refused. */
 #define SERVE_MAX_FUTURE 600
 
+/* The replay window: where a signed creation time CREATED lies, for a
+ * receiver whose clock says NOW, that keeps envelopes MAX_AGE seconds.
+ * Computed without overflow: any u64 CREATED is old, fine or future (a
+ * time near 2^64 is in the future, not "too old"). */
+enum serve_window {
+    SERVE_WINDOW_OK,
+    SERVE_WINDOW_TOO_OLD,  /* created more than MAX_AGE before NOW */
+    SERVE_WINDOW_IN_FUTURE /* created more than SERVE_MAX_FUTURE after NOW */
+};
+enum serve_window serve_window_check(uint64_t created, uint64_t now, uint64_t max_age);
+
 enum serve_outcome {
     SERVE_PROBE,     /* the peer closed without sending a byte: nothing said */
     SERVE_DELIVERED, /* stored, OK sent (or the peer left before reading it) */
