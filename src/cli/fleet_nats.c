@@ -150,9 +150,30 @@ int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_opt
                                  .stop = &drain_stop};
     size_t acked;
     err = js_drain(conn, &dc, js_store_to_inbox, &d, &acked);
-    fprintf(
-        stderr, "%s: drained %zu message%s from stream %s into %s (%zu new, %zu stored before)\n",
-        cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox, d.stored, d.duplicates);
+    if (err == GPG_ERR_NOT_FOUND) {
+        /* A name the user gave: a usage error, with the names there are. */
+        char names[1024] = "";
+        (void)js_stream_names(conn, names, sizeof names);
+        seal_clear_detail();
+        cli_errorf("--stream %s: there is no such stream at %s", f->stream, f->drain);
+        if (names[0])
+            cli_hint("the streams there: %s", names);
+        else
+            cli_hint("there is no stream there yet: a listener with --deliver URLS --stream "
+                     "NAME creates it");
+        status = EXIT_USAGE;
+        goto out;
+    }
+    /* What was moved is said also when the drain stopped on an error; the
+     * success line only when it did not. */
+    if (err && acked)
+        fprintf(stderr, "%s: moved %zu message%s from stream %s into %s before the error\n",
+                cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox);
+    else if (!err)
+        fprintf(stderr,
+                "%s: drained %zu message%s from stream %s into %s (%zu new, %zu stored before)\n",
+                cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox, d.stored,
+                d.duplicates);
     status = err ? cli_error(NULL, err) : EXIT_OK;
     if (status == EXIT_OK && err)
         status = EXIT_IO;

@@ -82,14 +82,26 @@ listen() {
     wait_log "$_name" "listening on" || fail "listener $_name did not start"
 }
 
-# nats_start: nats-server with JetStream on 127.0.0.1:$NPORT, store in
-# $T/nats (kept across restarts), max_payload 64 KiB. Sets NPID.
+# nats_start: nats-server with JetStream on 127.0.0.1, store in $T/nats
+# (kept across restarts), max_payload 64 KiB. The first start takes any
+# free port (-p -1) and reads it from the server's log, so no other test
+# can take it first; a restart reuses it. Sets NPID, NPORT and NATS.
 nats_start() {
-    [ -n "${NPORT:-}" ] || NPORT=$($FL free-port)
     printf 'max_payload: 65536\n' >"$T/nats.conf"
-    nats-server -c "$T/nats.conf" -js -a 127.0.0.1 -p "$NPORT" -sd "$T/nats" >>"$T/nats.log" 2>&1 &
+    _was=$(grep -c "Listening for client connections" "$T/nats.log" 2>/dev/null)
+    nats-server -c "$T/nats.conf" -js -a 127.0.0.1 -p "${NPORT:--1}" -sd "$T/nats" \
+        >>"$T/nats.log" 2>&1 &
     NPID=$!
     PIDS="$PIDS $NPID"
+    _i=0
+    while [ "$(grep -c "Listening for client connections" "$T/nats.log" 2>/dev/null)" -le "${_was:-0}" ]; do
+        _i=$((_i + 1))
+        [ "$_i" -le 300 ] || fail "nats-server did not start"
+        sleep 0.05
+    done
+    NPORT=$(sed -n 's/.*Listening for client connections on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' \
+        "$T/nats.log" | tail -n 1)
+    [ -n "$NPORT" ] || fail "no port in the nats-server log"
     wait_port 127.0.0.1 "$NPORT" || fail "nats-server did not start"
     NATS="nats://127.0.0.1:$NPORT"
 }
