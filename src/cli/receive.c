@@ -1,6 +1,7 @@
 /* unseal --listen and --from: the receiving side of the transport; see
- * deliver.h. Only unseal links it (src/libunseal.a); the fleet's JetStream
- * store behind cli_fleet_setup() is linked only into unseal-nats. */
+ * deliver.h. Only unseal links it (src/libunseal.a); with --deliver,
+ * cli_fleet_setup() starts the NATS publisher, unseal-nats, the only
+ * program linked with libnats. */
 #include "cli/deliver.h"
 
 #include <signal.h>
