@@ -71,15 +71,20 @@ wait_port() {
 }
 
 # listen NAME ADDR [OPTION...]: `unseal --listen ADDR` as bob in the
-# background, logging to $T/NAME.log; waits until it listens. Sets LPID.
+# background, logging to $T/NAME.log; waits until it listens. Sets LPID,
+# and LPORT to the port it got: ADDR ends in :0 (any free port, no race
+# with another test) unless a listener comes back on the port it had.
 listen() {
     _name=$1
     _addr=$2
     shift 2
-    "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "$_addr" "$@" 2>>"$T/$_name.log" &
+    rm -f "$T/$_name.log"
+    "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "$_addr" "$@" 2>"$T/$_name.log" &
     LPID=$!
     PIDS="$PIDS $LPID"
     wait_log "$_name" "listening on" || fail "listener $_name did not start"
+    LPORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\)[ ,].*/\1/p' "$T/$_name.log" | head -n 1)
+    [ -n "$LPORT" ] || fail "listener $_name: no port in its log: $(cat "$T/$_name.log")"
 }
 
 # nats_start: nats-server with JetStream on 127.0.0.1, store in $T/nats
