@@ -124,6 +124,8 @@ int cli_fleet_hand_off(const struct cli_fleet_options *f, char **argv)
         return -1; /* the publisher starts with the listener */
     /* The drain's options as checked, in the helper's own terms. */
     const struct cli_net_options *o = f->net;
+    if (!o || !o->inbox)
+        return cli_error(NULL, seal_fail(GPG_ERR_INTERNAL, "--drain: options not checked"));
     const char *args[16];
     int n = 0;
     args[n++] = HELPER;

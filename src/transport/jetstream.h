@@ -1,5 +1,5 @@
 /*
- * NATS JetStream as the shared store of a fleet of listeners (issue 11), over
+ * NATS JetStream as the shared store of a fleet of listeners, over
  * libnats, the official C client. This is the only file pair that knows NATS:
  * jetstream.c is the only file that includes nats.h, and this header exposes
  * none of its types. Built only with configure --with-nats (HAVE_NATS).

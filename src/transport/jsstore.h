@@ -1,5 +1,5 @@
 /*
- * The listener fleet's two ends of a JetStream stream (issue 11; unseal(1),
+ * The listener fleet's two ends of a JetStream stream (unseal(1),
  * "FLEET"), over transport/jetstream.h:
  *   - js_store_publish(): for the NATS publisher of `unseal --listen
  *     --deliver` (cli/fleet.h): a verified message is published with
