@@ -93,13 +93,14 @@ listen() {
 # can take it first; a restart reuses it. Sets NPID, NPORT and NATS.
 nats_start() {
     printf 'max_payload: 65536\n' >"$T/nats.conf"
-    _was=$(grep -c "Listening for client connections" "$T/nats.log" 2>/dev/null)
+    : >>"$T/nats.log" # exists before the server writes to it: grep -c counts
+    _was=$(grep -c "Listening for client connections" "$T/nats.log")
     nats-server -c "$T/nats.conf" -js -a 127.0.0.1 -p "${NPORT:--1}" -sd "$T/nats" \
         >>"$T/nats.log" 2>&1 &
     NPID=$!
     PIDS="$PIDS $NPID"
     _i=0
-    while [ "$(grep -c "Listening for client connections" "$T/nats.log" 2>/dev/null)" -le "${_was:-0}" ]; do
+    while [ "$(grep -c "Listening for client connections" "$T/nats.log")" -le "$_was" ]; do
         _i=$((_i + 1))
         [ "$_i" -le 300 ] || fail "nats-server did not start"
         sleep 0.05
