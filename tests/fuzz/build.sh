@@ -65,6 +65,7 @@ dir=unseal seed unseal "$kit"/*.seal
 dir=armor seed armor "$kit"/armor_*.seal "$kit"/success_armored*.seal "$top"/tests/fuzz/seeds/armor/*
 dir=inner seed inner "$top"/tests/fuzz/seeds/inner/*
 dir=proxy seed proxy "$top"/tests/fuzz/seeds/proxy/*
+dir=natspipe seed natspipe "$top"/tests/fuzz/seeds/natspipe/*
 [ -d "$top/tests/fuzz/seeds/transport" ] && { dir=transport seed transport "$top"/tests/fuzz/seeds/transport/*; }
 echo "$harnesses" >"$build/harnesses"
 echo "fuzz: built$harnesses in $build"
