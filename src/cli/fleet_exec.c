@@ -278,7 +278,7 @@ fail:
 /* The publisher failed mid-way: stop it; the next delivery starts another. */
 static void publisher_lost(struct cli_fleet_state *st, gpg_err_code_t err)
 {
-    state_log(st, "the NATS publisher failed (%s): restarting it",
+    state_log(st, "the NATS publisher failed (%s): a later delivery starts a new one",
               err == GPG_ERR_EOF ? "it stopped"
               : seal_detail()    ? seal_detail()
                                  : gpg_strerror(err));
