@@ -117,6 +117,24 @@ nats_kill() {
     wait "$NPID" 2>/dev/null
 }
 
+# children PID [TEXT]: the pids of PID's children whose command line
+# contains TEXT, read from /proc (no procps needed).
+children() {
+    python3 - "$1" "${2:-}" <<'PY'
+import os, sys
+for d in os.listdir("/proc"):
+    if not d.isdigit():
+        continue
+    try:
+        stat = open("/proc/%s/stat" % d).read()
+        cmd = open("/proc/%s/cmdline" % d, "rb").read().replace(b"\0", b" ")
+    except OSError:
+        continue
+    if stat.rsplit(")", 1)[1].split()[1] == sys.argv[1] and sys.argv[2] in cmd.decode(errors="replace"):
+        print(d)
+PY
+}
+
 # seal_file FROM MSG OUT: seals MSG from FROM to bob.
 seal_file() {
     "$SEAL" -r "$T/bob.pub" -s "$T/$1.key" -o "$3" "$2" || fail "seal $2"

@@ -35,9 +35,9 @@ $FL nats "$NATS" '$JS.API.STREAM.INFO.KEYLESS' "" | grep -q '"messages":2,' ||
     fail "the stream does not hold the two messages"
 
 # While it runs: the helper, unseal's child, names no key on its command line.
-UPID=$(pgrep -P "$SPID" | head -n 1)
+UPID=$(children "$SPID" | head -n 1)
 [ -n "$UPID" ] || fail "no unseal under strace"
-HPID=$(pgrep -P "$UPID" -f "unseal-nats --publish" | head -n 1)
+HPID=$(children "$UPID" "unseal-nats --publish" | head -n 1)
 [ -n "$HPID" ] || fail "unseal has no unseal-nats --publish child"
 if tr '\0' ' ' <"/proc/$HPID/cmdline" | grep -q "bob"; then
     fail "the helper's command line names the key: $(tr '\0' ' ' <"/proc/$HPID/cmdline")"

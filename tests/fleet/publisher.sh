@@ -17,7 +17,7 @@ P=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\)[ ,].*/\1/p' "$T/l1.log
 r=$($FL send "127.0.0.1:$P" "$T/m1.seal")
 case $r in OK\ *) ;; *) fail "first send: '$r'" ;; esac
 
-HPID=$(pgrep -P "$LPID" -f "unseal-nats --publish" | head -n 1)
+HPID=$(children "$LPID" "unseal-nats --publish" | head -n 1)
 [ -n "$HPID" ] || fail "the listener has no publisher"
 kill -9 "$HPID"
 r=$($FL send "127.0.0.1:$P" "$T/m2.seal")
