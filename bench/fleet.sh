@@ -16,7 +16,8 @@
 #
 #   env/s        envelopes / wall-clock seconds, first connection to last OK
 #   efficiency   rate_n / (n x rate_1), n listeners behind HAProxy
-#   listener     user + system CPU of all listener processes / envelopes
+#   listener     user + system CPU of all listener processes (with their
+#                NATS publishers, unseal-nats) / envelopes
 #   beyond RSA   that minus one delivery's RSA work (bench/rsa_cost: one
 #                OAEP decryption, one PSS verification, measured each round)
 #   nats, proxy  the same for nats-server and for HAProxy
@@ -149,7 +150,10 @@ run() {
     # CPU so far of the listeners, nats-server and HAProxy, then the load.
     ticks() {
         _l=0
-        for _p in $_lpids; do _l=$((_l + $(cpu_ticks "$_p"))); done
+        # A listener's NATS publisher (unseal-nats, its child) is part of it.
+        for _p in $_lpids $(for _q in $_lpids; do pgrep -P "$_q"; done); do
+            _l=$((_l + $(cpu_ticks "$_p")))
+        done
         echo "$_l $(cpu_ticks "$NPID") $([ -n "$_hpid" ] && cpu_ticks "$_hpid" || echo 0)"
     }
     _before=$(ticks)

@@ -4,15 +4,16 @@
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) are
 # for the fuzzing harnesses (tests/fuzz), python3-cryptography for the
 # reference implementation of seal(5) (tests/reference); libnats-dev,
-# nats-server and haproxy for the listener fleet (issue 11, --with-nats);
-# openssh-client (ssh-keygen) for the tests of OpenSSH keys.
+# nats-server and haproxy for the listener fleet (--with-nats), strace for
+# its test that the NATS publisher never opens a key; openssh-client
+# (ssh-keygen) for the tests of OpenSSH keys.
 set -eu
 cd "$(dirname "$0")/.."
 
 pkgs="build-essential autoconf automake pkg-config libgcrypt20-dev libgpg-error-dev
 libcmocka-dev zlib1g-dev openssl netcat-openbsd groff-base bsdextrautils python3
 python3-cryptography clang clang-format libclang-rt-14-dev
-libnats-dev nats-server haproxy faketime systemd openssh-client"
+libnats-dev nats-server haproxy faketime systemd openssh-client strace"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/fleet.h"
 #include "cli/options.h"
 #include "transport/client.h"
 #include "transport/net.h"
@@ -212,7 +211,6 @@ int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output
         return cli_usage_error();
     const unsigned client_only =
         1u << (OPT_NET_RETRY_FOR - OPT_NET_TO) | 1u << (OPT_NET_WAIT - OPT_NET_TO);
-    const unsigned server_only = ~(client_only | 7u);
     if (!unseal) {
         if (o->to && o->listen) {
             return cli_conflict("--to", "--listen");
@@ -232,22 +230,10 @@ int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output
     if (o->listen && o->from) {
         return cli_conflict("--listen", "--from");
     }
-    /* --deliver stores into a stream instead of -d; --drain takes -d. */
-    bool stream = o->fleet && o->fleet->deliver, drain = o->fleet && o->fleet->drain;
-    if (!o->listen && !o->from && !drain && (o->seen & server_only)) {
-        cli_errorf("options -d, --keep-sealed and the limits need --listen or --from");
-        return cli_usage_error();
-    }
-    if (o->listen && !o->inbox && !stream) {
-        cli_errorf("--listen needs -d INBOX (the Maildir to deliver into)");
-        return cli_usage_error();
-    }
+    /* Where --listen and --from deliver (-d, or the fleet's stream) is
+     * checked by cli_fleet_check(), which knows both. */
     if (o->inbox && have_output) {
         return cli_conflict("-d/--inbox", "-o/--output");
-    }
-    if (o->keep_sealed && !o->inbox && !stream) {
-        cli_errorf("option --keep-sealed needs -d INBOX");
-        return cli_usage_error();
     }
     if (o->from && (o->seen & (1u << (OPT_NET_MAX_CONNS - OPT_NET_TO)))) {
         return cli_conflict("--from", "--max-connections");

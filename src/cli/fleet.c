@@ -60,8 +60,27 @@ int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f)
     return -1;
 }
 
-int cli_fleet_check(const struct cli_fleet_options *f, const struct cli_net_options *o)
+int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o)
 {
+    /* unseal's transport options that only a receiver with somewhere to
+     * deliver takes: --deliver stores into a stream instead of -d; --drain
+     * takes -d. */
+    const unsigned client_only =
+        1u << (OPT_NET_RETRY_FOR - OPT_NET_TO) | 1u << (OPT_NET_WAIT - OPT_NET_TO);
+    const unsigned server_only = ~(client_only | 7u);
+    f->net = o;
+    if (!o->listen && !o->from && !f->drain && (o->seen & server_only)) {
+        cli_errorf("options -d, --keep-sealed and the limits need --listen or --from");
+        return cli_usage_error();
+    }
+    if (o->listen && !o->inbox && !f->deliver) {
+        cli_errorf("--listen needs -d INBOX (the Maildir to deliver into)");
+        return cli_usage_error();
+    }
+    if (o->keep_sealed && !o->inbox && !f->deliver) {
+        cli_errorf("option --keep-sealed needs -d INBOX");
+        return cli_usage_error();
+    }
     if (f->seen == 0)
         return -1;
     if ((f->proxy_from_text || f->deliver) && !o->listen)

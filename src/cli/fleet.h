@@ -1,12 +1,19 @@
 /*
- * unseal's fleet options (issue 11; unseal(1), "FLEET"): a listener behind a
- * load balancer (--proxy-from), delivering into a NATS JetStream stream
- * shared by several listener hosts (--deliver, --stream), and the consumer
- * that moves the stream's messages into a Maildir (--drain). The JetStream
- * parts need a build with NATS (configure --with-nats); without it they are
- * refused with exit 2, naming the configure option. With it, they run in
- * unseal-nats (fleet_nats.c), a second build of unseal that links libnats;
- * unseal itself (fleet_exec.c) links no libnats and hands them over.
+ * unseal's fleet options (unseal(1), "FLEET"): a listener behind a load
+ * balancer (--proxy-from), delivering into a NATS JetStream stream shared
+ * by several listener hosts (--deliver, --stream), and the consumer that
+ * moves the stream's messages into a Maildir (--drain). The JetStream parts
+ * need a build with NATS (configure --with-nats); without it they are
+ * refused with exit 2, naming the configure option.
+ *
+ * libnats (and the OpenSSL it brings) is linked into one program only,
+ * unseal-nats (src/unseal-nats.c, fleet_nats.c), which never holds a key:
+ *   - --deliver: unseal keeps the key, listens and verifies; it starts
+ *     unseal-nats as its publisher (fleet_exec.c) and hands it each verified
+ *     message over a socket pair (transport/natspipe.h); the listener
+ *     answers OK only after the publisher reported the stream's PubAck;
+ *   - --drain needs no key (the stream holds verified messages): unseal
+ *     hands the whole run to unseal-nats (execv).
  */
 #ifndef SEAL_CLI_FLEET_H
 #define SEAL_CLI_FLEET_H
@@ -52,28 +59,33 @@ struct cli_fleet_options {
     bool follow;
     int64_t ack_wait_ms;
     unsigned seen;
+    const struct cli_net_options *net; /* set by cli_fleet_check() */
 };
 
 /* Handles getopt value C if it is a fleet option: -1 (handled), EXIT_USAGE
  * (printed), or -2 (not a fleet option). */
 int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f);
 
-/* Checks the fleet options against the transport's: -1 if fine, else
- * EXIT_USAGE (printed). */
-int cli_fleet_check(const struct cli_fleet_options *f, const struct cli_net_options *o);
+/* Checks the fleet options against the transport's (and where unseal's
+ * --listen and --from deliver: -d or the stream): -1 if fine, else
+ * EXIT_USAGE (printed). Remembers O in F. */
+int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o);
 
-/* With --deliver or --drain, unseal runs the helper unseal-nats with ARGV
- * (execv; no search of $PATH) and returns only if it cannot: an exit status
- * (printed). Called after the options are checked and before anything is
- * opened or initialised. Returns -1 to go on in this process: no such
- * option, or this program is the helper. */
+/* Called after the options are checked and before a key is read or
+ * anything is opened. With --drain, unseal runs unseal-nats (execv; no
+ * search of $PATH) and returns only if it cannot: an exit status
+ * (printed). With --deliver it checks that unseal-nats is there (exit 2,
+ * printed, if not) and returns -1; so does anything else: go on in this
+ * process. ARGV is unused (the helper gets the checked options). */
 int cli_fleet_hand_off(const struct cli_fleet_options *f, char **argv);
 
 /* unseal --listen with fleet options: fills S's proxy list and, with
- * --deliver, connects to NATS, creates or checks the stream (its duplicate
- * window must cover --max-age plus the 10 minutes of clock skew allowed) and
- * sets S's store. Returns EXIT_OK or an exit status (printed). *STATE is
- * released by cli_fleet_teardown(). */
+ * --deliver, starts the publisher (unseal-nats), which connects to NATS,
+ * creates or checks the stream (its duplicate window must cover --max-age
+ * plus the 10 minutes of clock skew allowed) and says so; then sets S's
+ * destination to it. Returns EXIT_OK or an exit status (printed; the
+ * publisher's own if it could not start). *STATE is released by
+ * cli_fleet_teardown(), which stops the publisher. */
 struct cli_fleet_state;
 int cli_fleet_setup(const struct cli_fleet_options *f, const struct cli_net_options *o,
                     struct serve_config *s, struct cli_fleet_state **state);
@@ -82,8 +94,15 @@ void cli_fleet_teardown(struct cli_fleet_state *state);
 /* What the listener delivers into, for its start-up line. */
 const char *cli_fleet_target(const struct cli_fleet_options *f);
 
-/* unseal --drain: moves the stream's messages into O->inbox, exactly once;
- * with --follow until SIGTERM or SIGINT. */
+/* unseal-nats --drain: moves the stream's messages into O->inbox, exactly
+ * once; with --follow until SIGTERM or SIGINT. */
 int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_options *o);
+
+/* unseal-nats --publish: the publisher of --deliver. Connects to URLS,
+ * creates or checks STREAM with a duplicate window of WINDOW_S seconds,
+ * says so on stderr (the note on one replica unless QUIET), then serves the
+ * listener's requests on FD (transport/natspipe.h) until it closes.
+ * Returns an exit status (printed). */
+int cli_nats_publisher(int fd, const char *urls, const char *stream, int64_t window_s, bool quiet);
 
 #endif

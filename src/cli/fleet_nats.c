@@ -1,13 +1,13 @@
 /*
- * The fleet's NATS JetStream side (--deliver, --drain; see fleet.h): built
- * only with NATS and linked only into unseal-nats, the helper that unseal
- * hands these options to (fleet_exec.c), so that unseal itself links no
- * libnats and no OpenSSL.
+ * The fleet's NATS JetStream side (see fleet.h): built only with NATS and
+ * linked only into unseal-nats, the helper that holds no key: the
+ * publisher of unseal --listen --deliver, and unseal --drain.
  */
 #include <config.h>
 
 #include "cli/fleet.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +17,8 @@
 #include "cli/deliver.h"
 #include "cli/options.h"
 #include "transport/jsstore.h"
-
-int cli_fleet_hand_off(const struct cli_fleet_options *f, char **argv)
-{
-    (void)f;
-    (void)argv;
-    return -1; /* this program is the helper: the work is done here */
-}
-
-struct cli_fleet_state {
-    struct js_conn *conn;
-    struct js_store store;
-    struct serve_store serve_store;
-};
+#include "transport/natspipe.h"
+#include "transport/net.h"
 
 /* libnats' connection events, from its threads: one line each. */
 static void nats_log(void *ctx, enum js_event ev, const char *text)
@@ -52,62 +41,96 @@ static int connect_nats(const char *urls, struct js_conn **conn)
     return EXIT_OK;
 }
 
-int cli_fleet_setup(const struct cli_fleet_options *f, const struct cli_net_options *o,
-                    struct serve_config *s, struct cli_fleet_state **state)
+/* Answers one request: publish, then the stream's verdict. */
+static gpg_err_code_t serve_request(struct js_store *st, int fd, const uint8_t *body, size_t len)
 {
-    *state = NULL;
-    if (!f)
-        return EXIT_OK;
-    if (f->proxy_from_text)
-        s->proxy_from = &f->proxy_from;
-    if (!f->deliver)
-        return EXIT_OK;
-    struct cli_fleet_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return cli_error(NULL, seal_fail(GPG_ERR_ENOMEM, "out of memory"));
-    int status = connect_nats(f->deliver, &st->conn);
-    if (status != EXIT_OK) {
-        free(st);
-        return status;
+    struct natspipe_request req;
+    struct natspipe_reply rep;
+    bool dup = false;
+    gpg_err_code_t err = natspipe_parse_request(body, len, &req);
+    if (err)
+        return err; /* the listener broke the protocol: stop */
+    struct js_store_msg m = {
+        req.fpr, req.id, {req.sender, (int64_t)req.created, req.len}, req.data, req.len};
+    memset(&rep, 0, sizeof rep);
+    rep.code = js_store_publish(st, &m, &dup, &rep.kind, rep.reason);
+    if (rep.code) {
+        rep.status = NATSPIPE_REFUSED;
+        if (!rep.reason[0])
+            snprintf(rep.reason, sizeof rep.reason, "message store unavailable");
+        seal_clear_detail();
+    } else {
+        rep.status = dup ? NATSPIPE_DUPLICATE : NATSPIPE_STORED;
     }
-    *state = st;
-    st->store.conn = st->conn;
-    st->store.stream = f->stream;
-    js_store_subject(f->stream, st->store.subject);
-    /* Exactly-once across hosts holds while the stream remembers every ID
-     * an envelope that is still accepted could carry. */
-    int64_t window = (int64_t)o->max_age_s + SERVE_MAX_FUTURE;
+    rep.max_payload = js_max_payload(st->conn);
+    return natspipe_send_reply(fd, &rep, NET_NO_DEADLINE);
+}
+
+int cli_nats_publisher(int fd, const char *urls, const char *stream, int64_t window_s, bool quiet)
+{
+    struct js_conn *conn = NULL;
+    struct js_store st;
+    struct js_stream_facts facts;
+    struct natspipe_reply hello;
     bool created;
-    gpg_err_code_t err = js_stream_ensure(st->conn, f->stream, st->store.subject, window, &created);
-    if (err) {
+    gpg_err_code_t err;
+    int status;
+
+    /* It ends when the listener closes the pipe, not on the signals that
+     * stop the listener: a delivery under way still gets its answer. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    if ((status = connect_nats(urls, &conn)) != EXIT_OK)
+        goto out;
+    memset(&st, 0, sizeof st);
+    st.conn = conn;
+    st.stream = stream;
+    js_store_subject(stream, st.subject);
+    if ((err = js_stream_ensure(conn, stream, st.subject, window_s, &created))) {
         status = cli_error(NULL, err);
-        return status == EXIT_OK ? EXIT_IO : status;
+        if (status == EXIT_OK)
+            status = EXIT_IO;
+        goto out;
     }
-    fprintf(stderr, "%s: stream %s %s (subject %s, duplicate window >= %lld s, max payload %lld)\n",
-            cli_program(), f->stream, created ? "created" : "checked", st->store.subject,
-            (long long)window, (long long)js_max_payload(st->conn));
+    fprintf(stderr,
+            "%s: stream %s %s (subject %s, duplicate window >= %" PRId64 " s, max payload %" PRId64
+            ")\n",
+            cli_program(), stream, created ? "created" : "checked", st.subject, window_s,
+            js_max_payload(conn));
     /* An OK through JetStream is only as durable as the stream: say so when
      * one server holds it (nats-server before 2.10 fsyncs on a timer). */
-    struct js_stream_facts facts;
-    if (!o->quiet && js_stream_info(st->conn, f->stream, &facts) == 0 && facts.replicas == 1)
+    if (!quiet && js_stream_info(conn, stream, &facts) == 0 && facts.replicas == 1)
         fprintf(stderr,
                 "%s: note: stream %s has one replica: an OK survives a crash of nats-server but "
                 "not a power loss of its host, unless the server fsyncs each message "
                 "(nats-server 2.10 or later, sync_interval: always); see unseal(1), FLEET\n",
-                cli_program(), f->stream);
-    st->serve_store.deliver = js_store_deliver;
-    st->serve_store.ctx = &st->store;
-    s->store = &st->serve_store;
-    return EXIT_OK;
-}
-
-void cli_fleet_teardown(struct cli_fleet_state *state)
-{
-    if (!state)
-        return;
-    js_close(state->conn);
-    free(state);
+                cli_program(), stream);
+    memset(&hello, 0, sizeof hello);
+    hello.status = NATSPIPE_STORED;
+    hello.max_payload = js_max_payload(conn);
+    if ((err = natspipe_send_reply(fd, &hello, NET_NO_DEADLINE))) {
+        status = EXIT_IO;
+        goto out;
+    }
+    for (;;) {
+        uint8_t *body = NULL;
+        size_t len;
+        err = natspipe_read_frame(fd, NATSPIPE_REQUEST_MAX, NET_NO_DEADLINE, &body, &len);
+        if (err == 0)
+            err = serve_request(&st, fd, body, len);
+        free(body);
+        if (err)
+            break;
+    }
+    /* The end of input is the listener stopping; anything else is a bug. */
+    status = err == GPG_ERR_EOF ? EXIT_OK : cli_error(NULL, err);
+    if (status == EXIT_OK && err != GPG_ERR_EOF)
+        status = EXIT_INTERNAL;
+out:
+    js_close(conn);
     js_shutdown();
+    return status;
 }
 
 static volatile sig_atomic_t drain_stop;
@@ -150,9 +173,30 @@ int cli_unseal_drain(const struct cli_fleet_options *f, const struct cli_net_opt
                                  .stop = &drain_stop};
     size_t acked;
     err = js_drain(conn, &dc, js_store_to_inbox, &d, &acked);
-    fprintf(
-        stderr, "%s: drained %zu message%s from stream %s into %s (%zu new, %zu stored before)\n",
-        cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox, d.stored, d.duplicates);
+    if (err == GPG_ERR_NOT_FOUND) {
+        /* A name the user gave: a usage error, with the names there are. */
+        char names[1024] = "";
+        (void)js_stream_names(conn, names, sizeof names);
+        seal_clear_detail();
+        cli_errorf("--stream %s: there is no such stream at %s", f->stream, f->drain);
+        if (names[0])
+            cli_hint("the streams there: %s", names);
+        else
+            cli_hint("there is no stream there yet: a listener with --deliver URLS --stream "
+                     "NAME creates it");
+        status = EXIT_USAGE;
+        goto out;
+    }
+    /* What was moved is said also when the drain stopped on an error; the
+     * success line only when it did not. */
+    if (err && acked)
+        fprintf(stderr, "%s: moved %zu message%s from stream %s into %s before the error\n",
+                cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox);
+    else if (!err)
+        fprintf(stderr,
+                "%s: drained %zu message%s from stream %s into %s (%zu new, %zu stored before)\n",
+                cli_program(), acked, acked == 1 ? "" : "s", f->stream, o->inbox, d.stored,
+                d.duplicates);
     status = err ? cli_error(NULL, err) : EXIT_OK;
     if (status == EXIT_OK && err)
         status = EXIT_IO;

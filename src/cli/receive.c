@@ -1,6 +1,7 @@
 /* unseal --listen and --from: the receiving side of the transport; see
- * deliver.h. Only unseal links it (src/libunseal.a); the fleet's JetStream
- * store behind cli_fleet_setup() is linked only into unseal-nats. */
+ * deliver.h. Only unseal links it (src/libunseal.a); with --deliver,
+ * cli_fleet_setup() starts the NATS publisher, unseal-nats, the only
+ * program linked with libnats. */
 #include "cli/deliver.h"
 
 #include <signal.h>
@@ -171,15 +172,27 @@ out:
 /* ---- unseal --from ------------------------------------------------------- */
 
 /* The plaintext of --from without an inbox goes where plain unseal puts it
- * (cli/output.h): private until everything verified. */
-static gpg_err_code_t from_commit(void *ctx)
+ * (cli/output.h): private until everything verified, then released. A
+ * destination (transport/destination.h) over one cli_plain_out. */
+static gpg_err_code_t from_open(void *ctx, struct inbox_file *tmp, struct byte_sink *sink)
 {
+    tmp->fd = -1; /* the output keeps its own temporary */
+    tmp->name[0] = '\0';
+    *sink = cli_plain_sink(ctx);
+    return 0;
+}
+
+static gpg_err_code_t from_commit(void *ctx, const struct dest_message *m, struct dest_result *r)
+{
+    (void)m;
+    r->kind = WIRE_ERR_TEMP;
     return cli_plain_release(ctx, NULL, NULL);
 }
 
-static void from_abort(void *ctx)
+static void from_abort(void *ctx, struct inbox_file *tmp)
 {
-    cli_plain_discard(ctx);
+    (void)tmp;
+    cli_plain_discard(ctx); /* nothing left to do after a release */
 }
 
 int cli_unseal_from(const struct seal_key *key, struct trusted_senders *senders,
@@ -189,7 +202,7 @@ int cli_unseal_from(const struct seal_key *key, struct trusted_senders *senders,
     struct serve_config cfg;
     struct serve_result *res = calloc(1, sizeof *res);
     struct cli_plain_out fo;
-    struct serve_target target = {{NULL, NULL}, from_commit, from_abort, &fo};
+    struct serve_destination target = {from_open, from_commit, from_abort, &fo};
     struct inbox *ib = NULL;
     gpg_err_code_t err;
     int fd, status;
@@ -209,8 +222,7 @@ int cli_unseal_from(const struct seal_key *key, struct trusted_senders *senders,
             status = cli_error(file_is_stdio(output) ? "(stdout)" : output, err);
             goto out;
         }
-        target.sink = cli_plain_sink(&fo);
-        cfg.target = &target;
+        cfg.dest = &target;
     }
     if ((err = net_connect(o->from, net_now_ms() + CLI_NET_CONNECT_MS, &fd))) {
         cli_error(NULL, err);

@@ -129,9 +129,9 @@ static gpg_err_code_t one_envelope(const struct fetch_config *cfg, struct fetch_
     ur.in = fd_source(&spool.fd);
     if (!cfg->keep_sealed)
         ur.out = fd_sink(&plain.fd);
-    uint64_t now = (uint64_t)time(NULL);
     gpg_err_code_t bad = envelope_unseal(&ur, &info);
-    if (!bad && (info.created + cfg->max_age < now || info.created > now + SERVE_MAX_FUTURE))
+    if (!bad &&
+        serve_window_check(info.created, (uint64_t)time(NULL), cfg->max_age) != SERVE_WINDOW_OK)
         bad = seal_fail(GPG_ERR_SIG_EXPIRED, "created outside the replay window");
     if (bad) {
         /* Not ours to store; the listener keeps it. The fetch goes on. */
@@ -165,9 +165,14 @@ out:
     return err;
 }
 
-/* The END line: "END <count> <mac>". */
+/* The END line: "END <count> <mac>". RECEIVED: the ENVELOPE frames that
+ * arrived in this session. The mac proves the count the listener sent; the
+ * list is complete only if that many frames arrived here: a man in the
+ * middle can drop a frame (and answer the listener for us, the client's
+ * ERR line is not authenticated) but cannot change the count. */
 static void judge_end(const char *line, const struct fetch_request *req,
-                      const uint8_t request_id[SEAL_ENVELOPE_ID_LEN], struct fetch_outcome *out)
+                      const uint8_t request_id[SEAL_ENVELOPE_ID_LEN], uint64_t received,
+                      struct fetch_outcome *out)
 {
     char count[16], mac[RECEIPT_TEXT_LEN + 1];
     const char *sp = strchr(line + 4, ' ');
@@ -186,6 +191,13 @@ static void judge_end(const char *line, const struct fetch_request *req,
     if (fetch_end_mac(req, request_id, (uint32_t)n, mac) != 0 ||
         !seal_ct_equal(mac, sp + 1, RECEIPT_TEXT_LEN))
         return;
+    if (n != received) {
+        snprintf(out->reason, sizeof out->reason,
+                 "the listener sent %llu envelope%s, %llu arrived: the list is not proven "
+                 "complete",
+                 (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)received);
+        return;
+    }
     out->status = FETCH_DONE;
     out->reason[0] = '\0';
 }
@@ -197,6 +209,7 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
     struct writer frame;
     uint8_t request_id[SEAL_ENVELOPE_ID_LEN];
     char line[FETCH_LINE_MAX];
+    uint64_t received = 0; /* ENVELOPE frames */
     gpg_err_code_t err;
 
     memset(out, 0, sizeof *out);
@@ -227,6 +240,17 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
         uint64_t n;
         struct wire_reply r;
         err = fetch_read_line(s, net_now_ms() + cfg->wait_ms, line, sizeof line - 1);
+        if (err == GPG_ERR_TOO_LARGE || err == GPG_ERR_INV_DATA) {
+            /* Over the line cap, or a NUL in it: the listener broke the
+             * protocol, whatever it meant (exit 3, not 8). */
+            out->status = FETCH_MALFORMED;
+            snprintf(out->reason, sizeof out->reason, "the listener sent %s",
+                     err == GPG_ERR_TOO_LARGE ? "a line over the line cap"
+                                              : "a NUL byte in a line");
+            seal_clear_detail();
+            err = 0;
+            break;
+        }
         if (err) {
             out->status = FETCH_DROPPED;
             snprintf(out->reason, sizeof out->reason, "%s",
@@ -246,6 +270,7 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
                          (unsigned long long)n, (unsigned long long)cfg->max_size);
                 break;
             }
+            received++;
             if ((err = one_envelope(cfg, s, req, request_id, n, out))) {
                 if (err == GPG_ERR_EOF) {
                     out->status = FETCH_DROPPED;
@@ -257,7 +282,7 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
             continue;
         }
         if (strncmp(line, "END ", 4) == 0) {
-            judge_end(line, req, request_id, out);
+            judge_end(line, req, request_id, received, out);
             break;
         }
         size_t len = strlen(line);

@@ -411,6 +411,32 @@ gpg_err_code_t js_stream_info(struct js_conn *c, const char *name, struct js_str
     return err;
 }
 
+gpg_err_code_t js_stream_names(struct js_conn *c, char *out, size_t size)
+{
+    jsStreamNamesList *list = NULL;
+    jsErrCode jerr = 0;
+    size_t used = 0;
+    if (size == 0)
+        return seal_fail(GPG_ERR_INV_VALUE, "no room for the stream names");
+    out[0] = '\0';
+    natsStatus s = js_StreamNames(&list, c->js, NULL, &jerr);
+    if (s == NATS_NOT_FOUND)
+        return 0; /* no stream at all */
+    if (s != NATS_OK)
+        return nats_fail(s, jerr, "listing the streams");
+    for (int i = 0; list && i < list->Count; i++) {
+        int n = snprintf(out + used, size - used, "%s%s", i ? ", " : "", list->List[i]);
+        if (n < 0 || (size_t)n >= size - used) {
+            if (size > 4)
+                snprintf(out + size - 4, 4, "...");
+            break;
+        }
+        used += (size_t)n;
+    }
+    jsStreamNamesList_Destroy(list);
+    return 0;
+}
+
 /* ---- publishing ---- */
 
 /* The bytes a header line "K: V\r\n" takes on the wire. */
@@ -597,6 +623,15 @@ gpg_err_code_t js_drain(struct js_conn *c, const struct js_drain_config *cfg, js
     gpg_err_code_t err = check_name("stream name", cfg->stream);
     if (err == 0)
         err = check_name("consumer name", cfg->durable);
+    if (err == 0) {
+        /* Said plainly, not as whatever the consumer lookup makes of it. */
+        jsStreamInfo *si = NULL;
+        bool missing;
+        err = get_stream(c, cfg->stream, &si, &missing);
+        jsStreamInfo_Destroy(si);
+        if (err == 0 && missing)
+            err = seal_fail(GPG_ERR_NOT_FOUND, "NATS stream %s does not exist", cfg->stream);
+    }
     if (err == 0)
         err = ensure_consumer(c, cfg);
     if (err)

@@ -1,5 +1,5 @@
 /*
- * NATS JetStream as the shared store of a fleet of listeners (issue 11), over
+ * NATS JetStream as the shared store of a fleet of listeners, over
  * libnats, the official C client. This is the only file pair that knows NATS:
  * jetstream.c is the only file that includes nats.h, and this header exposes
  * none of its types. Built only with configure --with-nats (HAVE_NATS).
@@ -32,6 +32,7 @@
  *                      promise (duplicate window too short, memory storage,
  *                      subject not covered, ack policy not explicit)
  *   GPG_ERR_INV_VALUE  a bad argument (URL list, name, subject)
+ *   GPG_ERR_NOT_FOUND  the stream does not exist (js_stream_info, js_drain)
  *   GPG_ERR_GENERAL    any other libnats or JetStream failure (detail names it)
  */
 #ifndef SEAL_TRANSPORT_JETSTREAM_H
@@ -111,6 +112,10 @@ struct js_stream_facts {
 };
 gpg_err_code_t js_stream_info(struct js_conn *c, const char *name, struct js_stream_facts *out);
 
+/* The names of the server's streams, ", "-separated, into OUT (SIZE bytes,
+ * cut with "..." if they do not fit); "" when there are none. */
+gpg_err_code_t js_stream_names(struct js_conn *c, char *out, size_t size);
+
 /* What a listener knows of a verified envelope; travels as headers. */
 struct js_meta {
     const char *sender; /* the sender's ID (Seal-Sender) */
@@ -184,7 +189,8 @@ struct js_drain_config {
  * in the stream for its owner to look at (and remove) without holding up
  * the others or coming back at every fetch. Any other callback error stops
  * the drain; the messages not acknowledged are handed back (NAK) for the
- * next drain. Without FOLLOW, returns once no
+ * next drain. A stream that does not exist is GPG_ERR_NOT_FOUND before
+ * anything is created or fetched. Without FOLLOW, returns once no
  * message is waiting (one still awaiting its ack wait after a crash is
  * fetched by a later drain). *COUNT (may be NULL) is the number acknowledged.
  */

@@ -53,39 +53,29 @@ gpg_err_code_t js_store_parse_msg_id(const char *text, uint8_t fpr[SEAL_FPR_LEN]
     return 0;
 }
 
-gpg_err_code_t js_store_deliver(void *ctx, const struct envelope_info *info, int fd, uint64_t len,
-                                bool *duplicate, enum wire_kind *kind,
-                                char reason[WIRE_REASON_MAX + 1])
+void js_store_too_big(int64_t max, char reason[WIRE_REASON_MAX + 1])
 {
-    struct js_store *st = ctx;
+    snprintf(reason, WIRE_REASON_MAX + 1,
+             "too big: the message store takes at most %" PRId64 " bytes", max);
+}
+
+gpg_err_code_t js_store_publish(struct js_store *st, const struct js_store_msg *m, bool *duplicate,
+                                enum wire_kind *kind, char reason[WIRE_REASON_MAX + 1])
+{
     int64_t max = js_max_payload(st->conn);
     *duplicate = false;
     *kind = WIRE_ERR_TEMP;
-    /* Refused before reading it in: it could never be stored. */
-    if (max <= 0 || len > (uint64_t)max) {
+    reason[0] = '\0';
+    if (max <= 0 || m->len > (uint64_t)max) {
         *kind = WIRE_ERR_PERM;
-        snprintf(reason, WIRE_REASON_MAX + 1,
-                 "too big: the message store takes at most %" PRId64 " bytes", max);
+        js_store_too_big(max, reason);
         return GPG_ERR_TOO_LARGE;
     }
-    uint8_t *buf = malloc(len ? (size_t)len : 1);
-    size_t got;
-    gpg_err_code_t err = 0;
-    if (!buf) {
-        snprintf(reason, WIRE_REASON_MAX + 1, "overloaded");
-        return GPG_ERR_ENOMEM;
-    }
-    if ((err = fd_read_full(fd, buf, (size_t)len, &got)) == 0 && got != len)
-        err = GPG_ERR_EIO;
-    if (err) {
-        snprintf(reason, WIRE_REASON_MAX + 1, "cannot store the message now");
-        goto out;
-    }
     char id[JS_STORE_ID_LEN + 1];
-    js_store_msg_id(info->sender_fpr, info->envelope_id, id);
-    struct js_meta meta = {info->sender_name ? info->sender_name : "", (int64_t)info->created, len};
+    js_store_msg_id(m->fpr, m->id, id);
     struct js_puback ack;
-    err = js_publish(st->conn, st->stream, st->subject, id, &meta, buf, (size_t)len, &ack);
+    gpg_err_code_t err =
+        js_publish(st->conn, st->stream, st->subject, id, &m->meta, m->data, m->len, &ack);
     if (err == GPG_ERR_TOO_LARGE) {
         *kind = WIRE_ERR_PERM;
         snprintf(reason, WIRE_REASON_MAX + 1,
@@ -95,8 +85,6 @@ gpg_err_code_t js_store_deliver(void *ctx, const struct envelope_info *info, int
     } else {
         *duplicate = ack.duplicate;
     }
-out:
-    free(buf);
     return err;
 }
 

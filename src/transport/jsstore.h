@@ -1,10 +1,11 @@
 /*
- * The listener fleet's two ends of a JetStream stream (issue 11; unseal(1),
+ * The listener fleet's two ends of a JetStream stream (unseal(1),
  * "FLEET"), over transport/jetstream.h:
- *   - js_store_deliver(): a serve_store for `unseal --listen --deliver`: a
- *     verified message is published with Nats-Msg-Id = the exactly-once key
- *     (sender fingerprint and envelope ID, both signed) and acknowledged to
- *     the client only after the stream's PubAck;
+ *   - js_store_publish(): for the NATS publisher of `unseal --listen
+ *     --deliver` (cli/fleet.h): a verified message is published with
+ *     Nats-Msg-Id = the exactly-once key (sender fingerprint and envelope
+ *     ID, both signed), and the listener acknowledges it to the client only
+ *     after the stream's PubAck;
  *   - js_store_to_inbox(): the js_deliver_fn of `unseal --drain`: each
  *     message goes into the Maildir through the inbox's exactly-once
  *     delivery, so a message the stream hands out again (a drain killed
@@ -43,12 +44,25 @@ struct js_store {
     char subject[JS_STORE_SUBJECT_MAX];
 };
 
-/* serve_store.deliver over a js_store (CTX). Refusals: a message larger
- * than the server's max_payload is ERR perm naming the limit; a lost
- * connection or a missing PubAck is ERR temp (never OK). */
-gpg_err_code_t js_store_deliver(void *ctx, const struct envelope_info *info, int fd, uint64_t len,
-                                bool *duplicate, enum wire_kind *kind,
-                                char reason[WIRE_REASON_MAX + 1]);
+/* One verified message for the stream: published with Nats-Msg-Id = the
+ * exactly-once key (FPR, ID), META as headers. */
+struct js_store_msg {
+    const uint8_t *fpr; /* SEAL_FPR_LEN: the sender's key */
+    const uint8_t *id;  /* SEAL_ENVELOPE_ID_LEN */
+    struct js_meta meta;
+    const uint8_t *data;
+    size_t len;
+};
+
+/* Publishes M and waits for the stream's PubAck: 0 once stored (or stored
+ * before: *DUPLICATE). Refusals fill *KIND and REASON for the ERR line: a
+ * message larger than the server's max_payload is ERR perm naming the
+ * limit; a lost connection or a missing PubAck is ERR temp (never 0). */
+gpg_err_code_t js_store_publish(struct js_store *st, const struct js_store_msg *m, bool *duplicate,
+                                enum wire_kind *kind, char reason[WIRE_REASON_MAX + 1]);
+
+/* The ERR reason for a message of LEN bytes over the store's MAX. */
+void js_store_too_big(int64_t max, char reason[WIRE_REASON_MAX + 1]);
 
 struct js_inbox_drain {
     struct inbox *inbox;

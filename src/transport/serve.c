@@ -138,33 +138,51 @@ static void receive_refusal(const struct serve_config *cfg, gpg_err_code_t err,
         set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
 }
 
+enum serve_window serve_window_check(uint64_t created, uint64_t now, uint64_t max_age)
+{
+    /* Differences, never sums: created + max_age wraps for a created near
+     * 2^64, which would call a far-future time "too old". */
+    if (created > now)
+        return created - now > SERVE_MAX_FUTURE ? SERVE_WINDOW_IN_FUTURE : SERVE_WINDOW_OK;
+    return now - created > max_age ? SERVE_WINDOW_TOO_OLD : SERVE_WINDOW_OK;
+}
+
 /* The replay window: signed creation time within [now - max_age, now + 10
  * minutes]. */
 static bool in_window(const struct serve_config *cfg, uint64_t created, struct serve_result *res)
 {
-    uint64_t now = (uint64_t)time(NULL);
-    if (created + cfg->max_age < now) {
+    switch (serve_window_check(created, (uint64_t)time(NULL), cfg->max_age)) {
+    case SERVE_WINDOW_OK:
+        return true;
+    case SERVE_WINDOW_TOO_OLD:
         set_refusal(res, WIRE_ERR_PERM, "too old", GPG_ERR_SIG_EXPIRED);
         return false;
+    case SERVE_WINDOW_IN_FUTURE:
+        break;
     }
-    if (created > now + SERVE_MAX_FUTURE) {
-        set_refusal(res, WIRE_ERR_PERM, "created in the future", GPG_ERR_SIG_EXPIRED);
-        return false;
-    }
-    return true;
+    set_refusal(res, WIRE_ERR_PERM, "created in the future", GPG_ERR_SIG_EXPIRED);
+    return false;
 }
 
-/* Verifies the spooled envelope and stores it. On success fills the
- * receipt. */
+/* Verifies the spooled envelope and hands it to the destination. On
+ * success fills the receipt. */
 static void verify_and_store(const struct serve_config *cfg, struct inbox_file *spool, int spool_fd,
                              const uint8_t sha[SEAL_SHA256_LEN], struct serve_result *res,
                              char receipt[RECEIPT_TEXT_LEN + 1])
 {
+    struct serve_destination inbox_dest;
+    const struct serve_destination *dest = cfg->dest;
     struct inbox_file plain = {-1, ""};
+    bool opened = false;
     uint8_t *rk = seal_secure_malloc(SEAL_RECEIPT_KEY_LEN);
     struct unseal_request req;
+    struct dest_result stored;
     gpg_err_code_t err;
 
+    if (!dest) {
+        dest_inbox(&inbox_dest, cfg->inbox);
+        dest = &inbox_dest;
+    }
     if (!rk) {
         set_refusal(res, WIRE_ERR_TEMP, "overloaded", GPG_ERR_ENOMEM);
         return;
@@ -178,16 +196,15 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
         set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", seal_errno_code());
         goto out;
     }
-    if ((cfg->inbox || cfg->store) && !cfg->keep_sealed) {
-        err = cfg->inbox ? inbox_tmp_create(cfg->inbox, "", &plain) : file_open_spool(&plain.fd);
-        if (err) {
+    /* With keep_sealed the plaintext is verified and dropped: the envelope
+     * is what is stored. */
+    if (!cfg->keep_sealed) {
+        if ((err = dest->open(dest->ctx, &plain, &req.out))) {
             set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
             goto out;
         }
-        req.out = fd_sink(&plain.fd);
-    } else if (!cfg->inbox && !cfg->store) {
-        req.out = cfg->target->sink;
-    } /* else: keep_sealed, the plaintext is verified and dropped */
+        opened = true;
+    }
 
     if (cfg->verify_slots)
         while (sem_wait(cfg->verify_slots) != 0 && errno == EINTR)
@@ -201,50 +218,22 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
     }
     if (!in_window(cfg, res->info.created, res))
         goto out;
-    if (cfg->inbox) {
-        struct inbox_delivery d = {res->info.sender_fpr, res->info.sender_name,
-                                   res->info.envelope_id, res->info.created};
-        bool dup;
-        struct inbox_file *f = cfg->keep_sealed ? spool : &plain;
-        if ((err = inbox_deliver(cfg->inbox, f, &d, &dup, res->name))) {
-            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
-            goto out;
-        }
-        res->outcome = dup ? SERVE_DUPLICATE : SERVE_DELIVERED;
-    } else if (cfg->store) {
-        bool dup = false;
-        int fd = cfg->keep_sealed ? spool_fd : plain.fd;
-        uint64_t len = cfg->keep_sealed ? res->size : res->info.plaintext_len;
-        enum wire_kind kind = WIRE_ERR_TEMP;
-        if (lseek(fd, 0, SEEK_SET) != 0)
-            err = seal_errno_code();
-        else
-            err =
-                cfg->store->deliver(cfg->store->ctx, &res->info, fd, len, &dup, &kind, res->reason);
-        if (err) {
-            char reason[WIRE_REASON_MAX + 1];
-            snprintf(reason, sizeof reason, "%s",
-                     res->reason[0] ? res->reason : "cannot store the message now");
-            set_refusal(res, kind, reason, err);
-            goto out;
-        }
-        res->outcome = dup ? SERVE_DUPLICATE : SERVE_DELIVERED;
-    } else {
-        if ((err = cfg->target->commit(cfg->target->ctx))) {
-            set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
-            goto out;
-        }
-        res->outcome = SERVE_DELIVERED;
+    struct dest_message m = {&res->info, cfg->keep_sealed ? spool : &plain,
+                             cfg->keep_sealed ? res->size : res->info.plaintext_len};
+    memset(&stored, 0, sizeof stored);
+    stored.kind = WIRE_ERR_TEMP;
+    if ((err = dest->commit(dest->ctx, &m, &stored))) {
+        set_refusal(res, stored.kind,
+                    stored.reason[0] ? stored.reason : "cannot store the message now", err);
+        goto out;
     }
+    res->outcome = stored.duplicate ? SERVE_DUPLICATE : SERVE_DELIVERED;
+    snprintf(res->name, sizeof res->name, "%s", stored.name);
     if ((err = receipt_compute(rk, res->info.envelope_id, sha, cfg->key->fpr, receipt)))
         set_refusal(res, WIRE_ERR_TEMP, "internal error", err); /* stored; a retry acks it */
 out:
-    if (cfg->inbox)
-        inbox_tmp_discard(cfg->inbox, &plain);
-    else if (cfg->store && plain.fd >= 0)
-        close(plain.fd);
-    else if (!cfg->store && res->outcome == SERVE_REFUSED && cfg->target->abort)
-        cfg->target->abort(cfg->target->ctx);
+    if (opened)
+        dest->abort(dest->ctx, &plain);
     seal_secure_free(rk, SEAL_RECEIPT_KEY_LEN);
 }
 

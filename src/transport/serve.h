@@ -8,8 +8,8 @@
  *
  * The order is the promise: the size cap applies while the bytes arrive,
  * before any decryption; nothing is stored before it verified; OK is sent
- * only after the message is durable (inbox_deliver(), or the target's
- * commit); any failure is an ERR line, never an OK.
+ * only after the message is durable (the destination's commit,
+ * transport/destination.h); any failure is an ERR line, never an OK.
  */
 #ifndef SEAL_TRANSPORT_SERVE_H
 #define SEAL_TRANSPORT_SERVE_H
@@ -24,41 +24,21 @@
 #include "envelope/envelope.h"
 #include "keys/keyring.h"
 #include "keys/keys.h"
+#include "transport/destination.h"
 #include "transport/inbox.h"
 #include "transport/net.h"
 #include "transport/wire.h"
-
-/* Where a verified message goes when there is no inbox: SINK receives the
- * plaintext (kept private by the caller) and COMMIT makes it visible and
- * durable once everything verified; ABORT throws it away. */
-struct serve_target {
-    struct byte_sink sink;
-    gpg_err_code_t (*commit)(void *ctx);
-    void (*abort)(void *ctx);
-    void *ctx;
-};
-
-/* Where a verified message goes instead of an inbox (unseal --deliver: a
- * JetStream stream, transport/jsstore.h). DELIVER stores LEN bytes read from
- * FD (the plaintext, or with keep_sealed the envelope) exactly once under
- * INFO's (sender fingerprint, envelope ID): 0 once durable, *DUPLICATE if it
- * was stored before; on failure it fills *KIND and REASON for the ERR line.
- * Called from many connection threads at once. */
-struct serve_store {
-    gpg_err_code_t (*deliver)(void *ctx, const struct envelope_info *info, int fd, uint64_t len,
-                              bool *duplicate, enum wire_kind *kind,
-                              char reason[WIRE_REASON_MAX + 1]);
-    void *ctx;
-};
 
 struct proxy_allow;
 
 struct serve_config {
     const struct seal_key *key;      /* ours: decrypts, and names the receipts */
     struct trusted_senders *senders; /* registered clients (all loaded: shared by threads) */
-    struct inbox *inbox;             /* or NULL: STORE, or else TARGET */
-    const struct serve_store *store;
-    const struct serve_target *target;
+    /* The Maildir the envelope is spooled in (tmp/) and whose free space is
+     * checked; NULL: spooled in an unnamed file under $TMPDIR. */
+    struct inbox *inbox;
+    /* Where verified messages go; NULL: the inbox (dest_inbox()). */
+    const struct serve_destination *dest;
     /* --proxy-from: connections from these peers begin with a PROXY header
      * (transport/proxy.h) whose address names the peer; NULL: none do. */
     const struct proxy_allow *proxy_from;
@@ -79,6 +59,17 @@ struct serve_config {
 
 /* Envelopes created more than this far in the future are refused. */
 #define SERVE_MAX_FUTURE 600
+
+/* The replay window: where a signed creation time CREATED lies, for a
+ * receiver whose clock says NOW, that keeps envelopes MAX_AGE seconds.
+ * Computed without overflow: any u64 CREATED is old, fine or future (a
+ * time near 2^64 is in the future, not "too old"). */
+enum serve_window {
+    SERVE_WINDOW_OK,
+    SERVE_WINDOW_TOO_OLD,  /* created more than MAX_AGE before NOW */
+    SERVE_WINDOW_IN_FUTURE /* created more than SERVE_MAX_FUTURE after NOW */
+};
+enum serve_window serve_window_check(uint64_t created, uint64_t now, uint64_t max_age);
 
 enum serve_outcome {
     SERVE_PROBE,     /* the peer closed without sending a byte: nothing said */

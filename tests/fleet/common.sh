@@ -71,25 +71,43 @@ wait_port() {
 }
 
 # listen NAME ADDR [OPTION...]: `unseal --listen ADDR` as bob in the
-# background, logging to $T/NAME.log; waits until it listens. Sets LPID.
+# background, logging to $T/NAME.log; waits until it listens. Sets LPID,
+# and LPORT to the port it got: ADDR ends in :0 (any free port, no race
+# with another test) unless a listener comes back on the port it had.
 listen() {
     _name=$1
     _addr=$2
     shift 2
-    "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "$_addr" "$@" 2>>"$T/$_name.log" &
+    rm -f "$T/$_name.log"
+    "$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "$_addr" "$@" 2>"$T/$_name.log" &
     LPID=$!
     PIDS="$PIDS $LPID"
     wait_log "$_name" "listening on" || fail "listener $_name did not start"
+    LPORT=$(sed -n 's/.*listening on [^ ]*:\([0-9][0-9]*\)[ ,].*/\1/p' "$T/$_name.log" | head -n 1)
+    [ -n "$LPORT" ] || fail "listener $_name: no port in its log: $(cat "$T/$_name.log")"
 }
 
-# nats_start: nats-server with JetStream on 127.0.0.1:$NPORT, store in
-# $T/nats (kept across restarts), max_payload 64 KiB. Sets NPID.
+# nats_start: nats-server with JetStream on 127.0.0.1, store in $T/nats
+# (kept across restarts), max_payload 64 KiB. The first start takes any
+# free port (-p -1) and reads it from the server's log, so no other test
+# can take it first; a restart reuses it. Sets NPID, NPORT and NATS.
 nats_start() {
-    [ -n "${NPORT:-}" ] || NPORT=$($FL free-port)
     printf 'max_payload: 65536\n' >"$T/nats.conf"
-    nats-server -c "$T/nats.conf" -js -a 127.0.0.1 -p "$NPORT" -sd "$T/nats" >>"$T/nats.log" 2>&1 &
+    : >>"$T/nats.log" # exists before the server writes to it: grep -c counts
+    _was=$(grep -c "Listening for client connections" "$T/nats.log")
+    nats-server -c "$T/nats.conf" -js -a 127.0.0.1 -p "${NPORT:--1}" -sd "$T/nats" \
+        >>"$T/nats.log" 2>&1 &
     NPID=$!
     PIDS="$PIDS $NPID"
+    _i=0
+    while [ "$(grep -c "Listening for client connections" "$T/nats.log")" -le "$_was" ]; do
+        _i=$((_i + 1))
+        [ "$_i" -le 300 ] || fail "nats-server did not start"
+        sleep 0.05
+    done
+    NPORT=$(sed -n 's/.*Listening for client connections on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' \
+        "$T/nats.log" | tail -n 1)
+    [ -n "$NPORT" ] || fail "no port in the nats-server log"
     wait_port 127.0.0.1 "$NPORT" || fail "nats-server did not start"
     NATS="nats://127.0.0.1:$NPORT"
 }
@@ -97,6 +115,24 @@ nats_start() {
 nats_kill() {
     kill -9 "$NPID" 2>/dev/null
     wait "$NPID" 2>/dev/null
+}
+
+# children PID [TEXT]: the pids of PID's children whose command line
+# contains TEXT, read from /proc (no procps needed).
+children() {
+    python3 - "$1" "${2:-}" <<'PY'
+import os, sys
+for d in os.listdir("/proc"):
+    if not d.isdigit():
+        continue
+    try:
+        stat = open("/proc/%s/stat" % d).read()
+        cmd = open("/proc/%s/cmdline" % d, "rb").read().replace(b"\0", b" ")
+    except OSError:
+        continue
+    if stat.rsplit(")", 1)[1].split()[1] == sys.argv[1] and sys.argv[2] in cmd.decode(errors="replace"):
+        print(d)
+PY
 }
 
 # seal_file FROM MSG OUT: seals MSG from FROM to bob.

@@ -1,8 +1,10 @@
 #!/bin/sh
-# unseal hands --deliver and --drain to unseal-nats (unseal(1), FLEET): a
-# socket from systemd (--listen -, LISTEN_FDS) reaches the helper, which gets
-# as far as connecting to NATS (nothing listens on port 9); and an unseal
-# with no helper beside it, nor installed, exits 2 naming both places.
+# unseal runs unseal-nats for --deliver (its publisher) and --drain
+# (unseal(1), FLEET): with a socket from systemd (--listen -, LISTEN_FDS)
+# the listener keeps the socket and its publisher gets as far as connecting
+# to NATS (nothing listens on port 9), whose failure unseal reports; and an
+# unseal with no helper beside it, nor installed, exits 2 naming both
+# places, for --drain and for --deliver (before it reads a key).
 # Skipped (77) when seal is built without NATS.
 . "$top_srcdir/tests/fleet/common.sh"
 [ "${SEAL_WITH_NATS:-no}" = yes ] || { echo "SKIP: built without NATS"; exit 77; }
@@ -40,6 +42,12 @@ if grep -q "without NATS" "$T/alone.err"; then
     grep -qF "no unseal-nats at $T/alone/unseal-nats nor at /" "$T/alone.err" ||
         { cat "$T/alone.err" >&2; fail "no helper: the message does not name both places"; }
     [ ! -e "$T/inbox" ] || fail "no helper: the inbox was created"
+    st=0
+    "$T/alone/unseal" -k "$T/nokey.key" -s "$T/trusted" --listen 127.0.0.1:0 \
+        --deliver nats://127.0.0.1:9 --stream S 2>"$T/alone2.err" || st=$?
+    [ "$st" -eq 2 ] || fail "--deliver with no helper: exit $st, not 2: $(cat "$T/alone2.err")"
+    grep -qF "no unseal-nats at $T/alone/unseal-nats nor at /" "$T/alone2.err" ||
+        fail "--deliver with no helper: $(cat "$T/alone2.err")"
 else
     echo "note: an installed unseal-nats answered (seal is installed at this prefix)"
 fi

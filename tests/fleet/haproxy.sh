@@ -42,23 +42,41 @@ seal_range 181 240
 wait "$s1" && wait "$s2" && wait "$s3" || fail "sealing"
 
 nats_start
-P1=$($FL free-port)
-P2=$($FL free-port)
-PF=$($FL free-port)
-L1=127.0.0.2:$P1
-L2=127.0.0.3:$P2
-FRONT=127.0.0.1:$PF
 start_listener() { # NAME ADDR
     listen "$1" "$2" --deliver "$NATS" --stream FLEET --proxy-from 127.0.0.5 -q
 }
-start_listener l1 "$L1"
+start_listener l1 127.0.0.2:0
 L1PID=$LPID
-start_listener l2 "$L2"
-SEAL_FLEET_FRONT=$FRONT SEAL_FLEET_L1=$L1 SEAL_FLEET_L2=$L2 SEAL_FLEET_SOURCE=127.0.0.5 \
-    haproxy -db -f "$top_srcdir/examples/fleet/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
+L1=127.0.0.2:$LPORT
+start_listener l2 127.0.0.3:0
+L2=127.0.0.3:$LPORT
+# HAProxy's front socket is bound here on port 0 and handed to it as fd 3
+# (bind fd@3): no other test can take the port in between.
+SEAL_FLEET_L1=$L1 SEAL_FLEET_L2=$L2 SEAL_FLEET_SOURCE=127.0.0.5 \
+    python3 - "$T/front.port" haproxy -db -f "$top_srcdir/examples/fleet/haproxy.cfg" \
+    >"$T/haproxy.log" 2>&1 <<'PY' &
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(128)
+if s.fileno() != 3:
+    os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+os.environ["SEAL_FLEET_FRONT"] = "fd@3"
+os.execvp(sys.argv[2], sys.argv[2:])
+PY
 HPID=$!
 PIDS="$PIDS $HPID"
-wait_port 127.0.0.1 "$PF" || fail "haproxy did not start"
+i=0
+while [ ! -s "$T/front.port" ]; do
+    i=$((i + 1))
+    [ "$i" -le 200 ] || fail "haproxy did not start: $(cat "$T/haproxy.log")"
+    sleep 0.05
+done
+FRONT=127.0.0.1:$(cat "$T/front.port")
 sleep 1 # a first round of health checks
 
 # clients N FIRST: N clients in the background, 25 (or $PER) envelopes each
@@ -78,6 +96,7 @@ sleep 1
 kill -9 "$L1PID"
 wait "$L1PID" 2>/dev/null
 sleep 1
+# Back on the port it had: HAProxy's configuration names it.
 start_listener l1 "$L1"
 L1PID=$LPID
 for p in $CPIDS; do wait "$p"; done

@@ -13,9 +13,8 @@ printf 'three\n' >"$T/msgs/three"
 seal_file alice "$T/msgs/one" "$T/one.seal"
 seal_file alice "$T/msgs/two" "$T/two.seal"
 seal_file carol "$T/msgs/three" "$T/three.seal"
-P=$($FL free-port)
-A=127.0.0.2:$P
-listen l "$A" -d "$T/inbox" --proxy-from 127.0.0.5,::1
+listen l 127.0.0.2:0 -d "$T/inbox" --proxy-from 127.0.0.5,::1
+A=127.0.0.2:$LPORT
 
 # Through the proxy (v2, what HAProxy's send-proxy-v2 sends): OK, and the
 # log names the forwarded client.

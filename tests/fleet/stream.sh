@@ -16,13 +16,13 @@ mkdir "$T/msgs" "$T/inbox"
 for i in 1 2 3 4 5 6; do printf 'message %s\n' "$i" >"$T/msgs/m$i"; done
 for i in 1 2 3 4 5 6; do seal_file alice "$T/msgs/m$i" "$T/m$i.seal"; done
 nats_start
-P1=$($FL free-port)
-P2=$($FL free-port)
-listen l1 "127.0.0.2:$P1" --deliver "$NATS" --stream FLEET
+listen l1 127.0.0.2:0 --deliver "$NATS" --stream FLEET
+P1=$LPORT
 wait_log l1 "stream FLEET created" || fail "stream not created"
 # One server, one replica: the listener says what an OK is worth.
 wait_log l1 "stream FLEET has one replica" || fail "no durability note for a one-replica stream"
-listen l2 "127.0.0.3:$P2" --deliver "$NATS" --stream FLEET
+listen l2 127.0.0.3:0 --deliver "$NATS" --stream FLEET
+P2=$LPORT
 wait_log l2 "stream FLEET checked" || fail "stream not checked"
 
 ok() {
@@ -42,7 +42,7 @@ ok "127.0.0.3:$P2" "$T/m3.seal"
 
 # A replay window the stream's duplicate window does not cover: refused.
 st=0
-"$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen "127.0.0.2:$($FL free-port)" \
+"$UNSEAL" -k "$T/bob.key" -s "$T/trusted" --listen 127.0.0.2:0 \
     --deliver "$NATS" --stream FLEET --max-age 30d 2>"$T/window.err" || st=$?
 [ "$st" -ne 0 ] || fail "a 30-day replay window over a 7-day stream was accepted"
 grep -q "duplicate window of 605400 s" "$T/window.err" || fail "no clear refusal: $(cat "$T/window.err")"

@@ -66,6 +66,7 @@ dir=armor seed armor "$kit"/armor_*.seal "$kit"/success_armored*.seal "$top"/tes
 dir=inner seed inner "$top"/tests/fuzz/seeds/inner/*
 dir=proxy seed proxy "$top"/tests/fuzz/seeds/proxy/*
 dir=ssh seed ssh "$top"/tests/sshkit/*.pub "$top"/tests/sshkit/*.key
+dir=natspipe seed natspipe "$top"/tests/fuzz/seeds/natspipe/*
 [ -d "$top/tests/fuzz/seeds/transport" ] && { dir=transport seed transport "$top"/tests/fuzz/seeds/transport/*; }
 echo "$harnesses" >"$build/harnesses"
 echo "fuzz: built$harnesses in $build"
