@@ -64,6 +64,11 @@ done
 wait_log l1 "lost the NATS server" || fail "the loss was not logged"
 nats_start
 wait_log l1 "reconnected to NATS server" || fail "no reconnection"
+# The second listener noticed the loss too (its publisher's connection was
+# cut); it must be back before it is sent to, or its answer is ERR temp.
+if grep -q "lost the NATS server" "$T/l2.log"; then
+    wait_log l2 "reconnected to NATS server" || fail "no reconnection of the second listener"
+fi
 ok "127.0.0.2:$P1" "$T/m4.seal"
 ok "127.0.0.3:$P2" "$T/m4.seal"
 ok "127.0.0.2:$P1" "$T/m5.seal"
