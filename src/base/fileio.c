@@ -23,6 +23,12 @@ bool file_is_stdio(const char *path)
     return path && strcmp(path, "-") == 0;
 }
 
+bool file_is_stream(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
 gpg_err_code_t file_open_read(const char *path, int *fd)
 {
     *fd = -1;
@@ -191,6 +197,8 @@ static gpg_err_code_t make_temp_beside(const char *final, char **tmp, int *fd)
     return 0;
 }
 
+static void atomic_out_release(struct atomic_out *o);
+
 gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mode, bool force)
 {
     memset(o, 0, sizeof *o);
@@ -223,6 +231,29 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
         atomic_out_abort(o);
         return err == GPG_ERR_ENOMEM ? seal_fail(err, "out of memory") : err;
     }
+    return 0;
+}
+
+gpg_err_code_t atomic_out_open_output(struct atomic_out *o, const char *path, mode_t mode,
+                                     bool force)
+{
+    if (file_is_stdio(path) || !file_is_stream(path))
+        return atomic_out_open(o, path, mode, force);
+    /* What cat, age and gpg do: a device or FIFO is written into. Renaming
+     * a file over it would replace /dev/null for everyone. */
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    o->mode = mode;
+    if (!(o->buf = aligned_alloc(IO_BUF_ALIGN, ATOMIC_OUT_BLOCK)))
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    o->to_stdout = true;
+    o->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (o->fd < 0) {
+        gpg_err_code_t err = seal_fail(seal_errno_code(), "cannot open: %s", strerror(errno));
+        atomic_out_release(o);
+        return err;
+    }
+    o->owns_fd = true;
     return 0;
 }
 
@@ -295,6 +326,11 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
 {
     if (o->to_stdout) {
         gpg_err_code_t err = atomic_out_flush(o);
+        if (o->owns_fd && close(o->fd) != 0 && !err)
+            err = seal_fail(seal_errno_code(), "cannot close output: %s", strerror(errno));
+        if (o->owns_fd)
+            o->fd = -1;
+        o->owns_fd = false;
         atomic_out_release(o);
         return err;
     }
@@ -334,6 +370,11 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
 void atomic_out_abort(struct atomic_out *o)
 {
     if (o->to_stdout) {
+        if (o->owns_fd) {
+            close(o->fd);
+            o->fd = -1;
+        }
+        o->owns_fd = false;
         atomic_out_release(o);
         return;
     }

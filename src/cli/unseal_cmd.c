@@ -200,7 +200,8 @@ int cli_unseal(const struct unseal_options *o)
     if ((status = open_input(&j)) != EXIT_OK ||
         (status = cli_refuse_same_file(j.in.fd, j.in_name, output)) != EXIT_OK)
         goto out;
-    if (!file_is_stdio(output) && !o->common.force && lstat(output, &st) == 0) {
+    if (!file_is_stdio(output) && !file_is_stream(output) && !o->common.force &&
+        lstat(output, &st) == 0) {
         cli_errorf("%s: already exists", output);
         cli_hint_existing_output();
         status = EXIT_IO;
