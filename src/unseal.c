@@ -165,7 +165,7 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
         CLI_TWOWAY_UNSEAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    bool seen_k = false, seen_s = false, seen_q = false, seen_i = false, seen_j = false;
+    bool seen_k = false, seen_s = false;
     int c, r;
 
     memset(o, 0, sizeof *o);
@@ -175,49 +175,32 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
     o->net.twoway = &o->tw;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:s:o:fqhVd:", longopts, NULL)) != -1) {
-        if ((r = cli_fleet_option(c, optarg, &o->fleet)) != -2) {
-            if (r >= 0)
-                return r;
-            continue;
+        if ((r = cli_fleet_option(c, optarg, &o->fleet)) == CLI_OPTION_NOT_MINE &&
+            (r = cli_net_option(c, optarg, &o->net)) == CLI_OPTION_NOT_MINE &&
+            (r = cli_twoway_option(c, optarg, &o->tw)) == CLI_OPTION_NOT_MINE &&
+            (r = cli_common_option(c, argv, longopts, &o->common, help)) == CLI_OPTION_NOT_MINE) {
+            switch (c) {
+            case 'k':
+                r = cli_once(&seen_k, "-k/--key");
+                o->key = optarg;
+                break;
+            case 's':
+                r = cli_once(&seen_s, "-s/--sender");
+                o->senders = optarg;
+                break;
+            case 'q':
+                r = cli_once(&o->quiet, "-q/--quiet");
+                break;
+            case OPT_INSPECT:
+                r = cli_once(&o->inspect, "--inspect");
+                break;
+            case OPT_JSON:
+                r = cli_once(&o->json, "--json");
+                break;
+            }
         }
-        if ((r = cli_net_option(c, optarg, &o->net)) != -2 ||
-            (r = cli_twoway_option(c, optarg, &o->tw)) != -2) {
-            if (r >= 0)
-                return r;
-            continue;
-        }
-        if ((r = cli_common_option(c, argv, &o->common, help)) != CLI_OPTION_MINE) {
-            if (r != CLI_OPTION_HANDLED)
-                return r;
-            continue;
-        }
-        switch (c) {
-        case 'k':
-            if (!cli_once(&seen_k, "-k/--key"))
-                return cli_usage_error();
-            o->key = optarg;
-            break;
-        case 's':
-            if (!cli_once(&seen_s, "-s/--sender"))
-                return cli_usage_error();
-            o->senders = optarg;
-            break;
-        case 'q':
-            if (!cli_once(&seen_q, "-q/--quiet"))
-                return cli_usage_error();
-            o->quiet = true;
-            break;
-        case OPT_INSPECT:
-            if (!cli_once(&seen_i, "--inspect"))
-                return cli_usage_error();
-            o->inspect = true;
-            break;
-        case OPT_JSON:
-            if (!cli_once(&seen_j, "--json"))
-                return cli_usage_error();
-            o->json = true;
-            break;
-        }
+        if (r != CLI_OPTION_HANDLED)
+            return r;
     }
     if (argc - optind > 1) {
         cli_errorf("too many arguments: only one FILE can be unsealed at a time");

@@ -235,7 +235,7 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
 }
 
 gpg_err_code_t atomic_out_open_output(struct atomic_out *o, const char *path, mode_t mode,
-                                     bool force)
+                                      bool force)
 {
     if (file_is_stdio(path) || !file_is_stream(path))
         return atomic_out_open(o, path, mode, force);

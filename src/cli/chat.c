@@ -558,8 +558,7 @@ int cli_chat(const struct seal_options *o)
     c.o = o;
     c.sock = -1;
     /* --wait given: it bounds the wait for the peer too (else 5 minutes). */
-    c.wait_ms =
-        (o->net.seen & (1u << (OPT_NET_WAIT - OPT_NET_TO))) ? o->net.wait_ms : CLI_CHAT_WAIT_MS;
+    c.wait_ms = cli_net_given(&o->net, OPT_NET_WAIT) ? o->net.wait_ms : CLI_CHAT_WAIT_MS;
     snprintf(c.addr, sizeof c.addr, "%s", o->net.to ? o->net.to : o->net.listen);
     if ((status = cli_catch_stop_signals(&sig_fd)) != EXIT_OK)
         return status;

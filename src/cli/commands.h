@@ -52,6 +52,9 @@ struct keygen_options {
     bool no_passphrase;       /* --no-passphrase */
     unsigned bits;
     const char *register_key;     /* --register: -s KEY */
+    const char *pending;          /* --pending DIR: list, or approve from */
+    const char *approve;          /* --approve NAME: DIR/NAME.pub */
+    const char *trust_dir;        /* --trust-dir DIR: where --approve moves it */
     struct cli_twoway_options tw; /* --register, --name (cli/twoway.h) */
 };
 
@@ -61,5 +64,12 @@ int cli_inspect(const struct unseal_options *o);
 int cli_keygen_generate(const struct keygen_options *o);
 int cli_keygen_fingerprint(const struct keygen_options *o);
 int cli_keygen_public(const struct keygen_options *o);
+/* seal-keygen --pending DIR: one line per DIR/NAME.pub, "NAME BITS
+ * SHA256:... AGE", oldest first. */
+int cli_keygen_pending(const struct keygen_options *o);
+/* seal-keygen --pending DIR --approve NAME --trust-dir TRUST: moves
+ * DIR/NAME.pub to TRUST/NAME.pub atomically; refuses (EXIT_REFUSED) a name
+ * or a key TRUST already holds. */
+int cli_keygen_approve(const struct keygen_options *o);
 
 #endif

@@ -87,7 +87,7 @@ int cli_fleet_check(const struct cli_fleet_options *f, const struct cli_net_opti
         cli_errorf("options --follow, --ack-wait and --durable need --drain");
         return cli_usage_error();
     }
-    if (f->drain && (o->seen & ~(1u << 12))) /* only -d of the transport options */
+    if (f->drain && cli_net_any_given(o, OPT_NET_INBOX)) /* only -d of the transport options */
         return cli_conflict("--drain", "the listener's options");
 #ifndef HAVE_NATS
     if (f->deliver || f->drain) {

@@ -199,6 +199,7 @@ static gpg_err_code_t retry(const struct send_config *cfg, const struct attempt 
             seal_clear_detail();
             continue;
         }
+        out->connected = true;
         gpg_err_code_t err = resend(spool, sock, cfg->wait_ms);
         if (err && !(err & GPG_ERR_SYSTEM_ERROR) && err != GPG_ERR_TIMEOUT) {
             close(sock);
@@ -268,11 +269,18 @@ gpg_err_code_t transport_send(struct seal_request *req, const struct send_config
             goto out;
         if (net_connect(cfg->to, start + cfg->connect_ms, &t.sock) == 0) {
             t.sock_ok = true;
+            out->connected = true;
         } else {
             out->status = SEND_NO_ACK;
             snprintf(out->reason, sizeof out->reason, "%s",
                      seal_detail() ? seal_detail() : "cannot connect");
             seal_clear_detail();
+            /* Nothing left us: waiting minutes for a peer that is not
+             * there is only right when the user asked for it. */
+            if (!cfg->retry_unreached) {
+                out->attempts = 1;
+                goto out;
+            }
         }
     } else {
         if ((err = wait_for_peer(cfg, &t.sock)))
