@@ -314,6 +314,10 @@ int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o, 
                    out.reason);
         if (out.temp)
             cli_hint("a temporary refusal: try again later (see --retry-for)");
+        else if (strncmp(out.reason, "untrusted sender", 16) == 0)
+            cli_hint("the listener does not know your key: send it with seal-keygen "
+                     "--register %s -s KEY and ask its operator to approve it",
+                     peer);
         return EXIT_REFUSED;
     case SEND_BAD_RECEIPT:
         break;
