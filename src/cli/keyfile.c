@@ -82,12 +82,16 @@ static bool is_openssh_public(const struct key_bytes *b)
     return false;
 }
 
-static int openssh_public(const char *path)
+static int openssh_public(const char *path, const struct key_bytes *b)
 {
     int status = cli_error(path, seal_fail(GPG_ERR_UNUSABLE_PUBKEY,
                                            "an OpenSSH public key; seal reads key files as "
                                            "OpenSSL writes them (PEM or DER)"));
-    cli_hint("convert it with 'ssh-keygen -e -m PKCS8 -f %s > KEY.pub'", path);
+    /* Only an RSA key converts into one seal can use. */
+    if (b->len > 8 && memcmp(b->data, "ssh-rsa ", 8) == 0)
+        cli_hint("convert it with 'ssh-keygen -e -m PKCS8 -f %s > KEY.pub'", path);
+    else
+        cli_hint("seal works with RSA keys only; make a key pair with 'seal-keygen -o NAME'");
     return status;
 }
 
@@ -95,7 +99,9 @@ static int openssh_public(const char *path)
 static void advise(const char *path, const struct key_bytes *b, gpg_err_code_t code)
 {
     if (contains(b, "BEGIN OPENSSH PRIVATE KEY"))
-        cli_hint("convert it in place with 'ssh-keygen -p -m PKCS8 -f %s'", path);
+        cli_hint("seal works with RSA keys only; an OpenSSH RSA key converts in place with "
+                 "'ssh-keygen -p -m PKCS8 -f %s'",
+                 path);
     else if (contains(b, "Proc-Type:") ||
              (code == GPG_ERR_UNUSABLE_SECKEY && contains(b, "BEGIN ENCRYPTED PRIVATE KEY")))
         cli_hint("re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in %s -out NEW.key'",
@@ -182,7 +188,7 @@ static int open_key(struct cli_key *k, const char *path, bool *is_public)
     if ((status = read_key_file(path, &b)) != EXIT_OK)
         goto out;
     if (is_openssh_public(&b)) {
-        status = openssh_public(path);
+        status = openssh_public(path, &b);
         goto out;
     }
     err = key_decode_private(b.data, b.len, NULL, 0, &encrypted, &rsa);
@@ -314,7 +320,7 @@ int cli_key_load_public(const char *path, struct cli_passphrase *pp, struct seal
     if ((status = read_key_file(path, &b)) != EXIT_OK)
         goto out;
     if (is_openssh_public(&b)) {
-        status = openssh_public(path);
+        status = openssh_public(path, &b);
         goto out;
     }
     err = key_decode_public_pass(b.data, b.len, cli_passphrase_get, pp, path, &rsa);

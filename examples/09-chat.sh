@@ -1,5 +1,5 @@
 #!/bin/sh
-# 10-chat.sh: two people chat, every line sealed and signed (seal --chat).
+# 09-chat.sh: two people chat, every line sealed and signed (seal --chat).
 #
 # bob waits for alice on a port; alice calls. Each line is one armored
 # envelope for the other side, verified before it is shown as "peer: text".
