@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "cli/cli.h"
 #include "cli/fleet.h"
 #include "cli/options.h"
@@ -255,12 +256,6 @@ int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output
     return -1;
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
 /* ---- seal --to / --listen ---------------------------------------------- */
 
 static void note_line(void *ctx, const char *line)
@@ -292,7 +287,7 @@ int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o, 
     cli_progress_done();
     if (err)
         return cli_error(NULL, err);
-    hex(out.envelope_id, SEAL_ENVELOPE_ID_LEN, id);
+    seal_hex(out.envelope_id, SEAL_ENVELOPE_ID_LEN, id);
     switch (out.status) {
     case SEND_ACKED:
         fprintf(stderr, "seal: delivered to %s: envelope %s acknowledged\n", peer, id);

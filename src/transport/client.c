@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/text.h"
 #include "crypto/crypto.h"
 #include "transport/net.h"
 #include "transport/receipt.h"
@@ -45,20 +46,6 @@ static gpg_err_code_t tee_write(void *ctx, const uint8_t *buf, size_t n)
             return GPG_ERR_EPIPE;
     }
     return 0;
-}
-
-static void note(const struct send_config *cfg, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void note(const struct send_config *cfg, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    if (!cfg->note)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    cfg->note(cfg->note_ctx, line);
 }
 
 gpg_err_code_t transport_read_reply(int fd, int64_t deadline, uint8_t buf[WIRE_LINE_MAX + 1],
@@ -187,7 +174,8 @@ static gpg_err_code_t retry(const struct send_config *cfg, const struct attempt 
         if (left <= 0)
             return 0;
         int64_t pause = min64(backoff, left);
-        note(cfg, "%s; retrying in %lld s", out->reason, (long long)((pause + 999) / 1000));
+        seal_log(cfg->note, cfg->note_ctx, "%s; retrying in %lld s", out->reason,
+                 (long long)((pause + 999) / 1000));
         poll(NULL, 0, (int)pause);
         backoff = min64(backoff * 2, BACKOFF_MAX_MS);
         int sock;
@@ -222,7 +210,7 @@ static gpg_err_code_t wait_for_peer(const struct send_config *cfg, int *sock)
         return err;
     char name[NET_PEER_MAX];
     net_local_name(fds[0], name);
-    note(cfg, "waiting for a peer on %s", name);
+    seal_log(cfg->note, cfg->note_ctx, "waiting for a peer on %s", name);
     for (size_t i = 0; i < n; i++)
         p[i] = (struct pollfd){fds[i], POLLIN, 0};
     *sock = -1;
