@@ -41,7 +41,7 @@ for p in $INSTALLED_PROGRAMS; do
 done
 
 # header: the only file under src/ allowed to include it
-for pair in crypto/rsa_internal.h:crypto/rsa.c envelope/seal_internal.h:envelope/seal.c \
+for pair in crypto/rsa_internal.h:crypto/rsa.c envelope/sealer_internal.h:envelope/sealer.c \
     cli/spool_internal.h:cli/spool.c; do
     h=${pair%%:*} owner=${pair#*:}
     users=$(cd "$top_srcdir/src" && grep -rlF "#include \"$h\"" --include='*.c' --include='*.h' . |

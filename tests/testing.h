@@ -10,7 +10,7 @@
 #include "cli/spool.h"
 #include "crypto/crypto.h"
 #include "envelope/envelope.h"
-#include "envelope/seal_internal.h"
+#include "envelope/sealer_internal.h"
 
 /* envelope_seal() with FIXED values (reproducible test envelopes). */
 gpg_err_code_t envelope_seal_fixed(const struct seal_request *req, const struct seal_fixed *fixed);

@@ -54,7 +54,7 @@ struct byte_sink fd_sink(int *fd);
 /* Opens PATH ("-": a dup of stdin) for reading, refusing anything but a
  * regular file without blocking: a FIFO or a device would block open(2) or
  * read(2) forever. GPG_ERR_EFTYPE (GPG_ERR_EISDIR for a directory) with a
- * detail naming what it is. For key files. (base/fileopen.c) */
+ * detail naming what it is. For key files. */
 gpg_err_code_t file_open_regular(const char *path, int *fd);
 
 /* For FD opened with O_NONBLOCK: refuses it unless it is a regular file, as
