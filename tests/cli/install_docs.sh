@@ -19,4 +19,6 @@ for f in bin/seal bin/unseal bin/seal-keygen share/man/man1/seal.1 share/man/man
 done
 grep -q "share/man/man1" "$top_srcdir/README.md" || fail "README does not say where man pages go"
 grep -q "share/doc/seal/examples" "$top_srcdir/README.md" || fail "README does not say where examples go"
+grep -q "share/bash-completion/completions" "$top_srcdir/README.md" ||
+    fail "README does not say where the completions go"
 echo "ok: install"
