@@ -32,7 +32,19 @@ struct seal_options {
     struct cli_net_options net; /* --to, --listen (cli/deliver.h) */
 };
 
+/* What unseal does, decided in one place (unseal.c) from the options. */
+enum unseal_mode {
+    UNSEAL_FILE,    /* unseal one envelope (FILE or standard input) */
+    UNSEAL_INSPECT, /* --inspect */
+    UNSEAL_LISTEN,  /* --listen -d INBOX */
+    UNSEAL_DELIVER, /* --listen --deliver: into a JetStream stream */
+    UNSEAL_FROM,    /* --from: one envelope from a peer */
+    UNSEAL_FETCH,   /* --from --fetch: the outbox waiting for us */
+    UNSEAL_DRAIN,   /* --drain: a stream into -d INBOX */
+};
+
 struct unseal_options {
+    enum unseal_mode mode;
     struct cli_common common;
     const char *key;
     const char *senders;
@@ -59,7 +71,11 @@ struct keygen_options {
 };
 
 int cli_seal(const struct seal_options *o);
+/* UNSEAL_FILE. */
 int cli_unseal(const struct unseal_options *o);
+/* UNSEAL_LISTEN, UNSEAL_DELIVER, UNSEAL_FROM, UNSEAL_FETCH: the keys, then
+ * the transport. */
+int cli_unseal_net(const struct unseal_options *o);
 int cli_inspect(const struct unseal_options *o);
 int cli_keygen_generate(const struct keygen_options *o);
 int cli_keygen_fingerprint(const struct keygen_options *o);

@@ -164,18 +164,19 @@ out:
     return status;
 }
 
-/* unseal --listen / --from: the same keys, then cli/deliver.c. */
-static int unseal_net(const struct unseal_options *o)
+int cli_unseal_net(const struct unseal_options *o)
 {
     struct job j;
     int status;
 
     job_init(&j, o);
     if ((status = open_keys(&j)) == EXIT_OK && (status = cli_key_unlock(&j.key, &j.pp)) == EXIT_OK)
-        status = o->tw.fetch     ? cli_unseal_fetch(j.key.key, o->key, &j.senders, &o->net, &o->tw)
-                 : o->net.listen ? cli_unseal_listen(j.key.key, &j.senders, &o->net)
-                                 : cli_unseal_from(j.key.key, &j.senders, &o->net, o->common.output,
-                                                   o->common.force, o->common.output_given);
+        status = o->mode == UNSEAL_FETCH
+                     ? cli_unseal_fetch(j.key.key, o->key, &j.senders, &o->net, &o->tw)
+                 : o->mode == UNSEAL_FROM
+                     ? cli_unseal_from(j.key.key, &j.senders, &o->net, o->common.output,
+                                       o->common.force, o->common.output_given)
+                     : cli_unseal_listen(j.key.key, &j.senders, &o->net);
     job_free(&j);
     return status;
 }
@@ -191,8 +192,6 @@ int cli_unseal(const struct unseal_options *o)
     gpg_err_code_t err;
     int status;
 
-    if (o->net.listen || o->net.from)
-        return unseal_net(o);
     job_init(&j, o);
     memset(&out, 0, sizeof out);
     out.out.ao.fd = -1;
