@@ -1,7 +1,7 @@
 /* Test-only hooks over the library's internal entry points; see testing.h. */
 #include "testing.h"
 
-#include "cli/spool_internal.h"
+#include "envelope/spool_internal.h"
 #include "crypto/rsa_internal.h"
 
 /* The smallest modulus a test may ask for. */

@@ -7,7 +7,7 @@
 #ifndef SEAL_TESTS_TESTING_H
 #define SEAL_TESTS_TESTING_H
 
-#include "cli/spool.h"
+#include "envelope/spool.h"
 #include "crypto/crypto.h"
 #include "envelope/envelope.h"
 #include "envelope/sealer_internal.h"

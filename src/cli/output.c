@@ -6,7 +6,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/spool.h"
+#include "cli/two_pass.h"
+#include "envelope/spool.h"
 
 /* Bytes that can drive a terminal or mean "not text": control characters
  * other than tab, line feed and carriage return. */

@@ -20,7 +20,7 @@
 #include "cli/keyfile.h"
 #include "cli/output.h"
 #include "cli/report.h"
-#include "cli/spool.h"
+#include "cli/two_pass.h"
 
 static const char *stdin_name = "(stdin)";
 static const char *stdout_name = "(stdout)";

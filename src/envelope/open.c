@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "envelope/armor.h"
 #include "envelope/chunked.h"
 #include "envelope/envelope.h"

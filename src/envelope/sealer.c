@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "envelope/armor.h"
 #include "envelope/chunked.h"
 #include "envelope/envelope.h"

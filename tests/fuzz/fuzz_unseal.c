@@ -10,7 +10,8 @@
  */
 #include <string.h>
 
-#include "cli/spool.h"
+#include "cli/two_pass.h"
+#include "envelope/spool.h"
 #include "envelope/envelope.h"
 #include "fuzz_common.h"
 
