@@ -672,16 +672,3 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
     envelope_reader_free(u);
     return err;
 }
-
-gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
-                                struct trusted_senders *senders, struct envelope_info *info)
-{
-    struct envelope_reader *u;
-    gpg_err_code_t err;
-
-    if ((err = envelope_reader_open(in, &u, info)))
-        return err;
-    err = envelope_reader_inspect(u, recipient, senders, info);
-    envelope_reader_free(u);
-    return err;
-}

@@ -210,11 +210,6 @@ bool spool_failed(const struct spool *s)
     return s->err != 0;
 }
 
-uint64_t spool_size(const struct spool *s)
-{
-    return s->total;
-}
-
 /* Decrypts chunk INDEX of LEN bytes at CT and passes it on. */
 static gpg_err_code_t replay_chunk(struct spool *s, struct byte_sink sink, uint64_t index,
                                    const uint8_t *ct, size_t len, bool final, uint64_t *total)

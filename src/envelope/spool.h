@@ -42,9 +42,6 @@ struct byte_sink spool_sink(struct spool *s);
 /* Ends the input: encrypts and writes the final chunk. */
 gpg_err_code_t spool_finish(struct spool *s);
 
-/* Total bytes written so far. */
-uint64_t spool_size(const struct spool *s);
-
 /* True once a write failed: the spool is unusable. */
 bool spool_failed(const struct spool *s);
 

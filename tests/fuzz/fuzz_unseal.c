@@ -14,6 +14,7 @@
 #include "envelope/spool.h"
 #include "envelope/envelope.h"
 #include "fuzz_common.h"
+#include "testing.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
