@@ -4,7 +4,7 @@
 # clang and libclang-rt-14-dev (libFuzzer and the sanitizer runtimes) are
 # for the fuzzing harnesses (tests/fuzz), python3-cryptography for the
 # reference implementation of seal(5) (tests/reference); libnats-dev,
-# nats-server and haproxy for the listener fleet (issue 11, --with-nats).
+# nats-server and haproxy for the listener fleet (--with-nats).
 set -eu
 cd "$(dirname "$0")/.."
 
