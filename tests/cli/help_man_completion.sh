@@ -6,6 +6,13 @@
 command -v groff >/dev/null 2>&1 || { echo "groff not found: skipping"; exit 77; }
 
 bad=0
+# Both files parse (where bash and zsh are installed).
+if command -v bash >/dev/null 2>&1; then
+    bash -n "$top_srcdir/completions/seal.bash" || fail "completions/seal.bash does not parse"
+fi
+if command -v zsh >/dev/null 2>&1; then
+    zsh -n "$top_srcdir/completions/_seal" || fail "completions/_seal does not parse"
+fi
 # has FILE OPTION: OPTION appears in FILE as a whole word.
 has() {
     grep -Eq -- "(^|[^A-Za-z0-9-])$2([^A-Za-z0-9-]|\$)" "$1"
