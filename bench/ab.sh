@@ -10,7 +10,8 @@
 # flush time does not drown the difference), with hyperfine -N, the builds
 # interleaved: each round runs both, the first one alternating. Prints, per
 # case, the median wall-clock time and the median CPU time (user + system)
-# of each build and new / old: below 1 the new build is faster. On a shared
+# of each build and new / old: below 1 the new build is faster (hyperfine's
+# own warnings about outliers are kept out of the way). On a shared
 # machine the wall clock is noisy; the CPU time is less so.
 set -eu
 old=$(cd "$1" && pwd)
@@ -40,7 +41,7 @@ while [ "$i" -lt "$rounds" ]; do
         eval "pa=\$$a pb=\$$b"
         # shellcheck disable=SC2154 # pa, pb: set by eval
         hyperfine -N --warmup 1 --runs "$runs" --export-json "r$i-$case.json" \
-            -n "$a" "$pa/$prog $args" -n "$b" "$pb/$prog $args" >/dev/null
+            -n "$a" "$pa/$prog $args" -n "$b" "$pb/$prog $args" >/dev/null 2>>"$T/hyperfine.err"
     done
 done
 python3 - "$T" <<'PY'
