@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/fleet.sh: the listener fleet's speed (issue 11; unseal(1), FLEET;
+# bench/fleet.sh: the listener fleet's speed (unseal(1), FLEET;
 # not part of `make check`).
 #
 # Envelopes per second for 1 KiB messages from 8 concurrent clients

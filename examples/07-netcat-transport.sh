@@ -17,10 +17,16 @@ mkdir -p clients
 cp client.pub clients/client.pub
 
 rm -rf Maildir server.log
+: >server.log # exists before the first look at it
 unseal -k server.key -s clients --listen 127.0.0.1:0 -d Maildir 2>server.log &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
-until grep -q "listening on" server.log; do sleep 0.1; done
+tries=0
+until grep -q "listening on" server.log; do
+    tries=$((tries + 1))
+    [ "$tries" -lt 100 ] || { cat server.log; exit 1; }
+    sleep 0.1
+done
 port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\),.*/\1/p' server.log)
 
 # 1. nc as the client. Sending the same envelope twice stores it once: the

@@ -14,7 +14,7 @@
 
 #define DEFAULT_BITS 3072
 
-enum { OPT_NO_PASSPHRASE = CLI_OPT_PROGRAM, OPT_SSH };
+enum { OPT_NO_PASSPHRASE = CLI_OPT_PROGRAM, OPT_PENDING, OPT_APPROVE, OPT_TRUST_DIR, OPT_SSH };
 
 static void usage(void)
 {
@@ -22,6 +22,7 @@ static void usage(void)
           "       seal-keygen -l FILE [--passphrase-file PFILE]\n"
           "       seal-keygen -y FILE [--ssh] [--passphrase-file PFILE]\n"
           "       seal-keygen --register HOST:PORT -s KEY [--name ID] [--passphrase-file PFILE]\n"
+          "       seal-keygen --pending DIR [--approve NAME --trust-dir DIR]\n"
           "       seal-keygen -h | -V\n",
           stdout);
 }
@@ -47,11 +48,17 @@ static void help(void)
           "  -s, --key KEY            with --register: the private key to register\n"
           "      --name ID            with --register: the client ID asked for (default:\n"
           "                           KEY's file name without .key)\n"
+          "      --pending DIR        list the registrations waiting in DIR (unseal\n"
+          "                           --pending DIR): name, fingerprint and age of each\n"
+          "      --approve NAME       with --pending: move DIR/NAME.pub into the trust\n"
+          "                           directory (refused if the name or key is there)\n"
+          "      --trust-dir DIR      with --approve: the trust directory (unseal -s DIR)\n"
           "  -h, --help               show this help and exit\n"
           "  -V, --version            show the version and exit\n"
           "\n"
           "Exit status: 0 ok, 2 usage, 3 malformed key file, 4 key or passphrase\n"
-          "problem, 7 I/O error, 8 no answer (--register), 9 refused, 11 internal error.\n"
+          "problem, 7 I/O error (--approve: the name or key is already trusted), 8 no\n"
+          "answer (--register), 9 refused, 11 internal error.\n"
           "See seal-keygen(1).\n",
           stdout);
 }
@@ -72,10 +79,75 @@ static int check_register(const struct keygen_options *o, bool other)
     return -1;
 }
 
-static int cli_usage_error_once(const char *opt)
+/* Which of seal-keygen's own options were given (each at most once). */
+struct keygen_seen {
+    bool bits, fingerprint, public_, ssh, no_passphrase, key, pending, approve, trust_dir;
+};
+
+/* seal-keygen's own options: CLI_OPTION_HANDLED, CLI_OPTION_NOT_MINE or an
+ * exit status, as the shared sub-parsers answer. */
+static int keygen_option(int c, const char *arg, struct keygen_options *o, struct keygen_seen *seen)
 {
-    cli_errorf("option %s given twice", opt);
-    return cli_usage_error();
+    switch (c) {
+    case 'b':
+        /* No menu beyond three sizes. */
+        if (strcmp(arg, "2048") == 0)
+            o->bits = 2048;
+        else if (strcmp(arg, "3072") == 0)
+            o->bits = 3072;
+        else if (strcmp(arg, "4096") == 0)
+            o->bits = 4096;
+        else {
+            cli_errorf("-b/--bits must be 2048, 3072 or 4096, not '%s'", arg);
+            return cli_usage_error();
+        }
+        return cli_once(&seen->bits, "-b/--bits");
+    case 'l':
+        o->fpr_file = arg;
+        return cli_once(&seen->fingerprint, "-l/--fingerprint");
+    case 'y':
+        o->public_of = arg;
+        return cli_once(&seen->public_, "-y/--public");
+    case 's':
+        o->register_key = arg;
+        return cli_once(&seen->key, "-s/--key");
+    case OPT_SSH:
+        o->ssh_format = true;
+        return cli_once(&seen->ssh, "--ssh");
+    case OPT_NO_PASSPHRASE:
+        o->no_passphrase = true;
+        return cli_once(&seen->no_passphrase, "--no-passphrase");
+    case OPT_PENDING:
+        o->pending = arg;
+        return cli_once(&seen->pending, "--pending");
+    case OPT_APPROVE:
+        o->approve = arg;
+        return cli_once(&seen->approve, "--approve");
+    case OPT_TRUST_DIR:
+        o->trust_dir = arg;
+        return cli_once(&seen->trust_dir, "--trust-dir");
+    }
+    return CLI_OPTION_NOT_MINE;
+}
+
+/* --pending DIR [--approve NAME --trust-dir DIR]: nothing else. */
+static int check_pending(const struct keygen_options *o, bool other)
+{
+    if (!o->pending) {
+        cli_errorf("options --approve and --trust-dir need --pending DIR");
+        return cli_usage_error();
+    }
+    if (other || o->common.output_given || o->common.passphrase_file)
+        return cli_conflict("--pending", "-o, -b, -l, -y, --passphrase-file and --register");
+    if (o->approve && !o->trust_dir) {
+        cli_errorf("--approve needs --trust-dir DIR: the trust directory (unseal -s DIR)");
+        return cli_usage_error();
+    }
+    if (o->trust_dir && !o->approve) {
+        cli_errorf("option --trust-dir needs --approve NAME");
+        return cli_usage_error();
+    }
+    return -1;
 }
 
 /* Parses argv into O. Returns -1 to go on, or an exit status. */
@@ -93,71 +165,31 @@ static int parse_options(int argc, char **argv, struct keygen_options *o)
         CLI_LONGOPT_VERSION,
         CLI_TWOWAY_KEYGEN_LONGOPTS,
         {"key", required_argument, NULL, 's'},
+        {"pending", required_argument, NULL, OPT_PENDING},
+        {"approve", required_argument, NULL, OPT_APPROVE},
+        {"trust-dir", required_argument, NULL, OPT_TRUST_DIR},
         {NULL, 0, NULL, 0},
     };
-    bool seen_b = false, seen_l = false, seen_y = false, seen_np = false, seen_ssh = false;
+    struct keygen_seen seen = {0};
     int c, r;
 
     opterr = 0; /* our own messages, in our own format */
     while ((c = getopt_long(argc, argv, ":o:b:l:y:s:hV", longopts, NULL)) != -1) {
-        if ((r = cli_twoway_option(c, optarg, &o->tw)) != -2) {
-            if (r >= 0)
-                return r;
-            continue;
-        }
-        if (c == 's') {
-            if (o->register_key)
-                return cli_usage_error_once("-s/--key");
-            o->register_key = optarg;
-            continue;
-        }
-        if ((r = cli_common_option(c, argv, &o->common, help)) != CLI_OPTION_MINE) {
-            if (r != CLI_OPTION_HANDLED)
-                return r;
-            continue;
-        }
-        switch (c) {
-        case 'b':
-            if (!cli_once(&seen_b, "-b/--bits"))
-                return cli_usage_error();
-            /* No menu beyond the three sizes the issue allows. */
-            if (strcmp(optarg, "2048") == 0)
-                o->bits = 2048;
-            else if (strcmp(optarg, "3072") == 0)
-                o->bits = 3072;
-            else if (strcmp(optarg, "4096") == 0)
-                o->bits = 4096;
-            else {
-                cli_errorf("-b/--bits must be 2048, 3072 or 4096, not '%s'", optarg);
-                return cli_usage_error();
-            }
-            break;
-        case 'l':
-            if (!cli_once(&seen_l, "-l/--fingerprint"))
-                return cli_usage_error();
-            o->fpr_file = optarg;
-            break;
-        case 'y':
-            if (!cli_once(&seen_y, "-y/--public"))
-                return cli_usage_error();
-            o->public_of = optarg;
-            break;
-        case OPT_SSH:
-            if (!cli_once(&seen_ssh, "--ssh"))
-                return cli_usage_error();
-            o->ssh_format = true;
-            break;
-        case OPT_NO_PASSPHRASE:
-            if (!cli_once(&seen_np, "--no-passphrase"))
-                return cli_usage_error();
-            o->no_passphrase = true;
-            break;
-        }
+        if ((r = cli_twoway_option(c, optarg, &o->tw)) == CLI_OPTION_NOT_MINE &&
+            (r = cli_common_option(c, argv, longopts, &o->common, help)) == CLI_OPTION_NOT_MINE)
+            r = keygen_option(c, optarg, o, &seen);
+        if (r != CLI_OPTION_HANDLED)
+            return r;
     }
+    bool seen_b = seen.bits, seen_l = seen.fingerprint, seen_y = seen.public_,
+         seen_np = seen.no_passphrase, seen_ssh = seen.ssh;
     if (optind < argc) {
         cli_errorf("unexpected argument '%s'", argv[optind]);
         return cli_usage_error();
     }
+    if (o->pending || o->approve || o->trust_dir)
+        return check_pending(o, seen_b || seen_l || seen_y || seen_np || seen_ssh ||
+                                    o->tw.register_to || o->register_key || o->tw.name);
     if (o->tw.register_to || o->register_key || o->tw.name)
         return check_register(o, seen_b || seen_l || seen_y || seen_np || seen_ssh);
     if (seen_ssh && !seen_y) {
@@ -221,5 +253,9 @@ int main(int argc, char **argv)
         return cli_keygen_public(&o);
     if (o.tw.register_to)
         return cli_keygen_register(o.register_key, o.common.passphrase_file, &o.tw);
+    if (o.approve)
+        return cli_keygen_approve(&o);
+    if (o.pending)
+        return cli_keygen_pending(&o);
     return cli_keygen_generate(&o);
 }

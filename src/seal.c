@@ -45,7 +45,8 @@ static void help(void)
           "                            line of F instead of asking on the terminal\n"
           "  -a, --armor               write ASCII armor instead of binary\n"
           "  -o, --output OUTPUT       write to OUTPUT ('-' for standard output, also\n"
-          "                            binary to a terminal)\n"
+          "                            binary to a terminal; a device or FIFO is\n"
+          "                            written into, never replaced)\n"
           "  -f, --force               replace OUTPUT if it exists (never the input)\n"
           "      --no-fsync            do not wait for OUTPUT to reach the disk: faster, but\n"
           "                            a crash soon after may leave it empty or cut short\n"
@@ -55,7 +56,8 @@ static void help(void)
           "      --listen [ADDR:]PORT  wait for one peer (unseal --from) and send it the\n"
           "                            envelope\n"
           "      --retry-for DURATION  with --to: re-send the same envelope after a lost\n"
-          "                            connection or ERR temp for this long (default 5m)\n"
+          "                            connection or ERR temp for this long (default 5m);\n"
+          "                            without it a peer never reached fails at once\n"
           "      --wait DURATION       longest wait on the peer, for the acknowledgment\n"
           "                            and for each write (default 60s)\n"
           "      --chat                chat with the peer (one -r: its key, or with --listen\n"
@@ -107,7 +109,7 @@ static int check_chat(const struct seal_options *o, int n_args)
         return cli_conflict("--chat", "FILE");
     if (o->armor)
         return cli_conflict("--chat", "-a/--armor (chat frames are always armored)");
-    if (o->net.seen & (1u << (OPT_NET_RETRY_FOR - OPT_NET_TO)))
+    if (cli_net_given(&o->net, OPT_NET_RETRY_FOR))
         return cli_conflict("--chat", "--retry-for");
     return -1;
 }
@@ -125,35 +127,30 @@ static int parse_options(int argc, char **argv, struct seal_options *o, char **o
         {"chat", no_argument, NULL, OPT_CHAT},
         {NULL, 0, NULL, 0},
     };
-    bool seen_s = false, seen_a = false, seen_chat = false;
+    bool seen_s = false;
     int c, r;
 
     memset(o, 0, sizeof *o);
     cli_net_defaults(&o->net);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":r:R:s:ao:fhV", longopts, NULL)) != -1) {
-        if ((r = cli_net_option(c, optarg, &o->net)) != -2) {
-            if (r >= 0)
-                return r;
-            continue;
-        }
-        if ((r = cli_common_option(c, argv, &o->common, help)) == CLI_OPTION_MINE) {
+        if ((r = cli_net_option(c, optarg, &o->net)) == CLI_OPTION_NOT_MINE)
+            r = cli_common_option(c, argv, longopts, &o->common, help);
+        if (r == CLI_OPTION_NOT_MINE) {
             switch (c) {
             case 'r':
             case 'R':
                 r = add_recipient(o, optarg, c == 'R');
                 break;
             case 's':
-                r = cli_once(&seen_s, "-s/--sender") ? CLI_OPTION_HANDLED : cli_usage_error();
+                r = cli_once(&seen_s, "-s/--sender");
                 o->sender = optarg;
                 break;
             case 'a':
-                r = cli_once(&seen_a, "-a/--armor") ? CLI_OPTION_HANDLED : cli_usage_error();
-                o->armor = true;
+                r = cli_once(&o->armor, "-a/--armor");
                 break;
             case OPT_CHAT:
-                r = cli_once(&seen_chat, "--chat") ? CLI_OPTION_HANDLED : cli_usage_error();
-                o->chat = true;
+                r = cli_once(&o->chat, "--chat");
                 break;
             }
         }

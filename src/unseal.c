@@ -55,7 +55,8 @@ static void help(void)
           "      --passphrase-file F   read the key's passphrase from the first line of F\n"
           "                            instead of asking on the terminal\n"
           "  -o, --output OUTPUT       write to OUTPUT ('-' for standard output, also\n"
-          "                            binary to a terminal)\n"
+          "                            binary to a terminal; a device or FIFO is\n"
+          "                            written into, never replaced)\n"
           "  -f, --force               replace OUTPUT if it exists (never the input)\n"
           "      --no-fsync            do not wait for OUTPUT to reach the disk: faster, but\n"
           "                            a crash soon after may leave it empty or cut short\n"
@@ -159,6 +160,71 @@ static int default_output(struct unseal_options *o, char **owned)
     return -1;
 }
 
+/* The one place unseal's mode is decided; each mode's own checks follow
+ * from it. The option checks before it have refused two modes at once. */
+static enum unseal_mode decide_mode(const struct unseal_options *o)
+{
+    if (o->fleet.drain)
+        return UNSEAL_DRAIN;
+    if (o->net.listen)
+        return o->fleet.deliver ? UNSEAL_DELIVER : UNSEAL_LISTEN;
+    if (o->net.from)
+        return o->tw.fetch ? UNSEAL_FETCH : UNSEAL_FROM;
+    return o->inspect ? UNSEAL_INSPECT : UNSEAL_FILE;
+}
+
+/* --drain: the stream holds verified messages, so no key is needed to file
+ * them, and nothing else is read or written. */
+static int check_drain(const struct unseal_options *o, bool have_file)
+{
+    if (o->key || o->senders || o->inspect || have_file || o->common.output_given)
+        return cli_conflict("--drain", o->key       ? "-k/--key"
+                                       : o->senders ? "-s/--sender"
+                                       : o->inspect ? "--inspect"
+                                       : have_file  ? "FILE"
+                                                    : "-o/--output");
+    return -1;
+}
+
+/* --inspect only reads: options that write have no meaning. */
+static int check_inspect(const struct unseal_options *o)
+{
+    if (o->common.output_given)
+        return cli_conflict("--inspect", "-o/--output");
+    if (o->common.force)
+        return cli_conflict("--inspect", "-f/--force");
+    if (o->common.no_fsync)
+        return cli_conflict("--inspect", "--no-fsync");
+    if (o->quiet)
+        return cli_conflict("--inspect", "-q/--quiet");
+    if (o->senders && !o->key) {
+        cli_errorf("option -s/--sender needs -k/--key with --inspect");
+        cli_hint("only a recipient can see who signed an envelope");
+        return cli_usage_error();
+    }
+    return -1;
+}
+
+/* Every mode that unseals: -k and -s, and no --json. */
+static int check_keys(const struct unseal_options *o)
+{
+    if (o->json) {
+        cli_errorf("option --json needs --inspect");
+        return cli_usage_error();
+    }
+    if (!o->key) {
+        cli_errorf("no key: give -k RECIPIENT.key");
+        cli_hint("to look at an envelope without a key, use --inspect");
+        return EXIT_USAGE;
+    }
+    if (!o->senders) {
+        cli_errorf("no sender: give -s SENDER.pub or -s DIR of trusted senders");
+        cli_hint("unseal releases a message only once it knows who must have signed it");
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_options(int argc, char **argv, struct unseal_options *o, char **owned)
 {
@@ -174,7 +240,7 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
         CLI_TWOWAY_UNSEAL_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    bool seen_k = false, seen_s = false, seen_q = false, seen_i = false, seen_j = false;
+    bool seen_k = false, seen_s = false;
     int c, r;
 
     memset(o, 0, sizeof *o);
@@ -184,49 +250,32 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
     o->net.twoway = &o->tw;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":k:s:o:fqhVd:", longopts, NULL)) != -1) {
-        if ((r = cli_fleet_option(c, optarg, &o->fleet)) != -2) {
-            if (r >= 0)
-                return r;
-            continue;
+        if ((r = cli_fleet_option(c, optarg, &o->fleet)) == CLI_OPTION_NOT_MINE &&
+            (r = cli_net_option(c, optarg, &o->net)) == CLI_OPTION_NOT_MINE &&
+            (r = cli_twoway_option(c, optarg, &o->tw)) == CLI_OPTION_NOT_MINE &&
+            (r = cli_common_option(c, argv, longopts, &o->common, help)) == CLI_OPTION_NOT_MINE) {
+            switch (c) {
+            case 'k':
+                r = cli_once(&seen_k, "-k/--key");
+                o->key = optarg;
+                break;
+            case 's':
+                r = cli_once(&seen_s, "-s/--sender");
+                o->senders = optarg;
+                break;
+            case 'q':
+                r = cli_once(&o->quiet, "-q/--quiet");
+                break;
+            case OPT_INSPECT:
+                r = cli_once(&o->inspect, "--inspect");
+                break;
+            case OPT_JSON:
+                r = cli_once(&o->json, "--json");
+                break;
+            }
         }
-        if ((r = cli_net_option(c, optarg, &o->net)) != -2 ||
-            (r = cli_twoway_option(c, optarg, &o->tw)) != -2) {
-            if (r >= 0)
-                return r;
-            continue;
-        }
-        if ((r = cli_common_option(c, argv, &o->common, help)) != CLI_OPTION_MINE) {
-            if (r != CLI_OPTION_HANDLED)
-                return r;
-            continue;
-        }
-        switch (c) {
-        case 'k':
-            if (!cli_once(&seen_k, "-k/--key"))
-                return cli_usage_error();
-            o->key = optarg;
-            break;
-        case 's':
-            if (!cli_once(&seen_s, "-s/--sender"))
-                return cli_usage_error();
-            o->senders = optarg;
-            break;
-        case 'q':
-            if (!cli_once(&seen_q, "-q/--quiet"))
-                return cli_usage_error();
-            o->quiet = true;
-            break;
-        case OPT_INSPECT:
-            if (!cli_once(&seen_i, "--inspect"))
-                return cli_usage_error();
-            o->inspect = true;
-            break;
-        case OPT_JSON:
-            if (!cli_once(&seen_j, "--json"))
-                return cli_usage_error();
-            o->json = true;
-            break;
-        }
+        if (r != CLI_OPTION_HANDLED)
+            return r;
     }
     if (argc - optind > 1) {
         cli_errorf("too many arguments: only one FILE can be unsealed at a time");
@@ -234,63 +283,36 @@ static int parse_options(int argc, char **argv, struct unseal_options *o, char *
     }
     o->input = optind < argc ? argv[optind] : "-";
     o->net.quiet = o->quiet;
-    if ((r = cli_net_check(&o->net, true, o->common.output_given)) >= 0)
-        return r;
-    if ((r = cli_fleet_check(&o->fleet, &o->net)) >= 0 ||
+    o->net.trust = o->senders;
+    /* The transport, fleet and two-way options among themselves. */
+    if ((r = cli_net_check(&o->net, true, o->common.output_given)) >= 0 ||
+        (r = cli_fleet_check(&o->fleet, &o->net)) >= 0 ||
         (r = cli_twoway_check_unseal(&o->tw, &o->net)) >= 0)
         return r;
-    o->net.trust = o->senders;
-    if (o->fleet.drain) {
-        /* The stream holds verified messages: no key is needed to file them. */
-        if (o->key || o->senders || o->inspect || optind < argc || o->common.output_given)
-            return cli_conflict("--drain", o->key          ? "-k/--key"
-                                           : o->senders    ? "-s/--sender"
-                                           : o->inspect    ? "--inspect"
-                                           : optind < argc ? "FILE"
-                                                           : "-o/--output");
-        return -1;
+    o->mode = decide_mode(o);
+    switch (o->mode) {
+    case UNSEAL_DRAIN:
+        return check_drain(o, optind < argc);
+    case UNSEAL_INSPECT:
+        return check_inspect(o);
+    case UNSEAL_FILE:
+        if ((r = check_keys(o)) >= 0)
+            return r;
+        return o->common.output ? -1 : default_output(o, owned);
+    case UNSEAL_LISTEN:
+    case UNSEAL_DELIVER:
+    case UNSEAL_FROM:
+    case UNSEAL_FETCH:
+        break;
     }
-    if ((o->net.listen || o->net.from) && (o->inspect || optind < argc))
-        return o->inspect ? cli_conflict(o->net.listen ? "--listen" : "--from", "--inspect")
-                          : cli_conflict(o->net.listen ? "--listen" : "--from", "FILE");
-
-    if (o->inspect) {
-        /* --inspect only reads: options that write have no meaning. */
-        if (o->common.output_given)
-            return cli_conflict("--inspect", "-o/--output");
-        if (o->common.force)
-            return cli_conflict("--inspect", "-f/--force");
-        if (o->common.no_fsync)
-            return cli_conflict("--inspect", "--no-fsync");
-        if (o->quiet)
-            return cli_conflict("--inspect", "-q/--quiet");
-        if (o->senders && !o->key) {
-            cli_errorf("option -s/--sender needs -k/--key with --inspect");
-            cli_hint("only a recipient can see who signed an envelope");
-            return cli_usage_error();
-        }
-        return -1;
-    }
-    if (o->json) {
-        cli_errorf("option --json needs --inspect");
-        return cli_usage_error();
-    }
-    if (!o->key) {
-        cli_errorf("no key: give -k RECIPIENT.key");
-        cli_hint("to look at an envelope without a key, use --inspect");
-        return EXIT_USAGE;
-    }
-    if (!o->senders) {
-        cli_errorf("no sender: give -s SENDER.pub or -s DIR of trusted senders");
-        cli_hint("unseal releases a message only once it knows who must have signed it");
-        return EXIT_USAGE;
-    }
-    if (o->net.listen || o->net.from) {
-        if (!o->common.output)
-            o->common.output = "-";
-        return -1;
-    }
-    return o->common.output ? -1 : default_output(o, owned);
+    if (o->inspect || optind < argc)
+        return cli_conflict(o->net.listen ? "--listen" : "--from",
+                            o->inspect ? "--inspect" : "FILE");
+    if ((r = check_keys(o)) >= 0)
+        return r;
+    if (!o->common.output)
+        o->common.output = "-";
+    return -1;
 }
 
 int main(int argc, char **argv)
@@ -308,9 +330,10 @@ int main(int argc, char **argv)
         if ((err = seal_crypto_init()))
             status = cli_error(NULL, err);
         else
-            status = o.fleet.drain ? cli_unseal_drain(&o.fleet, &o.net)
-                     : o.inspect   ? cli_inspect(&o)
-                                   : cli_unseal(&o);
+            status = o.mode == UNSEAL_DRAIN     ? cli_unseal_drain(&o.fleet, &o.net)
+                     : o.mode == UNSEAL_INSPECT ? cli_inspect(&o)
+                     : o.mode == UNSEAL_FILE    ? cli_unseal(&o)
+                                                : cli_unseal_net(&o);
     }
     free(owned);
     return status;

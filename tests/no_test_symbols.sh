@@ -41,8 +41,8 @@ for p in $INSTALLED_PROGRAMS; do
 done
 
 # header: the only file under src/ allowed to include it
-for pair in crypto/rsa_internal.h:crypto/rsa.c envelope/seal_internal.h:envelope/seal.c \
-    cli/spool_internal.h:cli/spool.c; do
+for pair in crypto/rsa_internal.h:crypto/rsa.c envelope/sealer_internal.h:envelope/sealer.c \
+    envelope/spool_internal.h:envelope/spool.c; do
     h=${pair%%:*} owner=${pair#*:}
     users=$(cd "$top_srcdir/src" && grep -rlF "#include \"$h\"" --include='*.c' --include='*.h' . |
         sed 's|^\./||' | grep -vxF "$owner" || true)

@@ -1,6 +1,7 @@
 /* The bounded reader and the growable writer; see buf.h. */
 #include "base/buf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,4 +337,12 @@ static gpg_err_code_t writer_sink_write(void *ctx, const uint8_t *buf, size_t n)
 struct byte_sink writer_sink(struct writer *w)
 {
     return (struct byte_sink){writer_sink_write, w};
+}
+
+void *buf_alloc_aligned(size_t n)
+{
+    if (n > SIZE_MAX - SEAL_BUF_ALIGN)
+        return NULL;
+    size_t r = n ? (n + SEAL_BUF_ALIGN - 1) / SEAL_BUF_ALIGN * SEAL_BUF_ALIGN : SEAL_BUF_ALIGN;
+    return aligned_alloc(SEAL_BUF_ALIGN, r);
 }

@@ -1,5 +1,13 @@
-/* Opening, reading and atomically writing files; see fileio.h. */
-/* For sync_file_range(2), a Linux speed hint; everything else is POSIX. */
+/*
+ * Opening, reading and atomically writing files; see fileio.h.
+ *
+ * Opened so that a hostile environment cannot hurt: key files must be
+ * regular files (a FIFO or a device would block open(2) or read(2)
+ * forever), and unnamed temporary files (O_TMPFILE) hold unverified output
+ * without a name, so that a kill -9 or a crash leaves nothing behind.
+ * Linux: O_TMPFILE, linkat(2) through /proc/self/fd, sync_file_range(2) as
+ * a speed hint; everything else is POSIX.
+ */
 #define _GNU_SOURCE
 #include "base/fileio.h"
 
@@ -21,6 +29,12 @@
 bool file_is_stdio(const char *path)
 {
     return path && strcmp(path, "-") == 0;
+}
+
+bool file_is_stream(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
 }
 
 gpg_err_code_t file_open_read(const char *path, int *fd)
@@ -191,6 +205,8 @@ static gpg_err_code_t make_temp_beside(const char *final, char **tmp, int *fd)
     return 0;
 }
 
+static void atomic_out_release(struct atomic_out *o);
+
 gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mode, bool force)
 {
     memset(o, 0, sizeof *o);
@@ -223,6 +239,29 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
         atomic_out_abort(o);
         return err == GPG_ERR_ENOMEM ? seal_fail(err, "out of memory") : err;
     }
+    return 0;
+}
+
+gpg_err_code_t atomic_out_open_output(struct atomic_out *o, const char *path, mode_t mode,
+                                      bool force)
+{
+    if (file_is_stdio(path) || !file_is_stream(path))
+        return atomic_out_open(o, path, mode, force);
+    /* What cat, age and gpg do: a device or FIFO is written into. Renaming
+     * a file over it would replace /dev/null for everyone. */
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    o->mode = mode;
+    if (!(o->buf = aligned_alloc(IO_BUF_ALIGN, ATOMIC_OUT_BLOCK)))
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    o->to_stdout = true;
+    o->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (o->fd < 0) {
+        gpg_err_code_t err = seal_fail(seal_errno_code(), "cannot open: %s", strerror(errno));
+        atomic_out_release(o);
+        return err;
+    }
+    o->owns_fd = true;
     return 0;
 }
 
@@ -295,6 +334,11 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
 {
     if (o->to_stdout) {
         gpg_err_code_t err = atomic_out_flush(o);
+        if (o->owns_fd && close(o->fd) != 0 && !err)
+            err = seal_fail(seal_errno_code(), "cannot close output: %s", strerror(errno));
+        if (o->owns_fd)
+            o->fd = -1;
+        o->owns_fd = false;
         atomic_out_release(o);
         return err;
     }
@@ -334,6 +378,11 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
 void atomic_out_abort(struct atomic_out *o)
 {
     if (o->to_stdout) {
+        if (o->owns_fd) {
+            close(o->fd);
+            o->fd = -1;
+        }
+        o->owns_fd = false;
         atomic_out_release(o);
         return;
     }
@@ -373,4 +422,130 @@ gpg_err_code_t file_open_spool(int *fd)
     (void)fcntl(f, F_SETFD, FD_CLOEXEC);
     *fd = f;
     return 0;
+}
+
+/* ---- regular files and unnamed temporary files -------------------------- */
+
+static const char *file_kind(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISSOCK(m))
+        return "a socket";
+    if (S_ISDIR(m))
+        return "a directory";
+    return "not a regular file";
+}
+
+gpg_err_code_t file_require_regular(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return seal_fail(seal_errno_code(), "cannot stat: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return seal_fail(S_ISDIR(st.st_mode) ? GPG_ERR_EISDIR : GPG_ERR_EFTYPE,
+                         "is %s, not a regular file", file_kind(st.st_mode));
+    /* Opened without blocking; reads of a regular file never block anyway,
+     * but the descriptor should behave as usual from here on. */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && (fl & O_NONBLOCK))
+        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return 0;
+}
+
+gpg_err_code_t file_open_regular(const char *path, int *fd)
+{
+    if (file_is_stdio(path))
+        return file_open_read(path, fd);
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (*fd < 0)
+        return seal_fail(seal_errno_code(), "cannot open: %s", strerror(errno));
+    gpg_err_code_t err = file_require_regular(*fd);
+    if (err) {
+        close(*fd);
+        *fd = -1;
+    }
+    return err;
+}
+
+gpg_err_code_t file_open_unnamed(const char *dir, int *fd)
+{
+    *fd = -1;
+#ifdef O_TMPFILE
+    /* Linking it later goes through /proc/self/fd (linkat(2) with
+     * AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH): without /proc the
+     * file could never get its name, so do not start. */
+    if (access("/proc/self/fd", X_OK) != 0)
+        return GPG_ERR_NOT_SUPPORTED;
+    *fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    /* EISDIR/EOPNOTSUPP: the kernel or the filesystem has no O_TMPFILE.
+     * Any other error (EACCES, ENOENT, ENOSPC) would hit a named file too,
+     * and the caller's fallback reports it in its own words. */
+    return *fd >= 0 ? 0 : GPG_ERR_NOT_SUPPORTED;
+#else
+    (void)dir;
+    return GPG_ERR_NOT_SUPPORTED;
+#endif
+}
+
+gpg_err_code_t file_open_unnamed_beside(const char *path, int *fd)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if ((size_t)(slash - path) + 2 > sizeof dir)
+        return GPG_ERR_NOT_SUPPORTED;
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + 1, path);
+    return file_open_unnamed(dir, fd);
+}
+
+gpg_err_code_t file_link_unnamed(int fd, const char *path, bool replace)
+{
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    if (!replace) {
+        /* linkat(2) fails if PATH exists: a file that appeared meanwhile is
+         * never replaced. */
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+            return 0;
+        if (errno == EEXIST)
+            return seal_fail(GPG_ERR_EEXIST, "already exists");
+        return seal_fail(seal_errno_code(), "cannot move into place: %s", strerror(errno));
+    }
+    /* Replacing: a fresh name beside PATH, then rename(2) over PATH, so
+     * PATH is at every moment either the old file or the complete new one. */
+    size_t n = strlen(path) + sizeof ".XXXXXX";
+    char *tmp = malloc(n);
+    if (!tmp)
+        return seal_fail(GPG_ERR_ENOMEM, "out of memory");
+    gpg_err_code_t err = 0;
+    for (int tries = 0;; tries++) {
+        snprintf(tmp, n, "%s.XXXXXX", path);
+        int t = mkstemp(tmp); /* a name no one else has, for the moment */
+        if (t < 0) {
+            err =
+                seal_fail(seal_errno_code(), "cannot create a temporary name: %s", strerror(errno));
+            break;
+        }
+        close(t);
+        unlink(tmp);
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+            break;
+        if (errno != EEXIST || tries == 8) {
+            err = seal_fail(seal_errno_code(), "cannot move into place: %s", strerror(errno));
+            break;
+        }
+    }
+    if (!err && rename(tmp, path) != 0) {
+        err = seal_fail(seal_errno_code(), "cannot rename into place: %s", strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return err;
 }

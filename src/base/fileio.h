@@ -19,6 +19,10 @@
 /* True iff PATH is "-". */
 bool file_is_stdio(const char *path);
 
+/* True iff PATH (symbolic links followed) is a character device or a FIFO:
+ * an output that is written into, like standard output, never replaced. */
+bool file_is_stream(const char *path);
+
 /* Opens PATH for reading ("-" gives a dup of stdin). O_CLOEXEC. */
 gpg_err_code_t file_open_read(const char *path, int *fd);
 
@@ -50,7 +54,7 @@ struct byte_sink fd_sink(int *fd);
 /* Opens PATH ("-": a dup of stdin) for reading, refusing anything but a
  * regular file without blocking: a FIFO or a device would block open(2) or
  * read(2) forever. GPG_ERR_EFTYPE (GPG_ERR_EISDIR for a directory) with a
- * detail naming what it is. For key files. (base/fileopen.c) */
+ * detail naming what it is. For key files. */
 gpg_err_code_t file_open_regular(const char *path, int *fd);
 
 /* For FD opened with O_NONBLOCK: refuses it unless it is a regular file, as
@@ -71,8 +75,10 @@ gpg_err_code_t file_open_unnamed_beside(const char *path, int *fd);
 gpg_err_code_t file_link_unnamed(int fd, const char *path, bool replace);
 
 struct atomic_out {
-    int fd;         /* the temporary file, or stdout */
-    bool to_stdout; /* "-": fd is stdout, commit/abort only flush */
+    int fd;         /* the temporary file, stdout, or the device or FIFO */
+    bool to_stdout; /* "-", a device or a FIFO: fd is written into directly,
+                       commit/abort only flush (and close a device or FIFO) */
+    bool owns_fd;   /* fd is a device or FIFO we opened: commit/abort close it */
     bool force;     /* replace an existing final file */
     bool no_fsync;  /* set after open: commit neither fsyncs nor starts writeback
                        early (a crash soon after may lose the file's content) */
@@ -89,6 +95,13 @@ struct atomic_out {
  * existing PATH is GPG_ERR_EEXIST (detail "already exists") both now and at
  * commit, which never replaces a file created meanwhile. */
 gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mode, bool force);
+
+/* The same for a user's -o: a PATH that is a character device or a FIFO
+ * (file_is_stream) is opened (a FIFO waits for its reader) and written
+ * into as standard output is, with no temporary file and no rename, and
+ * FORCE is not needed. */
+gpg_err_code_t atomic_out_open_output(struct atomic_out *o, const char *path, mode_t mode,
+                                      bool force);
 
 /* Appends N bytes. Writes reach the file in blocks of ATOMIC_OUT_BLOCK
  * bytes (one write(2) per 16 KiB chunk would cost more than encrypting it),

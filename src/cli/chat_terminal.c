@@ -167,8 +167,7 @@ int cli_chat(const struct seal_options *o)
     cfg.me = me.key;
     cfg.peers = &peers;
     /* --wait given: it bounds the wait for the peer too (else 5 minutes). */
-    cfg.wait_ms =
-        (o->net.seen & (1u << (OPT_NET_WAIT - OPT_NET_TO))) ? o->net.wait_ms : CLI_CHAT_WAIT_MS;
+    cfg.wait_ms = cli_net_given(&o->net, OPT_NET_WAIT) ? o->net.wait_ms : CLI_CHAT_WAIT_MS;
     cfg.hello_ms = CLI_CHAT_HELLO_MS;
     cfg.connect_ms = CLI_NET_CONNECT_MS;
     cfg.stop_fd = stop_fd;

@@ -113,16 +113,6 @@ void cli_warn(const char *fmt, ...)
     va_end(ap);
 }
 
-bool cli_once(bool *seen, const char *option)
-{
-    if (*seen) {
-        cli_errorf("option %s given twice", option);
-        return false;
-    }
-    *seen = true;
-    return true;
-}
-
 /* Progress: drawn only on a terminal, at most about 4 times a second. */
 static struct {
     bool active;

@@ -101,10 +101,6 @@ gpg_err_code_t cli_output_write(void *ctx, const uint8_t *buf, size_t n);
  * behind; then dies of the signal as usual. */
 void cli_remove_on_signal(const char *path);
 
-/* Refuses a duplicate option: if *SEEN, prints "option -X given twice" and
- * returns false; otherwise sets *SEEN. */
-bool cli_once(bool *seen, const char *option);
-
 /* The self-pipe: SIGINT and SIGTERM write a byte to a pipe whose read end
  * is *STOP_FD, and SIGPIPE is ignored (a vanished peer is an error on its
  * socket, not death), so that a program whose every wait goes through poll()

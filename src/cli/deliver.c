@@ -3,11 +3,13 @@
 #include "cli/deliver.h"
 
 #include <errno.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "transport/client.h"
@@ -97,35 +99,51 @@ static bool parse_size(const char *s, uint64_t *out)
     return true;
 }
 
-static const char *const net_names[] = {
-    "--to",           "--listen",         "--from",           "--retry-for",
-    "--wait",         "--keep-sealed",    "--max-size",       "--max-connections",
-    "--idle-timeout", "--max-time",       "--min-free",       "--max-age",
-    "-d/--inbox",     "--max-per-source", "--header-timeout", "--min-rate",
+/* Indexed by OPT_NET_* - OPT_NET_TO. */
+static const char *const net_names[OPT_NET_END - OPT_NET_TO] = {
+    "--to",
+    "--listen",
+    "--from",
+    "--retry-for",
+    "--wait",
+    "--keep-sealed",
+    "--max-size",
+    "--max-connections",
+    "--idle-timeout",
+    "--max-time",
+    "--min-free",
+    "--max-age",
+    "--max-per-source",
+    "--header-timeout",
+    "--min-rate",
+    "-d/--inbox",
 };
 
-/* The bit of option C in seen (-d keeps 12: cli/fleet.c tests it). */
-static int net_index(int c)
+bool cli_net_given(const struct cli_net_options *o, int opt)
 {
-    if (c == 'd')
-        return 12;
-    return c >= OPT_NET_MAX_PER_SOURCE ? c - OPT_NET_TO + 1 : c - OPT_NET_TO;
+    return opt >= OPT_NET_TO && opt < OPT_NET_END && o->seen[opt - OPT_NET_TO];
+}
+
+bool cli_net_any_given(const struct cli_net_options *o, int except)
+{
+    for (int opt = OPT_NET_TO; opt < OPT_NET_END; opt++)
+        if (opt != except && cli_net_given(o, opt))
+            return true;
+    return false;
 }
 
 int cli_net_option(int c, const char *arg, struct cli_net_options *o)
 {
-    int idx = net_index(c);
+    int opt = c == 'd' ? OPT_NET_INBOX : c, r;
     bool ok = true;
     int64_t ms = 0;
     uint64_t n = 0;
 
-    if (idx < 0 || idx > 15)
-        return -2;
-    if (o->seen & (1u << idx)) {
-        cli_errorf("option %s given twice", net_names[idx]);
-        return cli_usage_error();
-    }
-    o->seen |= 1u << idx;
+    if (opt < OPT_NET_TO || opt >= OPT_NET_END)
+        return CLI_OPTION_NOT_MINE;
+    const char *name = net_names[opt - OPT_NET_TO];
+    if ((r = cli_once(&o->seen[opt - OPT_NET_TO], name)) != CLI_OPTION_HANDLED)
+        return r;
     switch (c) {
     case OPT_NET_TO:
         o->to = arg;
@@ -182,12 +200,12 @@ int cli_net_option(int c, const char *arg, struct cli_net_options *o)
     if (!ok) {
         bool dur = c == OPT_NET_RETRY_FOR || c == OPT_NET_WAIT || c == OPT_NET_IDLE ||
                    c == OPT_NET_MAX_TIME || c == OPT_NET_MAX_AGE || c == OPT_NET_HEADER_TIMEOUT;
-        cli_errorf("option %s: bad value '%s'", net_names[idx], arg);
+        cli_errorf("option %s: bad value '%s'", name, arg);
         cli_hint(dur ? "a duration is a number of seconds, or a number followed by s, m, h or d"
                      : "a size is a number, optionally followed by K, M or G");
         return cli_usage_error();
     }
-    return -1;
+    return CLI_OPTION_HANDLED;
 }
 
 /* An address that cannot work is a usage error now, not an I/O error
@@ -198,8 +216,15 @@ static bool address_ok(const char *spec, bool host_optional)
     if (!spec || (host_optional && strcmp(spec, "-") == 0))
         return true;
     seal_clear_detail();
-    if (net_split(spec, host_optional, host, port) == 0)
-        return true;
+    if (net_split(spec, host_optional, host, port) == 0) {
+        /* A port by name must be one the system knows: a typo would
+         * otherwise look like a peer that is down. */
+        if (strspn(port, "0123456789") == strlen(port) || getservbyname(port, "tcp"))
+            return true;
+        cli_errorf("%s: unknown service name '%s'", spec, port);
+        cli_hint("give the port as a number");
+        return false;
+    }
     cli_errorf("%s", seal_detail());
     seal_clear_detail();
     return false;
@@ -209,23 +234,22 @@ int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output
 {
     if (!address_ok(o->to, false) || !address_ok(o->from, false) || !address_ok(o->listen, true))
         return cli_usage_error();
-    const unsigned client_only =
-        1u << (OPT_NET_RETRY_FOR - OPT_NET_TO) | 1u << (OPT_NET_WAIT - OPT_NET_TO);
+    bool client_only = cli_net_given(o, OPT_NET_RETRY_FOR) || cli_net_given(o, OPT_NET_WAIT);
     if (!unseal) {
         if (o->to && o->listen) {
             return cli_conflict("--to", "--listen");
         }
-        if (!o->to && !o->listen && (o->seen & client_only)) {
+        if (!o->to && !o->listen && client_only) {
             cli_errorf("options --retry-for and --wait need --to or --listen");
             return cli_usage_error();
         }
-        if (o->listen && (o->seen & (1u << (OPT_NET_RETRY_FOR - OPT_NET_TO)))) {
+        if (o->listen && cli_net_given(o, OPT_NET_RETRY_FOR)) {
             return cli_conflict("--listen", "--retry-for");
         }
         if ((o->to || o->listen) && have_output) {
             return cli_conflict(o->to ? "--to" : "--listen", "-o/--output");
         }
-        return -1;
+        return CLI_OPTION_HANDLED;
     }
     if (o->listen && o->from) {
         return cli_conflict("--listen", "--from");
@@ -235,20 +259,14 @@ int cli_net_check(const struct cli_net_options *o, bool unseal, bool have_output
     if (o->inbox && have_output) {
         return cli_conflict("-d/--inbox", "-o/--output");
     }
-    if (o->from && (o->seen & (1u << (OPT_NET_MAX_CONNS - OPT_NET_TO)))) {
+    if (o->from && cli_net_given(o, OPT_NET_MAX_CONNS)) {
         return cli_conflict("--from", "--max-connections");
     }
     /* The loop's limits: --from serves the one connection it makes. */
     for (int opt = OPT_NET_MAX_PER_SOURCE; opt <= OPT_NET_MIN_RATE; opt++)
-        if (o->from && (o->seen & (1u << net_index(opt))))
-            return cli_conflict("--from", net_names[net_index(opt)]);
-    return -1;
-}
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
+        if (o->from && cli_net_given(o, opt))
+            return cli_conflict("--from", net_names[opt - OPT_NET_TO]);
+    return CLI_OPTION_HANDLED;
 }
 
 /* ---- seal --to / --listen ---------------------------------------------- */
@@ -272,6 +290,7 @@ int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o, 
     cfg.retry_for_ms = o->to ? o->retry_for_ms : 0;
     cfg.wait_ms = o->wait_ms;
     cfg.connect_ms = CLI_NET_CONNECT_MS;
+    cfg.retry_unreached = cli_net_given(o, OPT_NET_RETRY_FOR);
     cfg.peer = 0;
     cfg.note = note_line;
     /* A peer that vanishes must not kill us before we can say so. */
@@ -281,12 +300,20 @@ int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o, 
     cli_progress_done();
     if (err)
         return cli_error(NULL, err);
-    hex(out.envelope_id, SEAL_ENVELOPE_ID_LEN, id);
+    seal_hex(out.envelope_id, SEAL_ENVELOPE_ID_LEN, id);
     switch (out.status) {
     case SEND_ACKED:
         fprintf(stderr, "seal: delivered to %s: envelope %s acknowledged\n", peer, id);
         return EXIT_OK;
     case SEND_NO_ACK:
+        if (!out.connected) {
+            cli_errorf("%s: never connected: %s", peer, out.reason);
+            cli_hint(cli_net_given(o, OPT_NET_RETRY_FOR)
+                         ? "nothing was sent; try a longer --retry-for, or check the address"
+                         : "nothing was sent; check the address, or use --retry-for DURATION "
+                           "to keep trying while the listener is down");
+            return EXIT_NO_ACK;
+        }
         cli_errorf("%s: no acknowledgment: %s", peer, out.reason);
         cli_hint("the envelope may or may not have arrived; sending it again is safe");
         return EXIT_NO_ACK;
@@ -295,6 +322,10 @@ int cli_seal_deliver(struct seal_request *req, const struct cli_net_options *o, 
                    out.reason);
         if (out.temp)
             cli_hint("a temporary refusal: try again later (see --retry-for)");
+        else if (strncmp(out.reason, "untrusted sender", 16) == 0)
+            cli_hint("the listener does not know your key: send it with seal-keygen "
+                     "--register %s -s KEY and ask its operator to approve it",
+                     peer);
         return EXIT_REFUSED;
     case SEND_BAD_RECEIPT:
         break;

@@ -43,6 +43,8 @@ enum {
     OPT_NET_MAX_PER_SOURCE,
     OPT_NET_HEADER_TIMEOUT,
     OPT_NET_MIN_RATE,
+    OPT_NET_INBOX, /* -d/--inbox (getopt gives 'd') */
+    OPT_NET_END,
 };
 
 /* The entries for the programs' getopt_long tables. */
@@ -94,9 +96,9 @@ struct cli_net_options {
     unsigned max_per_source;
     int64_t header_ms;
     uint64_t min_rate;
-    unsigned seen; /* options given, to refuse duplicates (bit per option) */
+    bool seen[OPT_NET_END - OPT_NET_TO]; /* options given: see cli_net_given() */
     /* unseal --listen: the trust directory (-s) and the two-way options
-     * (cli/twoway.h: --outbox, --pending), or NULL. */
+     * (cli/fetch_register.h: --outbox, --pending), or NULL. */
     const char *trust;
     const struct cli_twoway_options *twoway;
     const struct cli_fleet_options *fleet; /* unseal's fleet options (cli/fleet.h), or NULL */
@@ -108,9 +110,15 @@ bool cli_parse_duration(const char *s, int64_t *ms);
 void cli_net_defaults(struct cli_net_options *o);
 
 /* Handles getopt value C with argument ARG if it is a transport option:
- * returns -1 (handled), EXIT_USAGE (bad value or given twice, printed), or
- * -2 (not a transport option). */
+ * returns CLI_OPTION_HANDLED, CLI_OPTION_NOT_MINE, or EXIT_USAGE (bad
+ * value or given twice, printed). */
 int cli_net_option(int c, const char *arg, struct cli_net_options *o);
+
+/* True iff transport option OPT (an OPT_NET_* value) was given. */
+bool cli_net_given(const struct cli_net_options *o, int opt);
+
+/* True iff any transport option other than EXCEPT was given. */
+bool cli_net_any_given(const struct cli_net_options *o, int except);
 
 /* Checks the combination for PROGRAM ("seal" or "unseal"): -1 if fine,
  * else EXIT_USAGE (printed). HAVE_OUTPUT: -o was given. */

@@ -16,14 +16,11 @@ static const char *const fleet_names[] = {"--proxy-from", "--deliver",  "--strea
 
 int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f)
 {
-    int idx = c - OPT_FLEET_PROXY_FROM;
-    if (idx < 0 || idx > OPT_FLEET_DURABLE - OPT_FLEET_PROXY_FROM)
-        return -2;
-    if (f->seen & (1u << idx)) {
-        cli_errorf("option %s given twice", fleet_names[idx]);
-        return cli_usage_error();
-    }
-    f->seen |= 1u << idx;
+    int idx = c - OPT_FLEET_PROXY_FROM, r;
+    if (idx < 0 || c >= OPT_FLEET_END)
+        return CLI_OPTION_NOT_MINE;
+    if ((r = cli_once(&f->seen[idx], fleet_names[idx])) != CLI_OPTION_HANDLED)
+        return r;
     switch (c) {
     case OPT_FLEET_PROXY_FROM:
         f->proxy_from_text = arg;
@@ -57,7 +54,7 @@ int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f)
         }
         break;
     }
-    return -1;
+    return CLI_OPTION_HANDLED;
 }
 
 int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o)
@@ -65,11 +62,11 @@ int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o
     /* unseal's transport options that only a receiver with somewhere to
      * deliver takes: --deliver stores into a stream instead of -d; --drain
      * takes -d. */
-    const unsigned client_only =
-        1u << (OPT_NET_RETRY_FOR - OPT_NET_TO) | 1u << (OPT_NET_WAIT - OPT_NET_TO);
-    const unsigned server_only = ~(client_only | 7u);
+    bool server_only = false;
+    for (int opt = OPT_NET_KEEP_SEALED; opt <= OPT_NET_INBOX; opt++)
+        server_only = server_only || cli_net_given(o, opt);
     f->net = o;
-    if (!o->listen && !o->from && !f->drain && (o->seen & server_only)) {
+    if (!o->listen && !o->from && !f->drain && server_only) {
         cli_errorf("options -d, --keep-sealed and the limits need --listen or --from");
         return cli_usage_error();
     }
@@ -81,8 +78,11 @@ int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o
         cli_errorf("option --keep-sealed needs -d INBOX");
         return cli_usage_error();
     }
-    if (f->seen == 0)
-        return -1;
+    bool any = false;
+    for (size_t i = 0; i < sizeof f->seen / sizeof f->seen[0]; i++)
+        any = any || f->seen[i];
+    if (!any)
+        return CLI_OPTION_HANDLED;
     if ((f->proxy_from_text || f->deliver) && !o->listen)
         return cli_conflict(f->deliver ? "--deliver" : "--proxy-from",
                             o->from ? "--from" : "no --listen");
@@ -106,7 +106,7 @@ int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o
         cli_errorf("options --follow, --ack-wait and --durable need --drain");
         return cli_usage_error();
     }
-    if (f->drain && (o->seen & ~(1u << 12))) /* only -d of the transport options */
+    if (f->drain && cli_net_any_given(o, OPT_NET_INBOX)) /* only -d of the transport options */
         return cli_conflict("--drain", "the listener's options");
 #ifndef HAVE_NATS
     if (f->deliver || f->drain) {
@@ -116,7 +116,7 @@ int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o
         return EXIT_USAGE;
     }
 #endif
-    return -1;
+    return CLI_OPTION_HANDLED;
 }
 
 const char *cli_fleet_target(const struct cli_fleet_options *f)

@@ -35,6 +35,7 @@ enum {
     OPT_FLEET_FOLLOW,
     OPT_FLEET_ACK_WAIT,
     OPT_FLEET_DURABLE,
+    OPT_FLEET_END,
 };
 
 #define CLI_FLEET_LONGOPTS                                                                         \
@@ -58,16 +59,17 @@ struct cli_fleet_options {
     const char *deliver, *stream, *drain, *durable;
     bool follow;
     int64_t ack_wait_ms;
-    unsigned seen;
-    const struct cli_net_options *net; /* set by cli_fleet_check() */
+    bool seen[OPT_FLEET_END - OPT_FLEET_PROXY_FROM]; /* options given */
+    const struct cli_net_options *net;               /* set by cli_fleet_check() */
 };
 
-/* Handles getopt value C if it is a fleet option: -1 (handled), EXIT_USAGE
- * (printed), or -2 (not a fleet option). */
+/* Handles getopt value C if it is a fleet option: CLI_OPTION_HANDLED,
+ * CLI_OPTION_NOT_MINE, or EXIT_USAGE (printed); cli/options.h. */
 int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f);
 
 /* Checks the fleet options against the transport's (and where unseal's
- * --listen and --from deliver: -d or the stream): -1 if fine, else
+ * --listen and --from deliver: -d or the stream): CLI_OPTION_HANDLED if
+ * fine, else
  * EXIT_USAGE (printed). Remembers O in F. */
 int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o);
 

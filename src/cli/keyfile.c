@@ -84,7 +84,7 @@ static void advise(const char *path, const struct key_bytes *b, gpg_err_code_t c
         cli_hint("re-encrypt it with 'openssl pkcs8 -topk8 -v2 aes-256-cbc -in %s -out NEW.key'",
                  path);
     else if (code == GPG_ERR_PUBKEY_ALGO)
-        cli_hint("seal uses RSA keys; make a key pair with 'seal-keygen -o NAME'");
+        cli_hint("seal works with RSA keys only; make a key pair with 'seal-keygen -o NAME'");
 }
 
 /* The hint for PUB (NAME.pub) given where a private key is needed: NAME.key
@@ -251,7 +251,14 @@ int cli_key_unlock(struct cli_key *k, struct cli_passphrase *pp)
     if (k->key)
         return EXIT_OK;
     seal_clear_detail();
-    err = key_decode_private_pass(k->data, k->len, cli_passphrase_get, pp, k->path, &rsa);
+    /* A typo at the terminal costs a retype, not the whole command. */
+    for (int tries = 1;; tries++) {
+        err = key_decode_private_pass(k->data, k->len, cli_passphrase_get, pp, k->path, &rsa);
+        if (err != GPG_ERR_BAD_PASSPHRASE || pp->file || tries == CLI_PASSPHRASE_TRIES)
+            break;
+        cli_passphrase_tell("Wrong passphrase; try again.");
+        seal_clear_detail();
+    }
     if (!err)
         err = key_from_rsa(&rsa, &k->key);
     seal_rsa_free(rsa);

@@ -4,6 +4,7 @@
 #include "cli/options.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -25,44 +26,96 @@ int cli_version(void)
     return EXIT_OK;
 }
 
-static int given_twice(const char *name)
+int cli_once(bool *seen, const char *name)
 {
-    cli_errorf("option %s given twice", name);
-    return cli_usage_error();
+    if (*seen) {
+        cli_errorf("option %s given twice", name);
+        return cli_usage_error();
+    }
+    *seen = true;
+    return CLI_OPTION_HANDLED;
 }
 
-int cli_common_option(int c, char **argv, struct cli_common *common, void (*help)(void))
+/* Optimal string alignment distance between A (N bytes) and B, capped: the
+ * edits (insert, delete, replace, swap two neighbours) that turn one into
+ * the other, or CAP + 1 if more. Long option names are short. */
+static size_t edit_distance(const char *a, size_t n, const char *b, size_t cap)
+{
+    enum { MAX = 40 };
+    size_t m = strlen(b);
+    size_t d[MAX + 1][MAX + 1];
+
+    if (n > MAX || m > MAX)
+        return cap + 1;
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        for (size_t j = 1; j <= m; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[n][m] <= cap ? d[n][m] : cap + 1;
+}
+
+/* "--recipent=x": the closest long option of LONGOPTS, or NULL if none is
+ * close enough to be what was meant (at most 2 edits, fewer for short
+ * names). */
+static const char *closest_option(const char *arg, const struct option *longopts)
+{
+    const char *best = NULL;
+    size_t best_d, n;
+
+    if (!longopts || strncmp(arg, "--", 2) != 0)
+        return NULL;
+    arg += 2;
+    n = strcspn(arg, "=");
+    best_d = n < 5 ? 1 : 2;
+    for (const struct option *lo = longopts; lo->name; lo++) {
+        size_t d = edit_distance(arg, n, lo->name, best_d);
+        if (d <= best_d && (!best || d < best_d)) {
+            best = lo->name;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+int cli_common_option(int c, char **argv, const struct option *longopts, struct cli_common *common,
+                      void (*help)(void))
 {
     switch (c) {
     case 'o':
         if (!common)
             break;
-        if (common->output_given)
-            return given_twice("-o/--output");
-        common->output_given = true;
         common->output = optarg;
-        return CLI_OPTION_HANDLED;
+        return cli_once(&common->output_given, "-o/--output");
     case 'f':
         if (!common)
             break;
-        if (common->force)
-            return given_twice("-f/--force");
-        common->force = true;
-        return CLI_OPTION_HANDLED;
+        return cli_once(&common->force, "-f/--force");
     case CLI_OPT_PASSPHRASE_FILE:
         if (!common)
             break;
-        if (common->passphrase_file)
-            return given_twice("--passphrase-file");
+        if (common->passphrase_file) {
+            bool seen = true;
+            return cli_once(&seen, "--passphrase-file");
+        }
         common->passphrase_file = optarg;
         return CLI_OPTION_HANDLED;
     case CLI_OPT_NO_FSYNC:
         if (!common)
             break;
-        if (common->no_fsync)
-            return given_twice("--no-fsync");
-        common->no_fsync = true;
-        return CLI_OPTION_HANDLED;
+        return cli_once(&common->no_fsync, "--no-fsync");
     case 'h':
         help();
         return EXIT_OK;
@@ -72,13 +125,17 @@ int cli_common_option(int c, char **argv, struct cli_common *common, void (*help
         cli_errorf("option %s needs an argument", argv[optind - 1]);
         return cli_usage_error();
     case '?':
-        if (optopt)
+        if (optopt) {
             cli_errorf("unknown option -%c", optopt);
-        else
+        } else {
+            const char *near = closest_option(argv[optind - 1], longopts);
             cli_errorf("unknown option %s", argv[optind - 1]);
+            if (near)
+                cli_hint("did you mean --%s?", near);
+        }
         return cli_usage_error();
     default:
         break;
     }
-    return CLI_OPTION_MINE;
+    return CLI_OPTION_NOT_MINE;
 }

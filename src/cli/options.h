@@ -56,19 +56,28 @@ struct cli_common {
     bool no_fsync;               /* --no-fsync: commit output without fsync */
 };
 
-/* What cli_common_option did with an option. */
+/* What an option sub-parser (cli_common_option, cli_net_option,
+ * cli_fleet_option, cli_twoway_option) did with option C: one of these,
+ * or an exit status (>= 0) to exit with. A program offers C to each in
+ * turn until one answers something other than CLI_OPTION_NOT_MINE. */
 enum {
-    CLI_OPTION_MINE = -1,    /* not a common option: the program's own */
-    CLI_OPTION_HANDLED = -2, /* stored in *COMMON; go on */
+    CLI_OPTION_HANDLED = -1,  /* stored; go on */
+    CLI_OPTION_NOT_MINE = -2, /* not this parser's option: try the next */
 };
+
+/* The one way to refuse a repeated option: the first time it sets *SEEN
+ * and returns CLI_OPTION_HANDLED; after that it prints "option NAME given
+ * twice" and the usage hint and returns EXIT_USAGE. */
+int cli_once(bool *seen, const char *name);
 
 /* Handles option C as getopt_long returned it, if every program treats it
  * alike: -o, -f, --passphrase-file, --no-fsync (stored in *COMMON, each at
- * most once),
- * -h (calls HELP), -V, a missing argument, an unknown option. Returns
- * CLI_OPTION_MINE, CLI_OPTION_HANDLED, or an exit status to exit with (0
- * after -h and -V; EXIT_USAGE after printing the problem). */
-int cli_common_option(int c, char **argv, struct cli_common *common, void (*help)(void));
+ * most once), -h (calls HELP), -V, a missing argument, an unknown option
+ * (with "did you mean" for a mistyped long option of LONGOPTS). Returns
+ * CLI_OPTION_NOT_MINE, CLI_OPTION_HANDLED, or an exit status to exit with
+ * (0 after -h and -V; EXIT_USAGE after printing the problem). */
+int cli_common_option(int c, char **argv, const struct option *longopts, struct cli_common *common,
+                      void (*help)(void));
 
 /* Prints the hint every usage error ends with and returns EXIT_USAGE. */
 int cli_usage_error(void);

@@ -6,7 +6,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "cli/spool.h"
+#include "cli/two_pass.h"
+#include "envelope/spool.h"
 
 /* Bytes that can drive a terminal or mean "not text": control characters
  * other than tab, line feed and carriage return. */
@@ -49,12 +50,14 @@ gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool fo
 
     memset(p, 0, sizeof *p);
     p->out.ao.fd = -1;
-    if (file_is_stdio(path)) {
+    /* A device or FIFO is released into exactly as standard output is:
+     * through the spool, once everything verified. */
+    if (file_is_stdio(path) || file_is_stream(path)) {
         p->to_stdout = true;
-        p->refuse_binary = !explicit && isatty(STDOUT_FILENO);
+        p->refuse_binary = file_is_stdio(path) && !explicit && isatty(STDOUT_FILENO);
         if ((err = spool_new(&p->spool)))
             return err;
-        return atomic_out_open(&p->out.ao, "-", 0, false);
+        return atomic_out_open_output(&p->out.ao, path, 0, false);
     }
     /* Mode 0600 from creation to the end: the plaintext was secret. */
     if ((err = atomic_out_open(&p->out.ao, path, 0600, force)))

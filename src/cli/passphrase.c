@@ -258,6 +258,19 @@ out:
     return err;
 }
 
+void cli_passphrase_tell(const char *line)
+{
+    int fd;
+    if (tty_open(&fd) != 0) {
+        seal_clear_detail();
+        return;
+    }
+    if (tty_write(fd, line) == 0)
+        (void)tty_write(fd, "\n");
+    seal_clear_detail();
+    close(fd);
+}
+
 gpg_err_code_t cli_passphrase_get(void *ctx, const char *path, char **pass, size_t *len)
 {
     const struct cli_passphrase *pp = ctx;

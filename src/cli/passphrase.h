@@ -43,6 +43,14 @@ gpg_err_code_t cli_passphrase_get(void *ctx, const char *path, char **pass, size
 gpg_err_code_t cli_passphrase_new(const struct cli_passphrase *pp, const char *path, char **pass,
                                   size_t *len);
 
+/* How many times a wrong passphrase may be typed at the terminal before
+ * the key is refused, as ssh and gpg allow. */
+#define CLI_PASSPHRASE_TRIES 3
+
+/* Writes LINE and a line feed to the terminal (best effort): what the
+ * person typing must see, such as "Wrong passphrase; try again." */
+void cli_passphrase_tell(const char *line);
+
 /* True iff this process can open its controlling terminal /dev/tty. */
 bool cli_passphrase_have_tty(void);
 

@@ -4,18 +4,22 @@
  * program linked with libnats. */
 #include "cli/deliver.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/fleet.h"
 #include "cli/options.h"
 #include "cli/output.h"
-#include "cli/twoway.h"
+#include "cli/fetch_register.h"
 #include "transport/listener.h"
 #include "transport/net.h"
 
@@ -77,6 +81,75 @@ static int open_inbox(const struct cli_net_options *o, struct inbox **ib)
     return EXIT_OK;
 }
 
+/* "64M", "3G": N bytes in the unit --min-free takes, rounded down. */
+static void format_size(uint64_t n, char *out, size_t cap)
+{
+    if (n >= (UINT64_C(1) << 30))
+        snprintf(out, cap, "%lluG", (unsigned long long)(n >> 30));
+    else if (n >= (UINT64_C(1) << 20))
+        snprintf(out, cap, "%lluM", (unsigned long long)(n >> 20));
+    else if (n >= 1024)
+        snprintf(out, cap, "%lluK", (unsigned long long)(n >> 10));
+    else
+        snprintf(out, cap, "%llu", (unsigned long long)n);
+}
+
+/* The file system PATH is on (or would be, once created under its parent). */
+static int statvfs_near(const char *path, struct statvfs *st)
+{
+    if (statvfs(path, st) == 0)
+        return 0;
+    char parent[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return statvfs(".", st);
+    snprintf(parent, sizeof parent, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    return statvfs(parent, st);
+}
+
+/* What would make the listener refuse every sender, or stop after it
+ * started, found before it starts: an inbox file system smaller than
+ * --min-free, a missing --outbox (the operator fills it; it must exist),
+ * and a missing --pending directory, which is created as -d INBOX is. */
+static int check_start(const struct cli_net_options *o)
+{
+    const struct cli_twoway_options *tw = o->twoway;
+    struct statvfs vfs;
+    struct stat st;
+
+    if (o->inbox && o->min_free && statvfs_near(o->inbox, &vfs) == 0) {
+        uint64_t size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+        uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+        char a[32], b[32];
+        format_size(o->min_free, b, sizeof b);
+        if (size < o->min_free) {
+            format_size(size, a, sizeof a);
+            cli_errorf("%s: its file system holds %s in all, less than --min-free %s: every "
+                       "sender would be refused",
+                       o->inbox, a, b);
+            cli_hint("lower --min-free (0 turns the check off) or put the inbox on a larger "
+                     "file system");
+            return EXIT_USAGE;
+        }
+        if (avail < o->min_free) {
+            format_size(avail, a, sizeof a);
+            cli_warn("%s: only %s free, less than --min-free %s: senders are refused (ERR "
+                     "temp) until space is freed",
+                     o->inbox, a, b);
+        }
+    }
+    if (tw && tw->outbox && (stat(tw->outbox, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        cli_errorf("%s: --outbox needs an existing directory (one folder per client ID)",
+                   tw->outbox);
+        cli_hint("create it, or leave --outbox out");
+        return EXIT_IO;
+    }
+    if (tw && tw->pending && mkdir(tw->pending, 0700) != 0 && errno != EEXIST)
+        return cli_error(tw->pending,
+                         seal_fail(seal_errno_code(), "cannot create: %s", strerror(errno)));
+    return EXIT_OK;
+}
+
 int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *senders,
                       const struct cli_net_options *o)
 {
@@ -107,7 +180,8 @@ int cli_unseal_listen(const struct seal_key *key, struct trusted_senders *sender
         }
         return status;
     }
-    if (o->inbox && (status = open_inbox(o, &ib)) != EXIT_OK)
+    if ((status = check_start(o)) != EXIT_OK ||
+        (o->inbox && (status = open_inbox(o, &ib)) != EXIT_OK))
         goto out;
     if ((status = cli_catch_stop_signals(&stop_fd)) != EXIT_OK)
         goto out;

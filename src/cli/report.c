@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/text.h"
 #include "cli/cli.h"
 
 /* The length of the valid UTF-8 sequence at P (at most N bytes: 1..4), or
@@ -92,17 +93,6 @@ static void format_time(uint64_t t, char out[32])
         snprintf(out, 32, "out of range");
 }
 
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 const char *cli_signature_status(const struct envelope_info *info, bool have_senders)
 {
     if (!have_senders)
@@ -141,7 +131,7 @@ static void inspect_text(const struct envelope_info *info, const char *sig)
     }
     format_time(info->created, when);
     printf("created: %s\n", when);
-    hex(info->envelope_id, SEAL_ENVELOPE_ID_LEN, id);
+    seal_hex(info->envelope_id, SEAL_ENVELOPE_ID_LEN, id);
     printf("envelope-id: %s\n", id);
     printf("signature: %s\n", sig);
 }
@@ -164,7 +154,7 @@ static void inspect_json(const struct envelope_info *info, const char *sig)
     if (info->decrypted) {
         key_fingerprint_text(info->sender_fpr, fpr);
         format_time(info->created, when);
-        hex(info->envelope_id, SEAL_ENVELOPE_ID_LEN, id);
+        seal_hex(info->envelope_id, SEAL_ENVELOPE_ID_LEN, id);
         printf(",\"plaintext_bytes\":%llu,\"sender\":\"%s\",\"sender_name\":",
                (unsigned long long)info->plaintext_len, fpr);
         if (info->sender_name)

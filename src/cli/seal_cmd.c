@@ -263,7 +263,8 @@ int cli_seal(const struct seal_options *o)
         cli_hint("use -a for ASCII armor, -o FILE to write a file, or -o - to insist");
         return EXIT_USAGE;
     }
-    if (!file_is_stdio(output) && !o->common.force && lstat(output, &st) == 0) {
+    if (!file_is_stdio(output) && !file_is_stream(output) && !o->common.force &&
+        lstat(output, &st) == 0) {
         cli_errorf("%s: already exists", output);
         cli_hint_existing_output();
         return EXIT_IO;
@@ -285,7 +286,7 @@ int cli_seal(const struct seal_options *o)
     mask = umask(0);
     umask(mask);
     seal_clear_detail();
-    if ((err = atomic_out_open(&out.ao, output, 0666 & ~mask, o->common.force))) {
+    if ((err = atomic_out_open_output(&out.ao, output, 0666 & ~mask, o->common.force))) {
         status = cli_error(out_name, err);
         if (err == GPG_ERR_EEXIST)
             cli_hint_existing_output();

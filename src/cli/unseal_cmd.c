@@ -20,7 +20,7 @@
 #include "cli/keyfile.h"
 #include "cli/output.h"
 #include "cli/report.h"
-#include "cli/spool.h"
+#include "cli/two_pass.h"
 
 static const char *stdin_name = "(stdin)";
 static const char *stdout_name = "(stdout)";
@@ -168,18 +168,19 @@ out:
     return status;
 }
 
-/* unseal --listen / --from: the same keys, then cli/deliver.c. */
-static int unseal_net(const struct unseal_options *o)
+int cli_unseal_net(const struct unseal_options *o)
 {
     struct job j;
     int status;
 
     job_init(&j, o);
     if ((status = open_keys(&j)) == EXIT_OK && (status = cli_key_unlock(&j.key, &j.pp)) == EXIT_OK)
-        status = o->tw.fetch     ? cli_unseal_fetch(j.key.key, o->key, &j.senders, &o->net, &o->tw)
-                 : o->net.listen ? cli_unseal_listen(j.key.key, &j.senders, &o->net)
-                                 : cli_unseal_from(j.key.key, &j.senders, &o->net, o->common.output,
-                                                   o->common.force, o->common.output_given);
+        status = o->mode == UNSEAL_FETCH
+                     ? cli_unseal_fetch(j.key.key, o->key, &j.senders, &o->net, &o->tw)
+                 : o->mode == UNSEAL_FROM
+                     ? cli_unseal_from(j.key.key, &j.senders, &o->net, o->common.output,
+                                       o->common.force, o->common.output_given)
+                     : cli_unseal_listen(j.key.key, &j.senders, &o->net);
     job_free(&j);
     return status;
 }
@@ -195,8 +196,6 @@ int cli_unseal(const struct unseal_options *o)
     gpg_err_code_t err;
     int status;
 
-    if (o->net.listen || o->net.from)
-        return unseal_net(o);
     job_init(&j, o);
     memset(&out, 0, sizeof out);
     out.out.ao.fd = -1;
@@ -204,7 +203,8 @@ int cli_unseal(const struct unseal_options *o)
     if ((status = open_input(&j)) != EXIT_OK ||
         (status = cli_refuse_same_file(j.in.fd, j.in_name, output)) != EXIT_OK)
         goto out;
-    if (!file_is_stdio(output) && !o->common.force && lstat(output, &st) == 0) {
+    if (!file_is_stdio(output) && !file_is_stream(output) && !o->common.force &&
+        lstat(output, &st) == 0) {
         cli_errorf("%s: already exists", output);
         cli_hint_existing_output();
         status = EXIT_IO;

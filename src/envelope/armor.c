@@ -15,10 +15,12 @@
  * at a time through callbacks, and use constant memory.
  */
 #include "envelope/armor.h"
-#include "envelope/pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/buf.h"
+#include "envelope/pipeline.h"
 
 #define LINE_BYTES (ARMOR_LINE_CHARS / 4 * 3) /* binary bytes per full line: 48 */
 #define BUF_SIZE 65536

@@ -109,16 +109,6 @@ struct unseal_request {
  * GPG_ERR_NOT_TRUSTED (valid signature by a key not in SENDERS). */
 gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope_info *info);
 
-/* Reads the envelope's public part (no key needed) and the rest of the input
- * to measure it; with RECIPIENT it also decrypts (discarding the plaintext)
- * to report the sender, creation time, envelope ID and whether the signature
- * verifies (SENDERS may be NULL). With RECIPIENT, the header, key unwrap and
- * payload checks fail as in envelope_unseal(); an unknown sender or a bad
- * signature is not an error here: it returns 0 with signature_valid false
- * (sender_name is set when the sender is one of SENDERS). */
-gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
-                                struct trusted_senders *senders, struct envelope_info *info);
-
 /*
  * The same in steps, so that a program can read the header before it has a
  * key: "not addressed to this key" is then known before anyone is asked for
@@ -130,7 +120,7 @@ gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *re
  *   envelope_reader_check_recipient optional: is there a stanza for FPR?
  *   envelope_reader_unseal or
  *   envelope_reader_inspect         the rest, once (as envelope_unseal() and
- *                                   envelope_inspect(); REQ->in is unused)
+ *                                   unseal --inspect; REQ->in is unused)
  *   envelope_reader_free            always
  */
 struct envelope_reader;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "envelope/armor.h"
 #include "envelope/chunked.h"
 #include "envelope/envelope.h"
@@ -668,19 +669,6 @@ gpg_err_code_t envelope_unseal(const struct unseal_request *req, struct envelope
     if ((err = envelope_reader_open(req->in, &u, info)))
         return err;
     err = envelope_reader_unseal(u, req, info);
-    envelope_reader_free(u);
-    return err;
-}
-
-gpg_err_code_t envelope_inspect(struct byte_source in, const struct seal_key *recipient,
-                                struct trusted_senders *senders, struct envelope_info *info)
-{
-    struct envelope_reader *u;
-    gpg_err_code_t err;
-
-    if ((err = envelope_reader_open(in, &u, info)))
-        return err;
-    err = envelope_reader_inspect(u, recipient, senders, info);
     envelope_reader_free(u);
     return err;
 }

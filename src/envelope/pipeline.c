@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/errors.h"
 #include "base/secmem.h"
 #include "crypto/crypto.h"
@@ -19,14 +20,6 @@
 #define MAX_WORKERS 4
 /* A slot buffer holds a batch at the larger (ciphertext) stride. */
 #define BATCH_BYTES (CHUNK_BATCH * CHUNK_CT_MAX)
-
-void *buf_alloc_aligned(size_t n)
-{
-    if (n > SIZE_MAX - SEAL_BUF_ALIGN)
-        return NULL;
-    size_t r = n ? (n + SEAL_BUF_ALIGN - 1) / SEAL_BUF_ALIGN * SEAL_BUF_ALIGN : SEAL_BUF_ALIGN;
-    return aligned_alloc(SEAL_BUF_ALIGN, r);
-}
 
 enum slot_state { SLOT_FREE, SLOT_FILLED, SLOT_WORKING, SLOT_DONE, SLOT_HELD };
 

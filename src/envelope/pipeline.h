@@ -38,14 +38,6 @@
  * ahead. */
 #define PIPELINE_RING 7
 
-/* Large I/O and crypto buffers start on a page: read(2) into a buffer at
- * page + 16 (where malloc puts big blocks) runs at a third of the speed. */
-#define SEAL_BUF_ALIGN 4096
-
-/* N bytes (rounded up to SEAL_BUF_ALIGN) aligned to SEAL_BUF_ALIGN, or NULL.
- * Freed with free(). */
-void *buf_alloc_aligned(size_t n);
-
 struct pipeline;
 
 /* A finished batch, as pipeline_next hands it out. */

@@ -113,23 +113,6 @@ void message_digest_free(struct message_digest *md)
     md->ctx = NULL;
 }
 
-gpg_err_code_t message_digest_oneshot(const uint8_t *msg, size_t len, uint8_t out[SEAL_SHA256_LEN])
-{
-    struct message_digest md;
-    gpg_err_code_t err = message_digest_init(&md);
-    if (err)
-        return err;
-    for (size_t off = 0; off < len; off += CHUNK_SIZE) {
-        size_t n = len - off < CHUNK_SIZE ? len - off : CHUNK_SIZE;
-        if ((err = message_digest_add_piece(&md, msg + off, n))) {
-            message_digest_free(&md);
-            return err;
-        }
-    }
-    message_digest_final(&md, out);
-    return 0;
-}
-
 void envelope_signed_digest(const uint8_t header_hash[SEAL_SHA256_LEN],
                             const struct envelope_trailer *t,
                             const uint8_t message_digest[SEAL_SHA256_LEN],

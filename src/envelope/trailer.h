@@ -63,9 +63,6 @@ void message_digest_final(struct message_digest *md, uint8_t out[SEAL_SHA256_LEN
 /* Releases the context without a digest (error paths). */
 void message_digest_free(struct message_digest *md);
 
-/* D of a whole message in memory (tests, testkit). */
-gpg_err_code_t message_digest_oneshot(const uint8_t *msg, size_t len, uint8_t out[SEAL_SHA256_LEN]);
-
 /* S = SHA-256("seal v1 signature" || 00 || HEADER_HASH || sender fingerprint
  * || u64 created || envelope ID || D), where HEADER_HASH = SHA-256(header ||
  * salt || commitment). */

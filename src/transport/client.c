@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/text.h"
 #include "crypto/crypto.h"
 #include "transport/net.h"
 #include "transport/receipt.h"
@@ -45,20 +45,6 @@ static gpg_err_code_t tee_write(void *ctx, const uint8_t *buf, size_t n)
             return GPG_ERR_EPIPE;
     }
     return 0;
-}
-
-static void note(const struct send_config *cfg, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void note(const struct send_config *cfg, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    if (!cfg->note)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    cfg->note(cfg->note_ctx, line);
 }
 
 gpg_err_code_t transport_read_reply(int fd, int64_t deadline, uint8_t buf[WIRE_LINE_MAX + 1],
@@ -187,7 +173,8 @@ static gpg_err_code_t retry(const struct send_config *cfg, const struct attempt 
         if (left <= 0)
             return 0;
         int64_t pause = min64(backoff, left);
-        note(cfg, "%s; retrying in %lld s", out->reason, (long long)((pause + 999) / 1000));
+        seal_log(cfg->note, cfg->note_ctx, "%s; retrying in %lld s", out->reason,
+                 (long long)((pause + 999) / 1000));
         poll(NULL, 0, (int)pause);
         backoff = min64(backoff * 2, BACKOFF_MAX_MS);
         int sock;
@@ -199,6 +186,7 @@ static gpg_err_code_t retry(const struct send_config *cfg, const struct attempt 
             seal_clear_detail();
             continue;
         }
+        out->connected = true;
         gpg_err_code_t err = resend(spool, sock, cfg->wait_ms);
         if (err && !(err & GPG_ERR_SYSTEM_ERROR) && err != GPG_ERR_TIMEOUT) {
             close(sock);
@@ -221,7 +209,7 @@ static gpg_err_code_t wait_for_peer(const struct send_config *cfg, int *sock)
         return err;
     char name[NET_PEER_MAX];
     net_local_name(fds[0], name);
-    note(cfg, "waiting for a peer on %s", name);
+    seal_log(cfg->note, cfg->note_ctx, "waiting for a peer on %s", name);
     for (size_t i = 0; i < n; i++)
         p[i] = (struct pollfd){fds[i], POLLIN, 0};
     *sock = -1;
@@ -268,11 +256,18 @@ gpg_err_code_t transport_send(struct seal_request *req, const struct send_config
             goto out;
         if (net_connect(cfg->to, start + cfg->connect_ms, &t.sock) == 0) {
             t.sock_ok = true;
+            out->connected = true;
         } else {
             out->status = SEND_NO_ACK;
             snprintf(out->reason, sizeof out->reason, "%s",
                      seal_detail() ? seal_detail() : "cannot connect");
             seal_clear_detail();
+            /* Nothing left us: waiting minutes for a peer that is not
+             * there is only right when the user asked for it. */
+            if (!cfg->retry_unreached) {
+                out->attempts = 1;
+                goto out;
+            }
         }
     } else {
         if ((err = wait_for_peer(cfg, &t.sock)))

@@ -26,7 +26,11 @@ struct send_config {
     int64_t retry_for_ms; /* --to: how long to keep trying */
     int64_t wait_ms;      /* longest wait on the peer: a write, the answer */
     int64_t connect_ms;   /* longest connection attempt */
-    size_t peer;          /* index of the acknowledging recipient in the request */
+    /* --to: keep trying to connect when the first attempt fails (the user
+     * asked for --retry-for). Without it a peer never reached ends the
+     * send at once, before the input is read. */
+    bool retry_unreached;
+    size_t peer; /* index of the acknowledging recipient in the request */
     /* Progress notes ("retrying in 4 s: ..."); may be NULL. */
     void (*note)(void *ctx, const char *line);
     void *note_ctx;
@@ -45,6 +49,7 @@ struct send_outcome {
     char reason[WIRE_REASON_MAX + 64]; /* ERR reason, or what went wrong */
     uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN];
     unsigned attempts;
+    bool connected; /* some attempt connected: NO_ACK may have delivered */
 };
 
 /* Seals REQ (its out and result are set here) and delivers it as CFG says.

@@ -28,7 +28,7 @@
 #include "transport/outbox.h"
 #include "transport/proxy.h"
 #include "transport/sources.h"
-#include "transport/twoway.h"
+#include "transport/serve_requests.h"
 #include "transport/wire.h"
 
 #define RECV_BUF (64 * 1024)

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/text.h"
 #include "base/secmem.h"
 #include "crypto/crypto.h"
 #include "keys/base64.h"
@@ -196,26 +196,6 @@ bool fetch_parse_count(const char *s, uint64_t max, uint64_t *out)
 
 /* ---- serving ---------------------------------------------------------------------- */
 
-static void logf_(const struct outbox_config *cfg, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void logf_(const struct outbox_config *cfg, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    if (!cfg->log)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    cfg->log(cfg->log_ctx, line);
-}
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
 /* A/B into OUT; false if it does not fit (then nothing uses OUT). */
 static bool join(char *out, size_t cap, const char *a, const char *b)
 {
@@ -258,9 +238,9 @@ static gpg_err_code_t remember_request(const struct outbox_config *cfg, const ui
         }
         closedir(d);
     }
-    hex(fpr, SEAL_FPR_LEN, name);
+    seal_hex(fpr, SEAL_FPR_LEN, name);
     name[2 * SEAL_FPR_LEN] = '-';
-    hex(id, SEAL_ENVELOPE_ID_LEN, name + 2 * SEAL_FPR_LEN + 1);
+    seal_hex(id, SEAL_ENVELOPE_ID_LEN, name + 2 * SEAL_FPR_LEN + 1);
     if (!join(path, sizeof path, dir, name))
         return seal_fail(GPG_ERR_ENAMETOOLONG, "the outbox path is too long");
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -446,7 +426,8 @@ static uint32_t offer(const struct outbox_config *cfg, struct fetch_stream *s,
         struct wire_reply r;
         char want[RECEIPT_TEXT_LEN + 1];
         if (!join(path, sizeof path, qdir, names[i]) || !send_file(cfg, s->fd, path, sha)) {
-            logf_(cfg, "fetch by %s from %s: cannot send %s; stopped", req->name, peer, names[i]);
+            seal_log(cfg->log, cfg->log_ctx, "fetch by %s from %s: cannot send %s; stopped",
+                     req->name, peer, names[i]);
             break;
         }
         sent++;
@@ -459,13 +440,15 @@ static uint32_t offer(const struct outbox_config *cfg, struct fetch_stream *s,
             err = wire_parse_reply((const uint8_t *)line, len, &r);
         }
         if (err) {
-            logf_(cfg, "fetch by %s from %s: no receipt for %s; it stays queued", req->name, peer,
-                  names[i]);
+            seal_log(cfg->log, cfg->log_ctx,
+                     "fetch by %s from %s: no receipt for %s; it stays queued", req->name, peer,
+                     names[i]);
             break;
         }
         if (r.kind != WIRE_OK) {
-            logf_(cfg, "fetch by %s from %s: %s refused it: ERR %s %s; it stays queued", req->name,
-                  peer, names[i], r.kind == WIRE_ERR_TEMP ? "temp" : "perm", r.reason);
+            seal_log(cfg->log, cfg->log_ctx,
+                     "fetch by %s from %s: %s refused it: ERR %s %s; it stays queued", req->name,
+                     peer, names[i], r.kind == WIRE_ERR_TEMP ? "temp" : "perm", r.reason);
             if (r.kind == WIRE_ERR_TEMP)
                 break;
             continue;
@@ -473,18 +456,20 @@ static uint32_t offer(const struct outbox_config *cfg, struct fetch_stream *s,
         if (fetch_receipt(req, info->envelope_id, r.envelope_id, sha, want) != 0 ||
             strlen(r.receipt) != RECEIPT_TEXT_LEN ||
             !seal_ct_equal(want, r.receipt, RECEIPT_TEXT_LEN)) {
-            logf_(cfg, "fetch by %s from %s: a receipt for %s that does not verify; stopped",
-                  req->name, peer, names[i]);
+            seal_log(cfg->log, cfg->log_ctx,
+                     "fetch by %s from %s: a receipt for %s that does not verify; stopped",
+                     req->name, peer, names[i]);
             break;
         }
         char idhex[2 * SEAL_ENVELOPE_ID_LEN + 1];
-        hex(r.envelope_id, SEAL_ENVELOPE_ID_LEN, idhex);
+        seal_hex(r.envelope_id, SEAL_ENVELOPE_ID_LEN, idhex);
         if ((err = mark_sent(qdir, names[i]))) {
-            logf_(cfg, "fetch by %s: %s", req->name, seal_detail() ? seal_detail() : "?");
+            seal_log(cfg->log, cfg->log_ctx, "fetch by %s: %s", req->name,
+                     seal_detail() ? seal_detail() : "?");
             break;
         }
-        logf_(cfg, "fetched by %s from %s: %s (envelope %s), moved to sent/", req->name, peer,
-              names[i], idhex);
+        seal_log(cfg->log, cfg->log_ctx, "fetched by %s from %s: %s (envelope %s), moved to sent/",
+                 req->name, peer, names[i], idhex);
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
@@ -505,16 +490,16 @@ void outbox_serve(const struct outbox_config *cfg, struct fetch_stream *s, const
     seal_clear_detail();
     if ((err = read_request(cfg, s, end, req, &info))) {
         /* F1..F5 alike on the wire: nothing about the outbox leaks. */
-        logf_(cfg, "fetch from %s refused: %s%s%s", peer,
-              seal_detail() ? seal_detail() : gpg_strerror(err),
-              info.sender_name ? ", signed by " : "", info.sender_name ? info.sender_name : "");
+        seal_log(cfg->log, cfg->log_ctx, "fetch from %s refused: %s%s%s", peer,
+                 seal_detail() ? seal_detail() : gpg_strerror(err),
+                 info.sender_name ? ", signed by " : "", info.sender_name ? info.sender_name : "");
         size_t n = err & GPG_ERR_SYSTEM_ERROR
                        ? wire_format_err(WIRE_ERR_TEMP, "try again later", line)
                        : wire_format_err(WIRE_ERR_PERM, FETCH_REFUSED_TEXT, line);
         (void)net_write_all(s->fd, line, n, net_now_ms() + cfg->idle_ms);
         goto out;
     }
-    logf_(cfg, "fetch by %s from %s", req->name, peer);
+    seal_log(cfg->log, cfg->log_ctx, "fetch by %s from %s", req->name, peer);
     uint32_t count = offer(cfg, s, req, &info, peer, end);
     if (fetch_end_mac(req, info.envelope_id, count, mac) == 0) {
         int n = snprintf(line, sizeof line, "END %u %s\n", (unsigned)count, mac);

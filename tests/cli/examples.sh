@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every examples/*.sh in order in one temporary directory, with the
 # built programs first on PATH, so the examples keep working. An example
-# that exits 77 (a tool it needs is missing) is skipped.
+# that exits 77 (a tool it needs is missing) is skipped. Their numbers run
+# without a gap.
 set -u
 T=$(mktemp -d "${TMPDIR:-/tmp}/seal-examples.XXXXXX") || exit 99
 trap 'rm -rf "$T"' EXIT
@@ -12,6 +13,19 @@ TMPDIR=$T
 # 2048-bit keys: the examples' default (3072) only costs time here.
 SEAL_EXAMPLE_BITS=2048
 export PATH TMPDIR SEAL_EXAMPLE_BITS
+
+# Numbered without gaps (01, 02, ...), so a reader misses none.
+n=0
+for ex in "$top_srcdir"/examples/[0-9][0-9]-*.sh; do
+    n=$((n + 1))
+    case $(basename "$ex") in
+    "$(printf '%02d' "$n")"-*) ;;
+    *)
+        echo "FAIL: $(basename "$ex") where example $(printf '%02d' "$n") belongs" >&2
+        exit 1
+        ;;
+    esac
+done
 
 ran=0
 for ex in "$top_srcdir"/examples/*.sh; do

@@ -24,10 +24,10 @@ wrap="-Wl,--wrap=seal_scrypt -Wl,--wrap=seal_pbkdf2_sha256"
 
 mkdir -p "$build/obj"
 # Every library source of the layers below the programs' user interface
-# (src/cli only for the spool unseal holds standard output in, and the
-# input and progress callbacks it uses).
+# (src/cli only for unseal's two passes to standard output, and the
+# input and progress callbacks they use).
 srcs=$(ls "$top"/src/base/*.c "$top"/src/crypto/*.c "$top"/src/keys/*.c "$top"/src/envelope/*.c \
-    "$top"/src/cli/spool.c "$top"/src/cli/cli.c "$top"/tests/testing.c 2>/dev/null)
+    "$top"/src/cli/two_pass.c "$top"/src/cli/cli.c "$top"/tests/testing.c 2>/dev/null)
 # (transport/jetstream.c is left out: it needs libnats and parses nothing
 # untrusted; no harness calls it.)
 [ -d "$top/src/transport" ] && srcs="$srcs $(ls "$top"/src/transport/*.c 2>/dev/null | grep -v '/jetstream\.c$')"

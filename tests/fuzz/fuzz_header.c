@@ -12,6 +12,7 @@
 #include "envelope/envelope.h"
 #include "envelope/header.h"
 #include "fuzz_common.h"
+#include "testing.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);

@@ -10,9 +10,11 @@
  */
 #include <string.h>
 
-#include "cli/spool.h"
+#include "cli/two_pass.h"
+#include "envelope/spool.h"
 #include "envelope/envelope.h"
 #include "fuzz_common.h"
+#include "testing.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);

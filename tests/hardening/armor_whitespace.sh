@@ -1,6 +1,6 @@
 #!/bin/sh
 # Armor after any amount of whitespace, and followed by any amount, opens;
-# whitespace is exactly space, tab, CR and LF (seal(5), issue 8): more than
+# whitespace is exactly space, tab, CR and LF (seal(5)): more than
 # ~994 bytes of it, a bare CR and 2,000 blank lines were refused before. A
 # form feed or vertical tab before BEGIN or after END is refused (3), and so
 # is a binary envelope with whitespace in front (R1). The reference

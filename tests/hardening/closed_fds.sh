@@ -1,6 +1,6 @@
 #!/bin/sh
 # Programs started with descriptor 0, 1 or 2 closed open it on /dev/null
-# first (issue 8): with 1 closed, unseal's spool file used to get descriptor
+# first: with 1 closed, unseal's spool file used to get descriptor
 # 1, the plaintext was "written to standard output" into it and a valid
 # envelope failed. Now each run succeeds and nothing lands in a file.
 . "$top_srcdir/tests/cli/seal_common.sh"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A FIFO or a device given as -k, -s or -r, or lying in a trust directory as
-# NAME.pub, is refused at once, naming it (issue 8); open(2) of a FIFO used
+# NAME.pub, is refused at once, naming it; open(2) of a FIFO used
 # to block forever before the regular-file check. Each run is bounded by
 # timeout(1): 124 would mean it blocked.
 . "$top_srcdir/tests/cli/seal_common.sh"

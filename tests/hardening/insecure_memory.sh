@@ -1,6 +1,6 @@
 #!/bin/sh
 # When memory cannot be locked, libgcrypt keeps secrets in ordinary memory
-# without a word; the programs say so once on stderr (issue 8), unless -q.
+# without a word; the programs say so once on stderr, unless -q.
 # Needs root and setpriv to take away CAP_IPC_LOCK under "ulimit -l 0".
 . "$top_srcdir/tests/cli/seal_common.sh"
 if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then

@@ -1,6 +1,6 @@
 #!/bin/sh
 # unseal --inspect shows a creation time of 2^63 seconds or more as "out of
-# range" (issue 8): it used to go through a signed time_t and print 1969.
+# range": it used to go through a signed time_t and print 1969.
 # The envelopes come from the reference implementation (tests/reference),
 # which can write any created value; they verify, so unseal accepts them.
 . "$top_srcdir/tests/cli/seal_common.sh"

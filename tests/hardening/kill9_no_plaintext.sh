@@ -1,7 +1,7 @@
 #!/bin/sh
 # kill -9 in the middle of unseal -o FILE, of seal -o FILE and of unseal to
 # standard output (the spool) leaves no file with plaintext, and no
-# half-written output, anywhere (issue 8). Output being written has no name
+# half-written output, anywhere. Output being written has no name
 # (O_TMPFILE) until it is complete and verified; the old scheme left
 # .FILE.XXXXXX behind, holding unverified plaintext.
 . "$top_srcdir/tests/cli/seal_common.sh"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# No core dumps (issue 8): every program sets RLIMIT_CORE to 0 and
+# No core dumps: every program sets RLIMIT_CORE to 0 and
 # PR_SET_DUMPABLE to 0 at start. Checked on a running unseal (blocked on a
 # FIFO): /proc/PID/limits shows a core size of 0 even when the shell allowed
 # more, and, run as another user, its /proc/PID files belong to root, which

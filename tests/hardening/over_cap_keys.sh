@@ -1,6 +1,6 @@
 #!/bin/sh
 # Valid key files whose parameters exceed the reading caps are a key
-# problem, exit 4 (issue 8; they were exit 3, "not a key file"): scrypt
+# problem, exit 4 (they were exit 3, "not a key file"): scrypt
 # N > 2^20, p > 16, PBKDF2 > 10^7 iterations, a modulus over 8192 bits.
 # The caps are checked before any key derivation, so the ciphertext inside
 # does not matter.

@@ -20,7 +20,7 @@
 
 #include "../envelope/envelope_util.h"
 #include "cli/cli.h"
-#include "cli/spool.h"
+#include "cli/two_pass.h"
 #include "envelope/chunked.h"
 #include "envelope/header.h"
 #include "testing.h"

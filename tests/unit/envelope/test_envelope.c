@@ -13,6 +13,7 @@
 #include "envelope/header.h"
 #include "envelope/trailer.h"
 #include "envelope_util.h"
+#include "testing.h"
 
 static struct seal_key *alice, *bob, *carol, *mallory; /* key pairs */
 static struct trusted_senders trusted;                 /* alice, carol */

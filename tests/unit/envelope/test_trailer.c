@@ -9,6 +9,7 @@
 
 #include "envelope/trailer.h"
 #include "envelope_util.h"
+#include "testing.h"
 
 static void fill_trailer(struct envelope_trailer *t, size_t k)
 {

@@ -5,8 +5,8 @@
  * cli/deliver.h: 8 no answer or unreachable, 9 refused (ERR), 10 an answer
  * that does not verify.
  */
-#ifndef SEAL_CLI_TWOWAY_H
-#define SEAL_CLI_TWOWAY_H
+#ifndef SEAL_CLI_FETCH_REGISTER_H
+#define SEAL_CLI_FETCH_REGISTER_H
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -25,6 +25,7 @@ enum {
     OPT_TW_FETCH,
     OPT_TW_NAME,
     OPT_TW_REGISTER,
+    OPT_TW_END,
 };
 
 #define CLI_TWOWAY_UNSEAL_LONGOPTS                                                                 \
@@ -44,10 +45,10 @@ enum {
 struct cli_twoway_options {
     const char *outbox, *pending; /* unseal --listen */
     unsigned max_pending;
-    bool fetch;              /* unseal --from --fetch */
-    const char *name;        /* --fetch, --register: our client ID */
-    const char *register_to; /* seal-keygen --register HOST:PORT */
-    unsigned seen;
+    bool fetch;                            /* unseal --from --fetch */
+    const char *name;                      /* --fetch, --register: our client ID */
+    const char *register_to;               /* seal-keygen --register HOST:PORT */
+    bool seen[OPT_TW_END - OPT_TW_OUTBOX]; /* options given */
 };
 
 void cli_twoway_defaults(struct cli_twoway_options *o);

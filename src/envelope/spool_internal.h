@@ -3,8 +3,8 @@
  * unit tests the file descriptor, to check and tamper with the file). No
  * other file includes it (tests/no_test_symbols.sh checks it).
  */
-#ifndef SEAL_SPOOL_INTERNAL_H
-#define SEAL_SPOOL_INTERNAL_H
+#ifndef SEAL_ENVELOPE_SPOOL_INTERNAL_H
+#define SEAL_ENVELOPE_SPOOL_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>

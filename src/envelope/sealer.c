@@ -4,13 +4,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "envelope/armor.h"
 #include "envelope/chunked.h"
 #include "envelope/envelope.h"
 #include "envelope/header.h"
 #include "envelope/trailer.h"
 #include "envelope/pipeline.h"
-#include "envelope/seal_internal.h"
+#include "envelope/sealer_internal.h"
 
 /* The short piece at the end of the input (< CHUNK_SIZE) and the trailer. */
 #define TAIL_BUF (CHUNK_SIZE + TRAILER_MAX_LEN)

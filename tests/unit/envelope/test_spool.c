@@ -18,7 +18,7 @@
 
 #include "envelope/chunked.h"
 #include "crypto/crypto.h"
-#include "cli/spool.h"
+#include "envelope/spool.h"
 #include "testing.h"
 
 struct mem {

@@ -1,5 +1,5 @@
-/* The outbox and registration for the programs; see twoway.h (cli). */
-#include "cli/twoway.h"
+/* The outbox fetch and registration for the programs; see fetch_register.h. */
+#include "cli/fetch_register.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -21,7 +21,7 @@
 #include "transport/listener.h"
 #include "transport/net.h"
 #include "transport/registry.h"
-#include "transport/twoway.h"
+#include "transport/serve_requests.h"
 
 static const char *const tw_names[] = {"--outbox", "--pending", "--max-pending",
                                        "--fetch",  "--name",    "--register"};
@@ -34,14 +34,11 @@ void cli_twoway_defaults(struct cli_twoway_options *o)
 
 int cli_twoway_option(int c, const char *arg, struct cli_twoway_options *o)
 {
-    int idx = c - OPT_TW_OUTBOX;
-    if (idx < 0 || idx > OPT_TW_REGISTER - OPT_TW_OUTBOX)
-        return -2;
-    if (o->seen & (1u << idx)) {
-        cli_errorf("option %s given twice", tw_names[idx]);
-        return cli_usage_error();
-    }
-    o->seen |= 1u << idx;
+    int idx = c - OPT_TW_OUTBOX, r;
+    if (idx < 0 || c >= OPT_TW_END)
+        return CLI_OPTION_NOT_MINE;
+    if ((r = cli_once(&o->seen[idx], tw_names[idx])) != CLI_OPTION_HANDLED)
+        return r;
     switch (c) {
     case OPT_TW_OUTBOX:
         o->outbox = arg;
@@ -75,17 +72,17 @@ int cli_twoway_option(int c, const char *arg, struct cli_twoway_options *o)
         break;
     }
     }
-    return -1;
+    return CLI_OPTION_HANDLED;
 }
 
 int cli_twoway_check_unseal(const struct cli_twoway_options *o, const struct cli_net_options *net)
 {
-    const unsigned server = 1u << 0 | 1u << 1 | 1u << 2;
-    if ((o->seen & server) && !net->listen) {
+    bool max_pending = o->seen[OPT_TW_MAX_PENDING - OPT_TW_OUTBOX];
+    if ((o->outbox || o->pending || max_pending) && !net->listen) {
         cli_errorf("options --outbox, --pending and --max-pending need --listen");
         return cli_usage_error();
     }
-    if ((o->seen & (1u << 2)) && !o->pending)
+    if (max_pending && !o->pending)
         return cli_conflict("--max-pending", "no --pending");
     if (o->fetch && (!net->from || !net->inbox)) {
         cli_errorf("option --fetch needs --from HOST:PORT and -d INBOX");

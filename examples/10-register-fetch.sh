@@ -1,5 +1,5 @@
 #!/bin/sh
-# 11-register-fetch.sh: a new client registers its key, the operator
+# 10-register-fetch.sh: a new client registers its key, the operator
 # approves it, the client sends a message and fetches one waiting for it.
 #
 # One listener serves everything on one port: deliveries into its Maildir
@@ -13,6 +13,7 @@ for name in hq carl dana; do
 done
 rm -rf clients pending outbox hq-inbox dana-inbox hq.log
 mkdir clients pending outbox
+: >hq.log # exists before the first look at it
 cp carl.pub clients/ # a client registered long ago
 
 # The operator's listener (port 0: the kernel picks one; the log says which).
@@ -33,9 +34,9 @@ seal-keygen --register "127.0.0.1:$port" -s dana.key
 ls pending
 
 # 2. The operator compares the fingerprint dana read out over the phone
-#    with the pending file's, then approves by moving the file.
-seal-keygen -l pending/dana.pub
-mv pending/dana.pub clients/
+#    with the one listed, then approves: the key moves into clients/.
+seal-keygen --pending pending
+seal-keygen --pending pending --approve dana --trust-dir clients
 
 # 3. dana sends a report; the listener sees the new key without a restart.
 echo "Field report: all quiet." >report.txt

@@ -6,8 +6,8 @@
  * and re-read when it changed, so a key an operator just approved is trusted
  * without a restart.
  */
-#ifndef SEAL_TRANSPORT_TWOWAY_H
-#define SEAL_TRANSPORT_TWOWAY_H
+#ifndef SEAL_TRANSPORT_SERVE_REQUESTS_H
+#define SEAL_TRANSPORT_SERVE_REQUESTS_H
 
 #include "transport/serve.h"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# 10-chat.sh: two people chat with forward secrecy (seal --chat).
+# 09-chat.sh: two people chat with forward secrecy (seal --chat).
 #
 # bob waits for alice on a port; alice calls. Their HELLOs are envelopes
 # sealed and signed with their RSA keys, carrying ephemeral X25519 keys;

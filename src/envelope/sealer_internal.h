@@ -1,12 +1,12 @@
 /*
  * The sealer with values it otherwise makes up given by the caller, so that
  * tests/testing.c can make reproducible envelopes (the test kit, the fuzz
- * harnesses). envelope_seal() passes NULL. No file under src/ but seal.c
+ * harnesses). envelope_seal() passes NULL. No file under src/ but sealer.c
  * includes this header (tests/no_test_symbols.sh checks it), so nothing the
  * installed programs run can fix a key, salt or ID.
  */
-#ifndef SEAL_ENVELOPE_SEAL_INTERNAL_H
-#define SEAL_ENVELOPE_SEAL_INTERNAL_H
+#ifndef SEAL_ENVELOPE_SEALER_INTERNAL_H
+#define SEAL_ENVELOPE_SEALER_INTERNAL_H
 
 #include "envelope/envelope.h"
 

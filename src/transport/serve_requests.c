@@ -1,5 +1,5 @@
-/* The listener's two-way patterns; see twoway.h. */
-#include "transport/twoway.h"
+/* The listener's two-way patterns; see serve_requests.h. */
+#include "transport/serve_requests.h"
 
 #include <errno.h>
 #include <pthread.h>
