@@ -22,6 +22,7 @@
 #include <config.h>
 
 #include "cli/fleet.h"
+#include "base/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -171,19 +172,6 @@ struct cli_fleet_state {
     struct serve_destination dest;
 };
 
-static void state_log(struct cli_fleet_state *st, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void state_log(struct cli_fleet_state *st, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (st->log)
-        st->log(st->log_ctx, line);
-}
-
 /* Waits for the publisher to exit, at most WAIT_MS, then kills it. Its exit
  * status (or -1 if killed or unknown). */
 static int reap(struct cli_fleet_state *st, int64_t wait_ms)
@@ -278,10 +266,11 @@ fail:
 /* The publisher failed mid-way: stop it; the next delivery starts another. */
 static void publisher_lost(struct cli_fleet_state *st, gpg_err_code_t err)
 {
-    state_log(st, "the NATS publisher failed (%s): a later delivery starts a new one",
-              err == GPG_ERR_EOF ? "it stopped"
-              : seal_detail()    ? seal_detail()
-                                 : gpg_strerror(err));
+    seal_log(st->log, st->log_ctx,
+             "the NATS publisher failed (%s): a later delivery starts a new one",
+             err == GPG_ERR_EOF ? "it stopped"
+             : seal_detail()    ? seal_detail()
+                                : gpg_strerror(err));
     seal_clear_detail();
     stop_publisher(st, 0);
     st->next_start_ms = net_now_ms() + RESTART_MS;
@@ -305,7 +294,7 @@ static gpg_err_code_t publish_locked(struct cli_fleet_state *st, const struct de
             publisher_lost(st, err);
             return GPG_ERR_ENOTCONN;
         }
-        state_log(st, "the NATS publisher is running again");
+        seal_log(st->log, st->log_ctx, "the NATS publisher is running again");
     }
     /* Refused before it is copied: it could never be stored. */
     if (st->max_payload > 0 && m->len > (uint64_t)st->max_payload) {

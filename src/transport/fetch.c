@@ -13,20 +13,7 @@
 #include "crypto/crypto.h"
 #include "transport/net.h"
 #include "transport/serve.h"
-
-static void note(const struct fetch_config *cfg, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void note(const struct fetch_config *cfg, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    if (!cfg->note)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    cfg->note(cfg->note_ctx, line);
-}
+#include "base/text.h"
 
 /* Seals the request to the listener: the armored envelope in FRAME, its ID
  * (the request ID) in ID. */
@@ -135,8 +122,8 @@ static gpg_err_code_t one_envelope(const struct fetch_config *cfg, struct fetch_
         bad = seal_fail(GPG_ERR_SIG_EXPIRED, "created outside the replay window");
     if (bad) {
         /* Not ours to store; the listener keeps it. The fetch goes on. */
-        note(cfg, "refused an envelope (%llu bytes): %s", (unsigned long long)n,
-             seal_detail() ? seal_detail() : gpg_strerror(bad));
+        seal_log(cfg->note, cfg->note_ctx, "refused an envelope (%llu bytes): %s",
+                 (unsigned long long)n, seal_detail() ? seal_detail() : gpg_strerror(bad));
         seal_clear_detail();
         reply(s, cfg->wait_ms, WIRE_ERR_PERM, "authentication failed");
         out->rejected++;
@@ -151,7 +138,7 @@ static gpg_err_code_t one_envelope(const struct fetch_config *cfg, struct fetch_
         out->duplicates++;
     else
         out->stored++;
-    note(cfg, "%s new/%s", dup ? "already stored as" : "stored", name);
+    seal_log(cfg->note, cfg->note_ctx, "%s new/%s", dup ? "already stored as" : "stored", name);
     /* Test hook: a client that disconnects between storing and answering. */
     if ((err = inbox_test_point("fetch-ack")) ||
         (err = fetch_receipt(req, request_id, info.envelope_id, sha, receipt)))

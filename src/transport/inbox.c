@@ -20,6 +20,7 @@
  * tmp/NAME exists may finish it. */
 #define _GNU_SOURCE /* renameat, symlinkat, utimensat with AT_SYMLINK_NOFOLLOW */
 #include "transport/inbox.h"
+#include "base/text.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -111,12 +112,6 @@ static void sanitize(const char *s, char *out, size_t cap)
         out[o++] = ok ? c : '_';
     }
     out[o] = '\0';
-}
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
 void inbox_close(struct inbox *ib)
@@ -362,10 +357,10 @@ gpg_err_code_t inbox_deliver(struct inbox *ib, struct inbox_file *f, const struc
 
     *duplicate = false;
     name[0] = '\0';
-    hex(d->sender_fpr, SEAL_FPR_LEN, marker);
+    seal_hex(d->sender_fpr, SEAL_FPR_LEN, marker);
     marker[2 * SEAL_FPR_LEN] = '-';
-    hex(d->envelope_id, SEAL_ENVELOPE_ID_LEN, marker + 2 * SEAL_FPR_LEN + 1);
-    hex(d->envelope_id, SEAL_ENVELOPE_ID_LEN, idhex);
+    seal_hex(d->envelope_id, SEAL_ENVELOPE_ID_LEN, marker + 2 * SEAL_FPR_LEN + 1);
+    seal_hex(d->envelope_id, SEAL_ENVELOPE_ID_LEN, idhex);
     sanitize(d->sender_id, sender, sizeof sender);
     /* The name in new/: unique part, envelope ID, sender, host. */
     if (strlen(f->name) + strlen(idhex) + strlen(sender) + strlen(ib->host) + 3 > INBOX_NAME_MAX) {

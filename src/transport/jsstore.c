@@ -7,27 +7,19 @@
 #include <string.h>
 
 #include "base/fileio.h"
+#include "base/text.h"
 
 void js_store_subject(const char *stream, char out[JS_STORE_SUBJECT_MAX])
 {
     snprintf(out, JS_STORE_SUBJECT_MAX, "seal.%s", stream);
 }
 
-static void put_hex(const uint8_t *p, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[p[i] >> 4];
-        out[2 * i + 1] = digits[p[i] & 15];
-    }
-}
-
 void js_store_msg_id(const uint8_t fpr[SEAL_FPR_LEN], const uint8_t id[SEAL_ENVELOPE_ID_LEN],
                      char out[JS_STORE_ID_LEN + 1])
 {
-    put_hex(fpr, SEAL_FPR_LEN, out);
+    seal_hex(fpr, SEAL_FPR_LEN, out);
     out[2 * SEAL_FPR_LEN] = '-';
-    put_hex(id, SEAL_ENVELOPE_ID_LEN, out + 2 * SEAL_FPR_LEN + 1);
+    seal_hex(id, SEAL_ENVELOPE_ID_LEN, out + 2 * SEAL_FPR_LEN + 1);
     out[JS_STORE_ID_LEN] = '\0';
 }
 

@@ -25,6 +25,7 @@
 
 #include "base/errors.h"
 #include "base/fileio.h"
+#include "base/text.h"
 #include "transport/outbox.h"
 #include "transport/proxy.h"
 #include "transport/sources.h"
@@ -114,19 +115,6 @@ static int64_t min64(int64_t a, int64_t b)
     return a < b ? a : b;
 }
 
-static void logf_(struct listener *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct listener *l, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    if (!l->serve.log)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    l->serve.log(l->serve.log_ctx, line);
-}
-
 unsigned listener_default_max_conns(uint64_t nofile)
 {
     uint64_t n = nofile > 2 * LISTENER_RESERVE_FDS ? (nofile - LISTENER_RESERVE_FDS) / 2 : 16;
@@ -182,8 +170,8 @@ static void note(struct listener *l, struct conn *c, const char *verb, enum sour
     struct source *s = c ? c->src : NULL;
     if (s && !source_may_log(s, r, LISTENER_LOG_BURST))
         return;
-    logf_(l, "%s %s: %s (%s: %s)", verb, c ? c->job.peer : "?", errline, source_reason_name(r),
-          detail);
+    seal_log(l->serve.log, l->serve.log_ctx, "%s %s: %s (%s: %s)", verb, c ? c->job.peer : "?",
+             errline, source_reason_name(r), detail);
 }
 
 /* Refuses C with an ERR line and logs why; a peer that may still be
@@ -334,8 +322,10 @@ static bool begin_envelope(struct listener *l, struct conn *c)
     const struct serve_config *cfg = &l->serve;
     gpg_err_code_t err;
     if (cfg->inbox && !inbox_has_space(cfg->inbox, cfg->min_free)) {
+        /* Not "No space left on device": the disk is not full, the
+         * listener keeps --min-free of it free. */
         refuse(l, c, "refused", SR_SPACE, WIRE_ERR_TEMP, "low on disk space", true,
-               gpg_strerror(GPG_ERR_ENOSPC));
+               "free space below --min-free");
         return false;
     }
     err = cfg->inbox ? inbox_tmp_create(cfg->inbox, ".envelope", &c->job.spool)
@@ -345,7 +335,7 @@ static bool begin_envelope(struct listener *l, struct conn *c)
                seal_detail() ? seal_detail() : gpg_strerror(err));
         return false;
     }
-    logf_(l, "connection from %s", c->job.peer);
+    seal_log(l->serve.log, l->serve.log_ctx, "connection from %s", c->job.peer);
     c->state = C_BODY;
     c->window_ms = c->last_ms = net_now_ms();
     c->window_got = 0;
@@ -634,8 +624,9 @@ static bool on_accept(struct listener *l, int lfd)
         /* Out of descriptors: let connections end first (said once a
          * minute at most). */
         if (now >= l->fd_note_again) {
-            logf_(l, "not accepting for now: %s (--max-connections %u needs more descriptors)",
-                  seal_detail() ? seal_detail() : gpg_strerror(err), l->cfg->max_conns);
+            seal_log(l->serve.log, l->serve.log_ctx,
+                     "not accepting for now: %s (--max-connections %u needs more descriptors)",
+                     seal_detail() ? seal_detail() : gpg_strerror(err), l->cfg->max_conns);
             l->fd_note_again = now + 60000;
         }
         seal_clear_detail();
@@ -736,10 +727,11 @@ static void maintain(struct listener *l)
     memset(&rep, 0, sizeof rep);
     gpg_err_code_t err = l->serve.inbox ? inbox_maintain(l->serve.inbox, &rep) : 0;
     if (err)
-        logf_(l, "inbox maintenance failed: %s",
-              gpg_strerror(gpg_err_make(GPG_ERR_SOURCE_USER_1, err)));
+        seal_log(l->serve.log, l->serve.log_ctx, "inbox maintenance failed: %s",
+                 gpg_strerror(gpg_err_make(GPG_ERR_SOURCE_USER_1, err)));
     else if (rep.completed || rep.pruned)
-        logf_(l, "inbox maintenance: %u completed, %u markers pruned", rep.completed, rep.pruned);
+        seal_log(l->serve.log, l->serve.log_ctx,
+                 "inbox maintenance: %u completed, %u markers pruned", rep.completed, rep.pruned);
 }
 
 static bool is_tag(const struct listener *l, const void *p)

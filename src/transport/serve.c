@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "base/text.h"
 #include "crypto/crypto.h"
 #include "transport/proxy.h"
 #include "transport/receipt.h"
@@ -24,26 +25,6 @@
  * receive buffer (seal --to reads it after a failed write). */
 #define LINGER_MS 2000
 #define LINGER_MAX_BYTES (1024 * 1024)
-
-static void logf_(const struct serve_config *cfg, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void logf_(const struct serve_config *cfg, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    if (!cfg->log)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    cfg->log(cfg->log_ctx, line);
-}
-
-static void hex(const uint8_t *p, size_t n, char *out)
-{
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
 
 static int64_t min64(int64_t a, int64_t b)
 {
@@ -75,7 +56,7 @@ static gpg_err_code_t receive(const struct serve_config *cfg, int fd, const char
             break;
         }
         if (*len == 0)
-            logf_(cfg, "connection from %s", peer);
+            seal_log(cfg->log, cfg->log_ctx, "connection from %s", peer);
         *len += got;
         seal_sha256_update(sha, buf, got);
         if ((err = fd_write_all(spool, buf, got)))
@@ -256,24 +237,26 @@ static void log_result(const struct serve_config *cfg, const struct serve_result
     char id[2 * SEAL_ENVELOPE_ID_LEN + 1] = "-";
     const char *who = res->info.sender_name ? res->info.sender_name : "?";
     if (res->info.decrypted)
-        hex(res->info.envelope_id, SEAL_ENVELOPE_ID_LEN, id);
+        seal_hex(res->info.envelope_id, SEAL_ENVELOPE_ID_LEN, id);
     switch (res->outcome) {
     case SERVE_PROBE:
         break;
     case SERVE_DELIVERED:
-        logf_(cfg, "delivered from %s: sender %s, %llu bytes, envelope %s%s%s", res->peer, who,
-              (unsigned long long)res->size, id, res->name[0] ? ", new/" : "", res->name);
+        seal_log(cfg->log, cfg->log_ctx,
+                 "delivered from %s: sender %s, %llu bytes, envelope %s%s%s", res->peer, who,
+                 (unsigned long long)res->size, id, res->name[0] ? ", new/" : "", res->name);
         break;
     case SERVE_DUPLICATE:
-        logf_(cfg, "duplicate from %s: sender %s, envelope %s, stored before%s%s", res->peer, who,
-              id, res->name[0] ? " as " : "", res->name);
+        seal_log(cfg->log, cfg->log_ctx,
+                 "duplicate from %s: sender %s, envelope %s, stored before%s%s", res->peer, who, id,
+                 res->name[0] ? " as " : "", res->name);
         break;
     case SERVE_REFUSED:
-        logf_(cfg, "refused %s: ERR %s %s (%s)%s%s", res->peer,
-              res->err_kind == WIRE_ERR_TEMP ? "temp" : "perm", res->reason,
-              gpg_strerror(gpg_err_make(GPG_ERR_SOURCE_USER_1, res->code)),
-              res->info.sender_name ? ", sender " : "",
-              res->info.sender_name ? res->info.sender_name : "");
+        seal_log(cfg->log, cfg->log_ctx, "refused %s: ERR %s %s (%s)%s%s", res->peer,
+                 res->err_kind == WIRE_ERR_TEMP ? "temp" : "perm", res->reason,
+                 gpg_strerror(gpg_err_make(GPG_ERR_SOURCE_USER_1, res->code)),
+                 res->info.sender_name ? ", sender " : "",
+                 res->info.sender_name ? res->info.sender_name : "");
         break;
     }
 }
@@ -352,7 +335,8 @@ void serve_connection(const struct serve_config *cfg, int fd, struct serve_resul
         }
     }
     if (cfg->inbox && !inbox_has_space(cfg->inbox, cfg->min_free)) {
-        set_refusal(res, WIRE_ERR_TEMP, "low on disk space", GPG_ERR_ENOSPC);
+        /* Not ENOSPC: the disk is not full, --min-free of it is kept. */
+        set_refusal(res, WIRE_ERR_TEMP, "low on disk space", GPG_ERR_LIMIT_REACHED);
         still_sending = true;
         goto reply;
     }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "transport/outbox.h"
+#include "base/text.h"
 #include "transport/registry.h"
 
 /* The trust directory as read at one moment; shared by the connections
@@ -133,20 +134,6 @@ void twoway_free(struct twoway *tw)
 
 /* ---- telling the patterns apart ------------------------------------------------ */
 
-static void logf_(const struct serve_config *cfg, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void logf_(const struct serve_config *cfg, const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    if (!cfg->log)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    cfg->log(cfg->log_ctx, line);
-}
-
 static void say(int fd, const struct serve_config *cfg, enum wire_kind kind, const char *reason)
 {
     char line[WIRE_LINE_MAX + 1];
@@ -215,17 +202,17 @@ static void serve_registration(struct twoway *tw, const struct serve_config *cfg
         }
         goto refuse;
     }
-    logf_(cfg,
-          "registration from %s: %s, key seal %s, pending as %s/%s.pub (trusted only once an "
-          "operator moves it into the trust directory)",
-          peer, rec.name, fpr, tw->cfg.pending, rec.name);
+    seal_log(cfg->log, cfg->log_ctx,
+             "registration from %s: %s, key seal %s, pending as %s/%s.pub (trusted only once an "
+             "operator moves it into the trust directory)",
+             peer, rec.name, fpr, tw->cfg.pending, rec.name);
     say(s->fd, cfg, WIRE_OK, "pending");
     goto out;
 refuse:
-    logf_(cfg, "registration from %s refused: ERR %s %s (%s)%s%s", peer,
-          kind == WIRE_ERR_TEMP ? "temp" : "perm", reason,
-          seal_detail() ? seal_detail() : gpg_strerror(err), rec.key ? ", name " : "",
-          rec.key ? rec.name : "");
+    seal_log(cfg->log, cfg->log_ctx, "registration from %s refused: ERR %s %s (%s)%s%s", peer,
+             kind == WIRE_ERR_TEMP ? "temp" : "perm", reason,
+             seal_detail() ? seal_detail() : gpg_strerror(err), rec.key ? ", name " : "",
+             rec.key ? rec.name : "");
     say(s->fd, cfg, kind, reason);
 out:
     key_free(rec.key);
@@ -258,7 +245,8 @@ void twoway_serve(void *ctx, const struct serve_config *cfg, struct serve_job *j
         if (job->kind == SERVE_KIND_REGISTER) {
             serve_registration(tw, cfg, s, snap, job->peer);
         } else if (!tw->cfg.outbox) {
-            logf_(cfg, "fetch from %s refused: this listener has no outbox", job->peer);
+            seal_log(cfg->log, cfg->log_ctx, "fetch from %s refused: this listener has no outbox",
+                     job->peer);
             say(job->fd, cfg, WIRE_ERR_PERM, FETCH_REFUSED_TEXT);
         } else {
             struct outbox_config oc = {cfg->key,      &snap->ts,    tw->cfg.outbox,

@@ -72,5 +72,8 @@ st=0
     2>"$T/seal.err" || st=$?
 [ "$st" -eq 9 ] || fail "seal --to refused with ERR temp: exit $st, expected 9"
 grep -q "ERR temp low on disk space" "$T/seal.err" || fail "seal did not print the reason"
+# The disk is not full: the log says why without claiming it is.
+grep -q "low on disk space.*below --min-free" "$T/guard.log" || fail "log: $(cat "$T/guard.log")"
+grep -q "No space left" "$T/guard.log" && fail "the log claims the disk is full: $(cat "$T/guard.log")"
 stop "$LPID"
 echo "ok"
