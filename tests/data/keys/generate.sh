@@ -18,7 +18,7 @@ openssl rsa -in $k -traditional -outform DER -out rsa3072-pkcs1.der 2>/dev/null
 openssl pkey -in $k -pubout -outform DER -out rsa3072-spki.der
 openssl rsa -in $k -RSAPublicKey_out -out rsa3072-pkcs1pub.pem 2>/dev/null
 openssl rsa -in $k -RSAPublicKey_out -outform DER -out rsa3072-pkcs1pub.der 2>/dev/null
-# Encrypted PKCS#8, the three ways the issue names.
+# Encrypted PKCS#8, the three ways OpenSSL writes it.
 openssl pkcs8 -topk8 -in $k -v2 aes-256-cbc -passout pass:$PASS -out rsa3072-enc-pbkdf2.pem
 openssl pkcs8 -topk8 -in $k -scrypt -passout pass:$PASS -out rsa3072-enc-scrypt.pem
 openssl pkcs8 -topk8 -in $k -scrypt -passout pass:$PASS -outform DER -out rsa3072-enc-scrypt.der
