@@ -84,13 +84,14 @@ static void reply(struct fetch_stream *s, int64_t wait_ms, enum wire_kind kind, 
     (void)net_write_all(s->fd, line, n, net_now_ms() + wait_ms);
 }
 
-/* One envelope of N bytes: receive, verify, store, answer. Returns 0 to go
- * on, GPG_ERR_EOF if the connection failed, or the code of a local failure
- * (the detail says why). */
+/* One envelope of N bytes: receive (its SHA-256 fed to LIST, verified or
+ * not, as the listener does), verify, store, answer. Returns 0 to go on,
+ * GPG_ERR_EOF if the connection failed, or the code of a local failure (the
+ * detail says why). */
 static gpg_err_code_t one_envelope(const struct fetch_config *cfg, struct fetch_stream *s,
                                    const struct fetch_request *req,
                                    const uint8_t request_id[SEAL_ENVELOPE_ID_LEN], uint64_t n,
-                                   struct fetch_outcome *out)
+                                   struct seal_sha256_ctx *list, struct fetch_outcome *out)
 {
     struct inbox_file spool = {-1, ""}, plain = {-1, ""};
     struct envelope_info info;
@@ -104,6 +105,7 @@ static gpg_err_code_t one_envelope(const struct fetch_config *cfg, struct fetch_
     if ((err = inbox_tmp_create(cfg->inbox, ".envelope", &spool)) ||
         (err = receive(cfg, s, n, spool.fd, sha)))
         goto out;
+    seal_sha256_update(list, sha, sizeof sha);
     if (!cfg->keep_sealed && (err = inbox_tmp_create(cfg->inbox, "", &plain)))
         goto out;
     if (lseek(spool.fd, 0, SEEK_SET) != 0) {
@@ -153,13 +155,15 @@ out:
 }
 
 /* The END line: "END <count> <mac>". RECEIVED: the ENVELOPE frames that
- * arrived in this session. The mac proves the count the listener sent; the
- * list is complete only if that many frames arrived here: a man in the
- * middle can drop a frame (and answer the listener for us, the client's
- * ERR line is not authenticated) but cannot change the count. */
+ * arrived in this session, LIST the digest of their hashes in order. The
+ * mac names the envelopes the listener sent, so it verifies over what
+ * arrived only if exactly those arrived: a man in the middle can drop a
+ * frame (and answer the listener for us, the client's ERR line is not
+ * authenticated), or put a frame recorded earlier in its place, but cannot
+ * make the mac agree. */
 static void judge_end(const char *line, const struct fetch_request *req,
                       const uint8_t request_id[SEAL_ENVELOPE_ID_LEN], uint64_t received,
-                      struct fetch_outcome *out)
+                      const uint8_t list[SEAL_SHA256_LEN], struct fetch_outcome *out)
 {
     char count[16], mac[RECEIPT_TEXT_LEN + 1];
     const char *sp = strchr(line + 4, ' ');
@@ -172,19 +176,25 @@ static void judge_end(const char *line, const struct fetch_request *req,
     count[sp - (line + 4)] = '\0';
     if (strcmp(count, "0") != 0 && !fetch_parse_count(count, FETCH_MAX_ENVELOPES, &n))
         return;
-    /* Only a well-formed END whose mac is wrong is a failed proof (exit 10). */
+    /* A well-formed END that does not prove the list is a failed proof
+     * (exit 10). With another count the mac cannot be checked (the missing
+     * hashes are unknown here): say what arrived, not what the listener
+     * sent, which is unproven. */
     out->status = FETCH_BAD_END;
-    snprintf(out->reason, sizeof out->reason, "the listener's END line does not verify");
-    if (fetch_end_mac(req, request_id, (uint32_t)n, mac) != 0 ||
-        !seal_ct_equal(mac, sp + 1, RECEIPT_TEXT_LEN))
-        return;
     if (n != received) {
         snprintf(out->reason, sizeof out->reason,
-                 "the listener sent %llu envelope%s, %llu arrived: the list is not proven "
+                 "the END line counts %llu envelope%s, %llu arrived: the list is not proven "
                  "complete",
                  (unsigned long long)n, n == 1 ? "" : "s", (unsigned long long)received);
         return;
     }
+    snprintf(out->reason, sizeof out->reason,
+             "the listener's END line does not verify over the %llu envelope%s that arrived: "
+             "the list is not proven complete",
+             (unsigned long long)received, received == 1 ? "" : "s");
+    if (fetch_end_mac(req, request_id, (uint32_t)n, list, mac) != 0 ||
+        !seal_ct_equal(mac, sp + 1, RECEIPT_TEXT_LEN))
+        return;
     out->status = FETCH_DONE;
     out->reason[0] = '\0';
 }
@@ -196,7 +206,9 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
     struct writer frame;
     uint8_t request_id[SEAL_ENVELOPE_ID_LEN];
     char line[FETCH_LINE_MAX];
-    uint64_t received = 0; /* ENVELOPE frames */
+    uint64_t received = 0;               /* ENVELOPE frames */
+    struct seal_sha256_ctx *list = NULL; /* their hashes, for the END mac */
+    uint8_t digest[SEAL_SHA256_LEN];
     gpg_err_code_t err;
 
     memset(out, 0, sizeof *out);
@@ -211,7 +223,7 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
     memcpy(req->server_fpr, cfg->server->fpr, SEAL_FPR_LEN);
     snprintf(req->name, sizeof req->name, "%s", cfg->name);
     seal_random(req->session_key, sizeof req->session_key);
-    if ((err = make_request(cfg, req, &frame, request_id)))
+    if ((err = make_request(cfg, req, &frame, request_id)) || (err = seal_sha256_new(&list)))
         goto out;
     if ((err = net_connect(cfg->from, net_now_ms() + 10000, &s->fd)))
         goto out;
@@ -258,7 +270,7 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
                 break;
             }
             received++;
-            if ((err = one_envelope(cfg, s, req, request_id, n, out))) {
+            if ((err = one_envelope(cfg, s, req, request_id, n, list, out))) {
                 if (err == GPG_ERR_EOF) {
                     out->status = FETCH_DROPPED;
                     snprintf(out->reason, sizeof out->reason, "the connection dropped midway");
@@ -269,7 +281,9 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
             continue;
         }
         if (strncmp(line, "END ", 4) == 0) {
-            judge_end(line, req, request_id, received, out);
+            seal_sha256_final(list, digest);
+            list = NULL;
+            judge_end(line, req, request_id, received, digest, out);
             break;
         }
         size_t len = strlen(line);
@@ -286,6 +300,7 @@ gpg_err_code_t transport_fetch(const struct fetch_config *cfg, struct fetch_outc
         break;
     }
 out:
+    seal_sha256_free(list);
     if (s && s->fd >= 0)
         close(s->fd);
     free(s);

@@ -33,7 +33,7 @@ enum fetch_status {
     FETCH_DONE,      /* the listener's END verified: nothing more was waiting */
     FETCH_REFUSED,   /* ERR (the reason in the outcome) */
     FETCH_DROPPED,   /* the connection ended (or timed out) before a valid END */
-    FETCH_BAD_END,   /* an END line whose mac does not verify */
+    FETCH_BAD_END,   /* an END line that does not prove the envelopes that arrived */
     FETCH_MALFORMED, /* a line that breaks the protocol, or an ENVELOPE over max_size */
 };
 

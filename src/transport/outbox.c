@@ -22,7 +22,7 @@
 #include "transport/wire.h"
 
 #define RECEIPT_LABEL_F "seal v1 fetch receipt"
-#define END_LABEL "seal v1 fetch end"
+#define END_LABEL "seal v2 fetch end"
 #define REQUESTS_DIR ".requests"
 
 /* ---- formats ---------------------------------------------------------------- */
@@ -101,9 +101,9 @@ gpg_err_code_t fetch_receipt(const struct fetch_request *req,
 
 gpg_err_code_t fetch_end_mac(const struct fetch_request *req,
                              const uint8_t request_id[SEAL_ENVELOPE_ID_LEN], uint32_t count,
-                             char out[RECEIPT_TEXT_LEN + 1])
+                             const uint8_t list[SEAL_SHA256_LEN], char out[RECEIPT_TEXT_LEN + 1])
 {
-    uint8_t msg[sizeof END_LABEL + SEAL_FPR_LEN + SEAL_ENVELOPE_ID_LEN + 4];
+    uint8_t msg[sizeof END_LABEL + SEAL_FPR_LEN + SEAL_ENVELOPE_ID_LEN + 4 + SEAL_SHA256_LEN];
     uint8_t *p = msg;
     memcpy(p, END_LABEL, sizeof END_LABEL);
     p += sizeof END_LABEL;
@@ -115,6 +115,8 @@ gpg_err_code_t fetch_end_mac(const struct fetch_request *req,
     p[1] = (uint8_t)(count >> 16);
     p[2] = (uint8_t)(count >> 8);
     p[3] = (uint8_t)count;
+    p += 4;
+    memcpy(p, list, SEAL_SHA256_LEN);
     return mac_text(req, msg, sizeof msg, out);
 }
 
@@ -406,10 +408,11 @@ static gpg_err_code_t mark_sent(const char *qdir, const char *name)
 }
 
 /* Offers each queued envelope and waits for its receipt. Returns the
- * number sent. */
+ * number sent, the SHA-256 of each sent whole fed to LIST in order (the END
+ * mac names them, whatever the client answered). */
 static uint32_t offer(const struct outbox_config *cfg, struct fetch_stream *s,
                       const struct fetch_request *req, const struct envelope_info *info,
-                      const char *peer, int64_t end)
+                      const char *peer, int64_t end, struct seal_sha256_ctx *list)
 {
     char qdir[PATH_MAX], path[PATH_MAX], line[WIRE_LINE_MAX + 1];
     char **names = calloc(FETCH_MAX_ENVELOPES, sizeof *names);
@@ -431,6 +434,7 @@ static uint32_t offer(const struct outbox_config *cfg, struct fetch_stream *s,
             break;
         }
         sent++;
+        seal_sha256_update(list, sha, sizeof sha);
         int64_t deadline = net_now_ms() + cfg->idle_ms;
         gpg_err_code_t err =
             fetch_read_line(s, deadline < end ? deadline : end, line, sizeof line - 1);
@@ -482,6 +486,8 @@ void outbox_serve(const struct outbox_config *cfg, struct fetch_stream *s, const
     struct fetch_request *req = seal_secure_malloc(sizeof *req);
     struct envelope_info info;
     char line[WIRE_LINE_MAX + 1], mac[RECEIPT_TEXT_LEN + 1];
+    uint8_t digest[SEAL_SHA256_LEN];
+    struct seal_sha256_ctx *list = NULL;
     int64_t end = net_now_ms() + cfg->total_ms;
     gpg_err_code_t err;
 
@@ -500,11 +506,19 @@ void outbox_serve(const struct outbox_config *cfg, struct fetch_stream *s, const
         goto out;
     }
     seal_log(cfg->log, cfg->log_ctx, "fetch by %s from %s", req->name, peer);
-    uint32_t count = offer(cfg, s, req, &info, peer, end);
-    if (fetch_end_mac(req, info.envelope_id, count, mac) == 0) {
+    if (seal_sha256_new(&list) != 0) {
+        /* No END line: the client knows the list is not complete (exit 8). */
+        seal_log(cfg->log, cfg->log_ctx, "fetch by %s from %s: out of memory", req->name, peer);
+        goto out;
+    }
+    uint32_t count = offer(cfg, s, req, &info, peer, end, list);
+    seal_sha256_final(list, digest);
+    list = NULL;
+    if (fetch_end_mac(req, info.envelope_id, count, digest, mac) == 0) {
         int n = snprintf(line, sizeof line, "END %u %s\n", (unsigned)count, mac);
         (void)net_write_all(s->fd, line, (size_t)n, net_now_ms() + cfg->idle_ms);
     }
 out:
+    seal_sha256_free(list);
     seal_secure_free(req, sizeof *req);
 }

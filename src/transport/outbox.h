@@ -10,8 +10,10 @@
  *                       || u8 l || client ID (l) || session key (32)
  *   receipt: base64url(HMAC-SHA-256(session key, "seal v1 fetch receipt" 00
  *            || listener fpr || request ID || envelope ID || SHA-256(envelope)))
- *   end mac: base64url(HMAC-SHA-256(session key, "seal v1 fetch end" 00
- *            || listener fpr || request ID || u32 count))
+ *   end mac: base64url(HMAC-SHA-256(session key, "seal v2 fetch end" 00
+ *            || listener fpr || request ID || u32 count || list))
+ *   list:    SHA-256(SHA-256(envelope 1) || ... || SHA-256(envelope count)),
+ *            the envelopes the listener sent whole, in order
  */
 #ifndef SEAL_TRANSPORT_OUTBOX_H
 #define SEAL_TRANSPORT_OUTBOX_H
@@ -61,10 +63,11 @@ gpg_err_code_t fetch_receipt(const struct fetch_request *req,
                              const uint8_t envelope_id[SEAL_ENVELOPE_ID_LEN],
                              const uint8_t sha[SEAL_SHA256_LEN], char out[RECEIPT_TEXT_LEN + 1]);
 
-/* The mac of the END line for COUNT envelopes. */
+/* The mac of the END line for COUNT envelopes whose list digest (above) is
+ * LIST: it names the envelopes, not only their number. */
 gpg_err_code_t fetch_end_mac(const struct fetch_request *req,
                              const uint8_t request_id[SEAL_ENVELOPE_ID_LEN], uint32_t count,
-                             char out[RECEIPT_TEXT_LEN + 1]);
+                             const uint8_t list[SEAL_SHA256_LEN], char out[RECEIPT_TEXT_LEN + 1]);
 
 /* A socket read through a buffer, so that a line and the bytes after it
  * can be taken apart; every read waits at most until a deadline. */

@@ -99,7 +99,7 @@ grep -q "dropped a frame" "$T/relay.log" || fail "the relay dropped nothing: $(c
 grep -q "forwarded END 2" "$T/relay.log" || fail "the relay did not forward END 2: $(cat "$T/relay.log")"
 [ "$st" -ne 0 ] || fail "a fetch missing an envelope exited 0: $(cat "$T/mitm.err")"
 [ "$st" -eq 10 ] || fail "a fetch missing an envelope exited $st, not 10: $(cat "$T/mitm.err")"
-grep -q "the listener sent 2 envelopes, 1 arrived: the list is not proven complete" "$T/mitm.err" ||
+grep -q "the END line counts 2 envelopes, 1 arrived: the list is not proven complete" "$T/mitm.err" ||
     fail "no clear refusal: $(cat "$T/mitm.err")"
 # The forged ERR kept the dropped envelope queued: not lost.
 [ "$(count outbox/alice)" -eq 1 ] || fail "queued after the attack: $(ls "$T/outbox/alice")"
