@@ -9,6 +9,7 @@
 #include "base/fileio.h"
 #include "base/secmem.h"
 #include "cli/cli.h"
+#include "keys/ssh.h"
 
 /* Room for one byte over the cap (to tell "too large") and a NUL. */
 #define KEY_BUF_LEN (KEY_FILE_MAX + 2)
@@ -186,6 +187,17 @@ static int open_key(struct cli_key *k, const char *path, bool *is_public)
     if ((status = read_key_file(path, &b)) != EXIT_OK)
         goto out;
     err = key_decode_private(b.data, b.len, NULL, 0, &encrypted, &rsa);
+    /* Only once it is known to be no private key: a list is public. */
+    if (err && !encrypted && is_public && ssh_is_public_list(b.data, b.len)) {
+        k->data = b.data; /* moved: the caller reads the list */
+        k->len = b.len;
+        b.data = NULL;
+        k->is_list = true;
+        *is_public = true;
+        seal_clear_detail();
+        status = EXIT_OK;
+        goto out;
+    }
     if (err && !encrypted) {
         status = not_private(path, &b, err, is_public ? &k->key : NULL);
         if (status == EXIT_OK) {

@@ -26,6 +26,9 @@ struct cli_key {
     char *pub_path; /* the .pub file it came from, or NULL */
     uint8_t *data;  /* an encrypted key's bytes until unlocked (secure) */
     size_t len;
+    /* cli_key_open_any() only: DATA holds a list of OpenSSH public keys
+     * (ssh_is_public_list()) for the caller to go through; KEY is NULL. */
+    bool is_list;
 };
 
 /* Reads PATH as a private key: tells what it holds (an error naming a
@@ -36,7 +39,9 @@ struct cli_key {
 int cli_key_open(struct cli_key *k, const char *path);
 
 /* cli_key_open() that also takes a public key file (K->key is then a
- * public key and *IS_PUBLIC is set): for showing any key's fingerprint. */
+ * public key and *IS_PUBLIC is set) or a list of OpenSSH public keys
+ * (K->is_list and *IS_PUBLIC are set, nothing is decoded): for showing any
+ * key's fingerprint. */
 int cli_key_open_any(struct cli_key *k, const char *path, bool *is_public);
 
 /* Decrypts K if it is encrypted, asking PP for the passphrase, and checks

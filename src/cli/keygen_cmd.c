@@ -237,6 +237,60 @@ static int print_out(const char *text, size_t len)
     return EXIT_OK;
 }
 
+/* One key line of the list FILE (line LINENO), shown as -l shows a key but
+ * named FILE:LINENO, the name its errors bear too. The comment is not
+ * shown: it is free text from whoever wrote the line. */
+static int fingerprint_line(const char *file, size_t lineno, const uint8_t *line, size_t len)
+{
+    char fpr_text[SEAL_FPR_TEXT_LEN], ssh_text[SSH_FPR_TEXT_LEN];
+    size_t namelen = strlen(file) + 24;
+    struct seal_rsa_key *rsa = NULL;
+    struct seal_key *key = NULL;
+    char *name = malloc(namelen);
+    gpg_err_code_t err;
+    int status = EXIT_OK;
+
+    if (name == NULL)
+        return cli_error(file, seal_fail(GPG_ERR_ENOMEM, "out of memory"));
+    snprintf(name, namelen, "%s:%zu", file, lineno);
+    seal_clear_detail();
+    if ((err = ssh_decode_public_line(line, len, &rsa)) != 0 ||
+        (err = key_from_rsa(&rsa, &key)) != 0 ||
+        (err = fingerprint_text(key->fpr, fpr_text)) != 0 ||
+        (err = ssh_fingerprint_text(key->rsa, ssh_text)) != 0) {
+        /* In order with the lines already shown. */
+        fflush(stdout);
+        status = cli_error(name, err);
+    } else {
+        printf("%u seal %s ssh %s %s (RSA)\n", seal_rsa_bits(key->rsa), fpr_text, ssh_text, name);
+    }
+    seal_rsa_free(rsa);
+    key_free(key);
+    free(name);
+    return status;
+}
+
+/* -l on a list of OpenSSH public keys (authorized_keys, USER.keys), as
+ * ssh-keygen -lf reads one: a line per key, in order. A line refused does
+ * not hide the others; the status is the first refusal's, but a malformed
+ * line (3) outranks a key refused for what it is (4). */
+static int fingerprint_list(const char *file, const uint8_t *data, size_t len)
+{
+    struct ssh_key_lines it;
+    const uint8_t *line;
+    size_t n, lineno;
+    int status = EXIT_OK, st;
+
+    ssh_key_lines_init(&it, data, len);
+    while (ssh_key_lines_next(&it, &line, &n, &lineno)) {
+        st = fingerprint_line(file, lineno, line, n);
+        if (st != EXIT_OK && (status == EXIT_OK || (status == EXIT_KEY && st == EXIT_FORMAT)))
+            status = st;
+    }
+    st = print_out(NULL, 0);
+    return status != EXIT_OK ? status : st;
+}
+
 int cli_keygen_fingerprint(const struct keygen_options *opt)
 {
     struct cli_passphrase pp = {opt->common.passphrase_file};
@@ -251,6 +305,10 @@ int cli_keygen_fingerprint(const struct keygen_options *opt)
      * as fine here. */
     if ((status = cli_key_open_any(&k, opt->fpr_file, &is_public)) != EXIT_OK)
         return status;
+    if (k.is_list) {
+        status = fingerprint_list(opt->fpr_file, k.data, k.len);
+        goto out;
+    }
     if ((status = cli_key_unlock(&k, &pp)) != EXIT_OK)
         goto out;
     if ((err = fingerprint_text(k.key->fpr, fpr_text))) {

@@ -316,34 +316,63 @@ static bool is_ignored_line(const uint8_t *line, size_t len)
     return reader_remaining(&r) == 0 || (reader_peek_u8(&r, &c) == 0 && c == '#');
 }
 
+void ssh_key_lines_init(struct ssh_key_lines *it, const uint8_t *data, size_t len)
+{
+    reader_init(&it->r, data, len);
+    it->lineno = 0;
+}
+
+bool ssh_key_lines_next(struct ssh_key_lines *it, const uint8_t **line, size_t *len, size_t *lineno)
+{
+    while (get_line(&it->r, line, len)) {
+        it->lineno++;
+        if (!is_ignored_line(*line, *len)) {
+            *lineno = it->lineno;
+            return true;
+        }
+    }
+    *lineno = it->lineno;
+    return false;
+}
+
 bool ssh_looks_like_public(const uint8_t *data, size_t len)
 {
-    struct reader r;
+    struct ssh_key_lines it;
     const uint8_t *line;
-    size_t n;
+    size_t n, lineno;
 
-    reader_init(&r, data, len);
-    while (get_line(&r, &line, &n)) {
-        if (!is_ignored_line(line, n))
-            return ssh_line_is_key(line, n);
+    ssh_key_lines_init(&it, data, len);
+    return ssh_key_lines_next(&it, &line, &n, &lineno) && ssh_line_is_key(line, n);
+}
+
+bool ssh_is_public_list(const uint8_t *data, size_t len)
+{
+    struct ssh_key_lines it;
+    const uint8_t *line;
+    size_t n, lineno;
+
+    ssh_key_lines_init(&it, data, len);
+    if (!ssh_key_lines_next(&it, &line, &n, &lineno) || !ssh_line_is_key(line, n))
+        return false;
+    while (ssh_key_lines_next(&it, &line, &n, &lineno)) {
+        if (ssh_line_is_key(line, n))
+            return true;
     }
     return false;
 }
 
 gpg_err_code_t ssh_decode_public_file(const uint8_t *data, size_t len, struct seal_rsa_key **key)
 {
-    struct reader r;
+    struct ssh_key_lines it;
     const uint8_t *line;
-    size_t n;
+    size_t n, lineno;
     gpg_err_code_t err;
 
     *key = NULL;
     if (len > KEY_FILE_MAX)
         return seal_fail(GPG_ERR_TOO_LARGE, "key file larger than %d bytes", KEY_FILE_MAX);
-    reader_init(&r, data, len);
-    while (get_line(&r, &line, &n)) {
-        if (is_ignored_line(line, n))
-            continue;
+    ssh_key_lines_init(&it, data, len);
+    while (ssh_key_lines_next(&it, &line, &n, &lineno)) {
         if (*key != NULL) {
             seal_rsa_free(*key);
             *key = NULL;

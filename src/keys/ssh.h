@@ -48,6 +48,24 @@ gpg_err_code_t ssh_decode_public_line(const uint8_t *line, size_t len, struct se
  * is a public key line. */
 bool ssh_looks_like_public(const uint8_t *data, size_t len);
 
+/* The lines of a list of public keys (authorized_keys, a code host's
+ * USER.keys) that are neither blank nor '#' comments, one at a time. */
+struct ssh_key_lines {
+    struct reader r;
+    size_t lineno;
+};
+
+void ssh_key_lines_init(struct ssh_key_lines *it, const uint8_t *data, size_t len);
+
+/* Borrows the next such line, without its LF or CRLF, and sets *LINENO to
+ * its number in the whole text (from 1). False at the end. */
+bool ssh_key_lines_next(struct ssh_key_lines *it, const uint8_t **line, size_t *len,
+                        size_t *lineno);
+
+/* True if DATA is a list of several public keys: ssh_looks_like_public()
+ * and at least one more key line (of any type) after the first. */
+bool ssh_is_public_list(const uint8_t *data, size_t len);
+
 /* Decodes a public key file: exactly one key line, blank lines and '#'
  * comments around it ignored (GPG_ERR_INV_OBJ for a second key: a file of
  * several keys is a list, for seal -R). */

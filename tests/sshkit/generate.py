@@ -7,9 +7,11 @@ expected outcome beside it (NAME.expect), as the envelope testkit does.
 Run by hand (it calls ssh-keygen, so its keys differ on every run); the
 files in tests/sshkit are its output, checked in. run.sh holds seal-keygen
 to each .expect. An .expect file says, on its first line, "success"
-(exit 0), "malformed" (exit 3) or "key problem" (exit 4); a "detail: TEXT"
-line names what the error must say; a success has an "ssh SHA256:..." line,
-what ssh-keygen -l says for the key.
+(exit 0), "malformed" (exit 3) or "key problem" (exit 4); a line
+"seal-keygen -l: OUTCOME" makes it another for seal-keygen -l (a list of
+keys, refused where one key is wanted); a "detail: TEXT" line names what the
+error must say; a success has an "ssh SHA256:..." line per key, in order,
+what ssh-keygen -l says for it.
 """
 import base64
 import os
@@ -115,15 +117,17 @@ def build_private(k, pad=None, check2=None, nkeys=None, pub=None, fields=None, e
             "\n-----END OPENSSH PRIVATE KEY-----\n")
 
 
-def write(name, ext, data, outcome, detail=None, fpr=None):
+def write(name, ext, data, outcome, detail=None, fpr=None, keygen_outcome=None):
     with open(os.path.join(OUT, name + ext), "w") as f:
         f.write(data)
     with open(os.path.join(OUT, name + ".expect"), "w") as f:
         f.write(outcome + "\n")
+        if keygen_outcome:
+            f.write("seal-keygen -l: " + keygen_outcome + "\n")
         if detail:
             f.write("detail: " + detail + "\n")
-        if fpr:
-            f.write("ssh " + fpr + "\n")
+        for one in [fpr] if isinstance(fpr, str) else fpr or []:
+            f.write("ssh " + one + "\n")
 
 
 def main():
@@ -186,7 +190,10 @@ def main():
     write("pub_oversized_integer", ".pub", line(giant), "malformed", "longer than 2048 bytes")
     small_n = (1 << 1023) | int.from_bytes(os.urandom(128), "big") | 1
     write("pub_small_modulus", ".pub", line(rsa_blob(e, small_n)), "key problem")
-    write("pub_two_keys", ".pub", pub + other_pub, "malformed", "more than one OpenSSH key")
+    # A list of keys, refused where one key is wanted, shown key by key by
+    # seal-keygen -l as by ssh-keygen -lf.
+    write("pub_two_keys", ".pub", pub + other_pub, "malformed", "more than one OpenSSH key",
+          [fpr, ssh_fpr(other_path + ".pub")], "success")
     bogus_len = string(b"ssh-rsa") + struct.pack(">I", 0xFFFFFFF0) + b"\x01\x00\x01"
     write("pub_string_length_huge", ".pub", line(bogus_len), "malformed", "longer than")
     write("pub_unterminated_quote", ".pub", 'command="echo ' + pub, "malformed",

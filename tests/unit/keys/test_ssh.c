@@ -1,7 +1,8 @@
 /* OpenSSH keys (keys/ssh.h): which lines are key lines, the key kit's
  * files through the parsers (fingerprints as ssh-keygen -l gave them), our
- * own ssh-rsa line read back, and every truncation of a public blob and of
- * an openssh-key-v1 structure refused without reading past it. */
+ * own ssh-rsa line read back, the key lines of a list, and every truncation
+ * of a public blob and of an openssh-key-v1 structure refused without
+ * reading past it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,6 +90,63 @@ static void test_line_is_key(void **state)
     assert_false(is_key("# ssh-rsa AAAA"));
     assert_false(is_key("command=\"echo ssh-rsa AAAA"));
     assert_false(is_key("-----BEGIN PUBLIC KEY-----"));
+}
+
+static bool is_list(const char *s)
+{
+    return ssh_is_public_list((const uint8_t *)s, strlen(s));
+}
+
+/* The key lines of a list: blank lines and comments skipped, numbers
+ * counted over every line, CRLF and a last line without LF. */
+static void test_key_lines(void **state)
+{
+    static const char text[] = "# team\n\n  \t\nno-pty ssh-rsa AAAA a\r\n"
+                               "  # ssh-rsa AAAA\nssh-ed25519 AAAC b\n\nssh-rsa BBBB";
+    static const char *const want[] = {"no-pty ssh-rsa AAAA a", "ssh-ed25519 AAAC b",
+                                       "ssh-rsa BBBB"};
+    static const size_t want_no[] = {4, 6, 8};
+    struct ssh_key_lines it;
+    const uint8_t *line;
+    size_t n, lineno, i = 0;
+    (void)state;
+
+    ssh_key_lines_init(&it, (const uint8_t *)text, sizeof text - 1);
+    while (ssh_key_lines_next(&it, &line, &n, &lineno)) {
+        assert_true(i < 3);
+        assert_int_equal(n, strlen(want[i]));
+        assert_memory_equal(line, want[i], n);
+        assert_int_equal(lineno, want_no[i]);
+        i++;
+    }
+    assert_int_equal(i, 3);
+    assert_false(ssh_key_lines_next(&it, &line, &n, &lineno));
+
+    /* A list: a key line first, another key line (any type) later. */
+    assert_true(is_list(text));
+    assert_true(is_list("ssh-rsa AAAA\nssh-rsa BBBB\n"));
+    assert_true(is_list("ssh-rsa AAAA\ngarbage\necdsa-sha2-nistp256 CCCC\n"));
+    assert_false(is_list(""));
+    assert_false(is_list("ssh-rsa AAAA\n"));
+    assert_false(is_list("ssh-rsa AAAA\n# ssh-rsa BBBB\n\n"));
+    assert_false(is_list("ssh-rsa AAAA\ntrailing garbage\n"));
+    assert_false(is_list("keys/alice.pub\nssh-rsa AAAA\nssh-rsa BBBB\n"));
+    assert_false(is_list("-----BEGIN PUBLIC KEY-----\nssh-rsa AAAA\nssh-rsa BBBB\n"));
+}
+
+/* Where one key is wanted, a list is refused, and says so. */
+static void test_two_keys_refused(void **state)
+{
+    struct blob b = slurp("pub_two_keys.pub");
+    struct seal_rsa_key *key = NULL;
+    (void)state;
+
+    assert_true(ssh_is_public_list(b.data, b.len));
+    seal_clear_detail();
+    assert_int_equal(ssh_decode_public_file(b.data, b.len, &key), GPG_ERR_INV_OBJ);
+    assert_null(key);
+    assert_non_null(strstr(seal_detail(), "more than one OpenSSH key"));
+    free(b.data);
 }
 
 /* A kit file's key, its ssh fingerprint as ssh-keygen gave it, and the
@@ -256,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_line_is_key),       cmocka_unit_test(test_kit_fingerprints),
         cmocka_unit_test(test_encode_round_trip), cmocka_unit_test(test_truncated_public_blobs),
         cmocka_unit_test(test_truncated_private), cmocka_unit_test(test_public_only),
+        cmocka_unit_test(test_key_lines),         cmocka_unit_test(test_two_keys_refused),
     };
     if (seal_crypto_init() != 0)
         return 1;
