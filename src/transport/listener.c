@@ -640,6 +640,15 @@ static bool on_accept(struct listener *l, int lfd)
         close(fd);
         return true;
     }
+    /* Gone already (a health check that sent its PROXY header and reset
+     * before we looked): nobody to answer, and its bytes must not be taken
+     * for a client's once the proxy's address is unknown. */
+    bool named = getpeername(fd, (struct sockaddr *)&ss, &sl) == 0;
+    if (!named && errno == ENOTCONN) {
+        free(c);
+        close(fd);
+        return true;
+    }
     c->job.fd = fd;
     c->job.spool.fd = -1;
     c->start_ms = now;
@@ -647,8 +656,7 @@ static bool on_accept(struct listener *l, int lfd)
     c->head_end = now + l->cfg->header_ms;
     net_peer_name(fd, c->job.peer);
     memset(&from, 0, sizeof from);
-    bool ip = getpeername(fd, (struct sockaddr *)&ss, &sl) == 0 &&
-              proxy_addr_from_sockaddr((struct sockaddr *)&ss, sl, &from) == 0;
+    bool ip = named && proxy_addr_from_sockaddr((struct sockaddr *)&ss, sl, &from) == 0;
     c->src = ip ? source_get(&l->sources, &from) : NULL;
     /* Linked first, so that every path below can drop() it. */
     c->prev = l->last;

@@ -113,14 +113,24 @@ def load(argv):
             print(path, send_one(others[i % len(others)], path), flush=True)
 
 
+# A PROXY v2 header with the LOCAL command and no addresses: what HAProxy's
+# health checks send (then they reset).
+V2_LOCAL = b"\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00"
+
+
 def probe(argv):
-    """probe ADDR [--from SRC] [--reset]: connect, then close (or reset)."""
+    """probe ADDR [--from SRC] [--local] [--reset] [--count N]: connect, send
+    a v2 LOCAL header (--local), then close (or reset); N times."""
     addr = argv[0]
     source = argv[argv.index("--from") + 1] if "--from" in argv else None
-    s = connect(addr, source)
-    if "--reset" in argv:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    s.close()
+    count = int(argv[argv.index("--count") + 1]) if "--count" in argv else 1
+    for _ in range(count):
+        s = connect(addr, source)
+        if "--local" in argv:
+            s.sendall(V2_LOCAL)
+        if "--reset" in argv:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
 
 
 def check_inbox(argv):

@@ -40,10 +40,13 @@ case $r in OK\ *) ;; *) fail "direct client: '$r'" ;; esac
 wait_log l "delivered from 127.0.0.1:.*sender carol" || fail "direct delivery not logged"
 
 # Health probes from the proxy: connect and close, connect and reset, a
-# v2 LOCAL header and close. None leaves a line.
+# v2 LOCAL header and close, a v2 LOCAL header and reset. None leaves a line.
 lines=$(wc -l <"$T/l.log")
 $FL probe "$A" --from 127.0.0.5
 $FL probe "$A" --from 127.0.0.5 --reset
+# HAProxy's own checks: a LOCAL header, then a reset, often before the
+# listener has accepted the connection; many, back to back.
+$FL probe "$A" --from 127.0.0.5 --local --reset --count 300
 printf '' >"$T/empty"
 $FL send "$A" "$T/empty" --from 127.0.0.5 --raw '\r\n\r\n\x00\r\nQUIT\n\x20\x00\x00\x00' >"$T/local.out"
 [ "$(cat "$T/local.out")" = "" ] || fail "a LOCAL probe got an answer: $(cat "$T/local.out")"
