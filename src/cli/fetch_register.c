@@ -147,13 +147,26 @@ static void note_line(void *ctx, const char *line)
 }
 
 /* "alice" for "dir/alice.key". */
-static void name_of(const char *path, char out[REGISTRY_NAME_MAX + 1])
+/* The client ID: --name, else the key file's name without ".key". False
+ * (printed, with HINT) if it cannot be one. */
+static bool client_id(const char *given, const char *key_path, const char *hint,
+                      char out[REGISTRY_NAME_MAX + 1])
 {
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    size_t n = strlen(base);
-    if (n > 4 && strcmp(base + n - 4, ".key") == 0)
-        n -= 4;
-    snprintf(out, REGISTRY_NAME_MAX + 1, "%.*s", (int)n, base);
+    if (given) {
+        snprintf(out, REGISTRY_NAME_MAX + 1, "%s", given);
+    } else {
+        const char *base = strrchr(key_path, '/') ? strrchr(key_path, '/') + 1 : key_path;
+        size_t n = strlen(base);
+        if (n > 4 && strcmp(base + n - 4, ".key") == 0)
+            n -= 4;
+        snprintf(out, REGISTRY_NAME_MAX + 1, "%.*s", (int)n, base);
+    }
+    if (registry_check_name(out)) {
+        cli_errorf("%s: cannot make a client ID of this name: %s", key_path, seal_detail());
+        cli_hint("%s", hint);
+        return false;
+    }
+    return true;
 }
 
 int cli_unseal_fetch(const struct seal_key *key, const char *key_path,
@@ -172,15 +185,8 @@ int cli_unseal_fetch(const struct seal_key *key, const char *key_path,
         cli_errorf("--fetch needs -s SERVER.pub: the listener's one key");
         return cli_usage_error();
     }
-    if (o->name)
-        snprintf(name, sizeof name, "%s", o->name);
-    else
-        name_of(key_path, name);
-    if (registry_check_name(name)) {
-        cli_errorf("%s: cannot make a client ID of this name: %s", key_path, seal_detail());
-        cli_hint("give the ID the listener knows you by with --name ID");
+    if (!client_id(o->name, key_path, "give the ID the listener knows you by with --name ID", name))
         return cli_usage_error();
-    }
     seal_clear_detail();
     if ((err = inbox_open(net->inbox, net->max_age_s + SERVE_MAX_FUTURE, &ib, &rep)))
         return cli_error(net->inbox, err);
@@ -253,13 +259,7 @@ int cli_keygen_register(const char *key_path, const char *passphrase_file,
 
     memset(&me, 0, sizeof me);
     writer_init(&rec, REGISTRY_RECORD_MAX, false);
-    if (o->name)
-        snprintf(name, sizeof name, "%s", o->name);
-    else
-        name_of(key_path, name);
-    if (registry_check_name(name)) {
-        cli_errorf("%s: cannot make a client ID of this name: %s", key_path, seal_detail());
-        cli_hint("choose one with --name ID");
+    if (!client_id(o->name, key_path, "choose one with --name ID", name)) {
         status = cli_usage_error();
         goto out;
     }
