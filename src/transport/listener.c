@@ -140,16 +140,24 @@ static void unlink_conn(struct listener *l, struct conn *c)
         c->src->conns--;
 }
 
+/* Removes an envelope's spool file (a Maildir temporary, or an unnamed
+ * file for --from) and closes it; nothing if there is none. */
+static void discard_spool(struct listener *l, struct inbox_file *spool)
+{
+    if (l->serve.inbox)
+        inbox_tmp_discard(l->serve.inbox, spool);
+    else if (spool->fd >= 0)
+        close(spool->fd);
+    spool->fd = -1;
+}
+
 /* Closes C (not a worker's) and forgets it. */
 static void drop(struct listener *l, struct conn *c)
 {
     if (c->job.fd >= 0)
         close(c->job.fd); /* also leaves the epoll set */
     seal_sha256_free(c->sha);
-    if (l->serve.inbox)
-        inbox_tmp_discard(l->serve.inbox, &c->job.spool);
-    else if (c->job.spool.fd >= 0)
-        close(c->job.spool.fd);
+    discard_spool(l, &c->job.spool);
     unlink_conn(l, c);
     free(c);
 }
@@ -185,11 +193,7 @@ static void refuse(struct listener *l, struct conn *c, const char *verb, enum so
     note(l, c, verb, r, errline, detail);
     seal_sha256_free(c->sha);
     c->sha = NULL;
-    if (l->serve.inbox)
-        inbox_tmp_discard(l->serve.inbox, &c->job.spool);
-    else if (c->job.spool.fd >= 0)
-        close(c->job.spool.fd);
-    c->job.spool.fd = -1;
+    discard_spool(l, &c->job.spool);
     if (!linger) {
         drop(l, c);
         return;
@@ -227,6 +231,7 @@ static void *worker_main(void *arg)
         if (!res) {
             say_now(c->job.fd, WIRE_ERR_TEMP, "overloaded");
             close(c->job.fd);
+            discard_spool(l, &c->job.spool);
         } else if (l->cfg->job_fn) {
             l->cfg->job_fn(l->cfg->job_ctx, &l->serve, &c->job, res);
         } else {
