@@ -125,6 +125,18 @@ unsigned listener_default_max_conns(uint64_t nofile)
 
 /* ---- connections --------------------------------------------------------------------- */
 
+/* Points C at address entry S (or none). The entry's refs keep it from
+ * being forgotten by sources_minute() while C still uses it, counted or
+ * not (a proxy's connection waiting for its header is not counted). */
+static void set_source(struct conn *c, struct source *s)
+{
+    if (c->src)
+        c->src->refs--;
+    c->src = s;
+    if (s)
+        s->refs++;
+}
+
 static void unlink_conn(struct listener *l, struct conn *c)
 {
     if (c->prev)
@@ -138,6 +150,8 @@ static void unlink_conn(struct listener *l, struct conn *c)
     l->n_conns--;
     if (c->counted && c->src)
         c->src->conns--;
+    c->counted = false;
+    set_source(c, NULL);
 }
 
 /* Removes an envelope's spool file (a Maildir temporary, or an unnamed
@@ -421,6 +435,24 @@ static void on_head(struct listener *l, struct conn *c, size_t got, bool eof)
         envelope_done(l, c);
 }
 
+/* Counts C against its address's --max-per-source, or refuses it (false;
+ * C is gone or lingering then). */
+static bool admit_source(struct listener *l, struct conn *c)
+{
+    if (!c->src)
+        return true;
+    if (c->src->conns >= l->cfg->max_per_source) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "%u connections from this address", l->cfg->max_per_source);
+        refuse(l, c, "refused", SR_PER_SOURCE, WIRE_ERR_TEMP, "too many connections", false,
+               detail);
+        return false;
+    }
+    c->src->conns++;
+    c->counted = true;
+    return true;
+}
+
 /* PROXY header complete: from now on the connection is its client's. */
 static void proxy_done(struct listener *l, struct conn *c, const struct proxy_info *pi)
 {
@@ -432,17 +464,9 @@ static void proxy_done(struct listener *l, struct conn *c, const struct proxy_in
             c->job.peer[0] = '\0';
         struct source *s = source_get(&l->sources, &pi->src);
         if (s) {
-            c->src = s;
-            if (s->conns >= l->cfg->max_per_source) {
-                char detail[64];
-                snprintf(detail, sizeof detail, "%u connections from this address",
-                         l->cfg->max_per_source);
-                refuse(l, c, "refused", SR_PER_SOURCE, WIRE_ERR_TEMP, "too many connections", false,
-                       detail);
+            set_source(c, s);
+            if (!admit_source(l, c))
                 return;
-            }
-            s->conns++;
-            c->counted = true;
         }
     }
     c->state = C_HEAD;
@@ -662,7 +686,7 @@ static bool on_accept(struct listener *l, int lfd)
     net_peer_name(fd, c->job.peer);
     memset(&from, 0, sizeof from);
     bool ip = named && proxy_addr_from_sockaddr((struct sockaddr *)&ss, sl, &from) == 0;
-    c->src = ip ? source_get(&l->sources, &from) : NULL;
+    set_source(c, ip ? source_get(&l->sources, &from) : NULL);
     /* Linked first, so that every path below can drop() it. */
     c->prev = l->last;
     if (l->last)
@@ -680,17 +704,8 @@ static bool on_accept(struct listener *l, int lfd)
         proxy_parse(c->head, 0, &pi, &c->need);
         if (c->need == 0 || c->need > sizeof c->head)
             c->need = PROXY_HEADER_MIN;
-    } else if (c->src) {
-        if (c->src->conns >= l->cfg->max_per_source) {
-            char detail[64];
-            snprintf(detail, sizeof detail, "%u connections from this address",
-                     l->cfg->max_per_source);
-            refuse(l, c, "refused", SR_PER_SOURCE, WIRE_ERR_TEMP, "too many connections", false,
-                   detail);
-            return true;
-        }
-        c->src->conns++;
-        c->counted = true;
+    } else if (!admit_source(l, c)) {
+        return true;
     }
     if (l->n_conns > l->cfg->max_conns) {
         /* Full: make room by closing the connection that has shown least,

@@ -88,7 +88,7 @@ void sources_minute(struct source_table *t, void (*log)(void *ctx, const char *l
             }
             memset(s->quiet, 0, sizeof s->quiet);
             s->logged = 0;
-            if (s->conns == 0) {
+            if (s->conns == 0 && s->refs == 0) {
                 *pp = s->next;
                 free(s);
             } else {

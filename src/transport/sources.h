@@ -38,6 +38,7 @@ struct source {
     struct source *next; /* in its bucket */
     struct proxy_addr addr;
     unsigned conns;  /* open now, counted against max_per_source (the caller's) */
+    unsigned refs;   /* connections that point at it, counted or not (the caller's) */
     unsigned logged; /* refusal lines logged this minute */
     unsigned quiet[SR_COUNT];
 };
@@ -63,7 +64,8 @@ bool source_may_log(struct source *s, enum source_reason r, unsigned burst);
 /* Once a minute (and at the stop): one line through LOG for each address
  * with refusals not logged ("shed N more connections from ADDR in the last
  * minute: header timeout 200, per-source limit 12"), the counts reset, and
- * the entries no connection uses forgotten. */
+ * the entries no connection counts or points at (conns and refs 0)
+ * forgotten. */
 void sources_minute(struct source_table *t, void (*log)(void *ctx, const char *line), void *ctx);
 
 void sources_free(struct source_table *t);
