@@ -18,7 +18,6 @@ static gpg_err_code_t inbox_commit(void *ctx, const struct dest_message *m, stru
     const struct envelope_info *info = m->info;
     struct inbox_delivery d = {info->sender_fpr, info->sender_name, info->envelope_id,
                                info->created};
-    r->kind = WIRE_ERR_TEMP;
     return inbox_deliver(ctx, m->file, &d, &r->duplicate, r->name);
 }
 

@@ -1,7 +1,6 @@
 /* The client side of the outbox; see fetch.h. */
 #include "transport/fetch.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -11,10 +11,8 @@
  */
 #include "transport/listener.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +37,6 @@
 /* The PROXY header gets at least this long (the spec asks for 3 s, to
  * cover a TCP retransmit), or --header-timeout if longer. */
 #define PROXY_MIN_MS 3000
-/* As serve.c: after refusing a peer that is still sending, read (and drop)
- * its bytes for this long or this many, so the refusal is not lost in a
- * reset; here in the loop, so a refused peer holds no worker. */
-#define LINGER_MS 2000
-#define LINGER_MAX_BYTES (1024 * 1024)
 /* A worker's stack: the envelope code's buffers are on the heap. */
 #define WORKER_STACK (1024 * 1024)
 
@@ -215,7 +208,7 @@ static void refuse(struct listener *l, struct conn *c, const char *verb, enum so
     shutdown(c->job.fd, SHUT_WR);
     c->state = C_LINGER;
     c->dropped = 0;
-    c->linger_end = net_now_ms() + LINGER_MS;
+    c->linger_end = net_now_ms() + SERVE_LINGER_MS; /* in the loop: no worker */
 }
 
 /* ---- the workers ---------------------------------------------------------------------- */
@@ -270,7 +263,6 @@ static gpg_err_code_t pool_start(struct listener *l, struct pool *p, unsigned n)
     pthread_attr_t attr;
     p->l = l;
     p->n = n;
-    pthread_cond_init(&p->wake, NULL);
     if (!(p->threads = calloc(n, sizeof *p->threads)))
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     pthread_attr_init(&attr);
@@ -352,6 +344,7 @@ static bool begin_envelope(struct listener *l, struct conn *c)
     if (err || (err = seal_sha256_new(&c->sha))) {
         refuse(l, c, "refused", SR_STORE, WIRE_ERR_TEMP, "cannot store the message now", true,
                seal_detail() ? seal_detail() : gpg_strerror(err));
+        seal_clear_detail(); /* the loop has no scope per connection */
         return false;
     }
     seal_log(l->serve.log, l->serve.log_ctx, "connection from %s", c->job.peer);
@@ -379,6 +372,7 @@ static bool take(struct listener *l, struct conn *c, const uint8_t *p, size_t n)
     if ((err = fd_write_all(c->job.spool.fd, p, n))) {
         refuse(l, c, "refused", SR_STORE, WIRE_ERR_TEMP, "cannot store the message now", true,
                gpg_strerror(err));
+        seal_clear_detail();
         return false;
     }
     return true;
@@ -540,7 +534,7 @@ static void on_readable(struct listener *l, struct conn *c)
         n = read(c->job.fd, l->buf, RECV_BUF);
         if (n < 0 && (errno == EAGAIN || errno == EINTR))
             return;
-        if (n <= 0 || (c->dropped += (uint64_t)n) >= LINGER_MAX_BYTES)
+        if (n <= 0 || (c->dropped += (uint64_t)n) >= SERVE_LINGER_MAX_BYTES)
             drop(l, c);
         return;
     case C_WORK:
@@ -831,7 +825,6 @@ gpg_err_code_t listener_run(const struct listener_config *cfg)
     }
     l->cfg = cfg;
     l->serve = cfg->serve;
-    l->serve.verify_slots = NULL; /* the pool bounds the decryptions */
     l->done_fd = -1;
     pthread_mutex_init(&l->lock, NULL);
     if ((l->ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
@@ -855,6 +848,9 @@ gpg_err_code_t listener_run(const struct listener_config *cfg)
      * own and cannot hold the deliveries up. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned nw = cores > 0 ? 2 * (unsigned)cores : 2;
+    /* Both before either starts: pools_stop() wakes and destroys both. */
+    pthread_cond_init(&l->deliver.wake, NULL);
+    pthread_cond_init(&l->talk.wake, NULL);
     if ((err = pool_start(l, &l->deliver, nw)) ||
         (err = pool_start(l, &l->talk, cfg->job_fn ? (nw < 8 ? 8 : nw) : 1)))
         goto stop;

@@ -6,7 +6,7 @@
  * bytes arrive, under the size cap and the deadlines. Only then is the
  * connection handed to a small pool of worker threads that do the blocking
  * work: decryption, verification and storage (serve.h), or the fetch and
- * registration exchanges (twoway.h), which keep their own deadlines.
+ * registration exchanges (serve_requests.h), which keep their own deadlines.
  *
  * So a connection that has not shown it speaks seal costs a socket and
  * about a kilobyte: no thread, no file (the spool file is created with the

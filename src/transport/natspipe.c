@@ -64,7 +64,10 @@ gpg_err_code_t natspipe_send_request(int fd, const struct natspipe_request *req,
     uint8_t head[4 + NATSPIPE_REQUEST_HEAD], buf[65536];
     struct writer w;
     size_t name = strlen(req->sender);
-    if (name > NATSPIPE_NAME_MAX || len > NATSPIPE_DATA_MAX)
+    if (name > NATSPIPE_NAME_MAX)
+        return seal_fail(GPG_ERR_TOO_LARGE, "a sender name of %zu bytes for the NATS publisher",
+                         name);
+    if (len > NATSPIPE_DATA_MAX)
         return seal_fail(GPG_ERR_TOO_LARGE, "a message of %llu bytes for the NATS publisher",
                          (unsigned long long)len);
     writer_init_buffer(&w, head, sizeof head);

@@ -2,7 +2,6 @@
 #include "transport/serve.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +16,6 @@
 #include "transport/receipt.h"
 
 #define RECV_BUF (64 * 1024)
-/* After refusing a peer that is still sending, read (and drop) its bytes
- * for this long, so the refusal is not lost in a reset; but at most this
- * many, so a refused peer cannot make us read for free (on loopback 2 s are
- * hundreds of MiB). The refusal is written before this, so a peer that
- * keeps sending past the bound gets a reset with the line already in its
- * receive buffer (seal --to reads it after a failed write). */
-#define LINGER_MS 2000
-#define LINGER_MAX_BYTES (1024 * 1024)
 
 static int64_t min64(int64_t a, int64_t b)
 {
@@ -187,12 +178,7 @@ static void verify_and_store(const struct serve_config *cfg, struct inbox_file *
         opened = true;
     }
 
-    if (cfg->verify_slots)
-        while (sem_wait(cfg->verify_slots) != 0 && errno == EINTR)
-            ;
     err = envelope_unseal(&req, &res->info);
-    if (cfg->verify_slots)
-        sem_post(cfg->verify_slots);
     if (err) {
         refusal(err, &res->info, res);
         goto out;
@@ -372,7 +358,7 @@ out:
     else if (spool.fd >= 0)
         close(spool.fd);
     if (still_sending)
-        linger_close(fd, LINGER_MS, LINGER_MAX_BYTES);
+        linger_close(fd, SERVE_LINGER_MS, SERVE_LINGER_MAX_BYTES);
     else
         close(fd);
 }

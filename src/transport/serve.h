@@ -14,7 +14,6 @@
 #ifndef SEAL_TRANSPORT_SERVE_H
 #define SEAL_TRANSPORT_SERVE_H
 
-#include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,9 +48,6 @@ struct serve_config {
     uint64_t min_free; /* bytes the inbox's file system must keep free */
     uint64_t max_age;  /* seconds: older envelopes are refused */
     int stop_fd;       /* readable: shutting down (or -1) */
-    /* Or NULL: bounds how many envelopes are decrypted at once (each holds
-     * the envelope pipeline's buffers); receiving is not bounded by it. */
-    sem_t *verify_slots;
     /* One line per event (never a secret); may be NULL. */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
@@ -59,6 +55,15 @@ struct serve_config {
 
 /* Envelopes created more than this far in the future are refused. */
 #define SERVE_MAX_FUTURE 600
+/* After refusing a peer that is still sending, read (and drop) its bytes
+ * for this long, so the refusal is not lost in a reset; but at most this
+ * many, so a refused peer cannot make us read for free (on loopback 2 s are
+ * hundreds of MiB). The refusal is written before this, so a peer that
+ * keeps sending past the bound gets a reset with the line already in its
+ * receive buffer (seal --to reads it after a failed write). The listener's
+ * loop and --from's serve_connection() both keep it. */
+#define SERVE_LINGER_MS 2000
+#define SERVE_LINGER_MAX_BYTES (1024 * 1024)
 
 /* The replay window: where a signed creation time CREATED lies, for a
  * receiver whose clock says NOW, that keeps envelopes MAX_AGE seconds.

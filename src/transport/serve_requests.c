@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,10 +82,8 @@ static struct snapshot *acquire(struct twoway *tw, void (*log)(void *, const cha
     pthread_mutex_unlock(&tw->lock);
     /* Read outside the lock (it may take a while); the last reader wins. */
     if (changed && load(tw->cfg.trust, &fresh) != 0 && log) {
-        char line[300];
-        snprintf(line, sizeof line, "trust directory not re-read: %s",
+        seal_log(log, ctx, "trust directory not re-read: %s",
                  seal_detail() ? seal_detail() : "error");
-        log(ctx, line);
         seal_clear_detail();
     }
     pthread_mutex_lock(&tw->lock);
