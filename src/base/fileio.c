@@ -20,11 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/secmem.h"
-
-/* Big I/O buffers start on a page: read(2) and write(2) copy a buffer at
- * page + 16 (where malloc puts big blocks) at a third of the speed. */
-#define IO_BUF_ALIGN 4096
 
 bool file_is_stdio(const char *path)
 {
@@ -213,7 +210,7 @@ gpg_err_code_t atomic_out_open(struct atomic_out *o, const char *path, mode_t mo
     o->fd = -1;
     o->mode = mode;
     o->force = force;
-    if (!(o->buf = aligned_alloc(IO_BUF_ALIGN, ATOMIC_OUT_BLOCK)))
+    if (!(o->buf = buf_alloc_aligned(ATOMIC_OUT_BLOCK)))
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     if (file_is_stdio(path)) {
         o->to_stdout = true;
@@ -252,7 +249,7 @@ gpg_err_code_t atomic_out_open_output(struct atomic_out *o, const char *path, mo
     memset(o, 0, sizeof *o);
     o->fd = -1;
     o->mode = mode;
-    if (!(o->buf = aligned_alloc(IO_BUF_ALIGN, ATOMIC_OUT_BLOCK)))
+    if (!(o->buf = buf_alloc_aligned(ATOMIC_OUT_BLOCK)))
         return seal_fail(GPG_ERR_ENOMEM, "out of memory");
     o->to_stdout = true;
     o->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
@@ -262,6 +259,17 @@ gpg_err_code_t atomic_out_open_output(struct atomic_out *o, const char *path, mo
         return err;
     }
     o->owns_fd = true;
+    /* The name was looked at before it was opened: if it is a regular
+     * file now, writing in place would skip the temporary and the
+     * no-clobber check. */
+    struct stat st;
+    if (fstat(o->fd, &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+        close(o->fd);
+        o->fd = -1;
+        o->owns_fd = false;
+        atomic_out_release(o);
+        return seal_fail(GPG_ERR_EEXIST, "changed while it was opened");
+    }
     return 0;
 }
 

@@ -71,7 +71,7 @@ int cli_keygen_pending(const struct keygen_options *o)
 
         if (!path)
             s = cli_error(NULL, seal_fail(GPG_ERR_ENOMEM, "out of memory"));
-        else if ((err = key_load_public(path, NULL, NULL, &key)))
+        else if ((err = key_load_public_only(path, &key)))
             s = cli_error(path, err);
         else if (stat(path, &st) != 0)
             s = cli_error(path, seal_fail(seal_errno_code(), "%s", strerror(errno)));
@@ -157,7 +157,7 @@ int cli_keygen_approve(const struct keygen_options *o)
         status = cli_error(NULL, seal_fail(GPG_ERR_ENOMEM, "out of memory"));
         goto out;
     }
-    if ((err = key_load_public(from, NULL, NULL, &key))) {
+    if ((err = key_load_public_only(from, &key))) {
         status = cli_error(from, err);
         if (err == GPG_ERR_ENOENT)
             cli_hint("seal-keygen --pending %s lists the registrations there", o->pending);
