@@ -34,6 +34,11 @@ bool file_is_stream(const char *path)
     return path && stat(path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
 }
 
+bool file_writes_into(const char *path)
+{
+    return file_is_stdio(path) || file_is_stream(path);
+}
+
 gpg_err_code_t file_open_read(const char *path, int *fd)
 {
     *fd = -1;

@@ -23,6 +23,11 @@ bool file_is_stdio(const char *path);
  * an output that is written into, like standard output, never replaced. */
 bool file_is_stream(const char *path);
 
+/* True iff output PATH is written into rather than made: "-" or a stream.
+ * Such an output is never refused as "already exists", and unseal releases
+ * into it as into standard output. */
+bool file_writes_into(const char *path);
+
 /* Opens PATH for reading ("-" gives a dup of stdin). O_CLOEXEC. */
 gpg_err_code_t file_open_read(const char *path, int *fd);
 

@@ -52,7 +52,7 @@ gpg_err_code_t cli_plain_open(struct cli_plain_out *p, const char *path, bool fo
     p->out.ao.fd = -1;
     /* A device or FIFO is released into exactly as standard output is:
      * through the spool, once everything verified. */
-    if (file_is_stdio(path) || file_is_stream(path)) {
+    if (file_writes_into(path)) {
         p->to_stdout = true;
         p->refuse_binary = file_is_stdio(path) && !explicit && isatty(STDOUT_FILENO);
         if ((err = spool_new(&p->spool)))

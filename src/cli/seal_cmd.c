@@ -263,8 +263,7 @@ int cli_seal(const struct seal_options *o)
         cli_hint("use -a for ASCII armor, -o FILE to write a file, or -o - to insist");
         return EXIT_USAGE;
     }
-    if (!file_is_stdio(output) && !file_is_stream(output) && !o->common.force &&
-        lstat(output, &st) == 0) {
+    if (!file_writes_into(output) && !o->common.force && lstat(output, &st) == 0) {
         cli_errorf("%s: already exists", output);
         cli_hint_existing_output();
         return EXIT_IO;

@@ -203,16 +203,15 @@ int cli_unseal(const struct unseal_options *o)
     if ((status = open_input(&j)) != EXIT_OK ||
         (status = cli_refuse_same_file(j.in.fd, j.in_name, output)) != EXIT_OK)
         goto out;
-    if (!file_is_stdio(output) && !file_is_stream(output) && !o->common.force &&
-        lstat(output, &st) == 0) {
+    if (!file_writes_into(output) && !o->common.force && lstat(output, &st) == 0) {
         cli_errorf("%s: already exists", output);
         cli_hint_existing_output();
         status = EXIT_IO;
         goto out;
     }
-    /* To standard output the envelope is read twice (spool.h): from the
-     * first byte, so that a pipe's copy has all of it. */
-    if (file_is_stdio(output) && (err = two_pass_open(&j.in, &j.tp))) {
+    /* To standard output (or a device or FIFO) the envelope is read twice
+     * (spool.h): from the first byte, so that a pipe's copy has all of it. */
+    if (file_writes_into(output) && (err = two_pass_open(&j.in, &j.tp))) {
         status = cli_error(out_name, err);
         cli_hint("unseal to standard output from a pipe keeps a copy of the envelope in "
                  "$TMPDIR (or /tmp); free space there, set TMPDIR, or use -o FILE");
