@@ -5,8 +5,6 @@
  */
 #include "crypto/crypto.h"
 
-#include <string.h>
-
 #include <gcrypt.h>
 
 gpg_err_code_t seal_x25519(const uint8_t secret[SEAL_X25519_LEN],

@@ -16,6 +16,8 @@
  */
 #include "keys/base64.h"
 
+#include <string.h>
+
 #include "base/buf.h"
 
 static const char b64_alphabet[] =
@@ -171,4 +173,16 @@ gpg_err_code_t b64_decode(const char *in, size_t len, uint8_t *out, size_t outca
     }
     *outlen = o;
     return 0;
+}
+
+void b64_sha256_text(const uint8_t hash[32], char out[B64_SHA256_TEXT_LEN])
+{
+    static const char prefix[] = "SHA256:";
+    size_t n;
+
+    memcpy(out, prefix, sizeof prefix - 1);
+    /* 32 bytes are 43 characters unpadded: always fits. */
+    if (b64_encode(hash, 32, false, out + sizeof prefix - 1,
+                   B64_SHA256_TEXT_LEN - (sizeof prefix - 1), &n) != 0)
+        out[0] = '\0';
 }

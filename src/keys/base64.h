@@ -32,6 +32,12 @@ size_t b64_decoded_len(const char *in, size_t n);
 gpg_err_code_t b64_encode(const uint8_t *in, size_t len, bool pad, char *out, size_t outcap,
                           size_t *outlen);
 
+/* A SHA-256 hash as OpenSSH writes a fingerprint, "SHA256:" and 43
+ * unpadded base64 characters, into OUT (with its NUL): seal's key IDs and
+ * the OpenSSH fingerprints alike. */
+#define B64_SHA256_TEXT_LEN 51
+void b64_sha256_text(const uint8_t hash[32], char out[B64_SHA256_TEXT_LEN]);
+
 /* Encodes LEN bytes of IN as base64url without padding (RFC 4648 section 5,
  * the transport's receipts) into OUT, as b64_encode with PAD false does with
  * the standard alphabet. */

@@ -14,7 +14,9 @@
 #include "keys/pem.h"
 #include "keys/ssh.h"
 
-_Static_assert(SSH_FPR_TEXT_LEN == SEAL_FPR_TEXT_LEN, "both fingerprints print alike");
+_Static_assert(SSH_FPR_TEXT_LEN == SEAL_FPR_TEXT_LEN && SEAL_FPR_TEXT_LEN == B64_SHA256_TEXT_LEN &&
+                   SEAL_FPR_LEN == 32,
+               "both fingerprints print alike, through b64_sha256_text()");
 
 /* What a caller wants from a key file. */
 enum key_want {
@@ -356,14 +358,7 @@ gpg_err_code_t key_fingerprint(const struct seal_rsa_key *key, uint8_t fpr[SEAL_
 
 void key_fingerprint_text(const uint8_t fpr[SEAL_FPR_LEN], char out[SEAL_FPR_TEXT_LEN])
 {
-    static const char prefix[] = "SHA256:";
-    size_t n;
-
-    memcpy(out, prefix, sizeof prefix - 1);
-    /* 32 bytes are 43 characters unpadded: always fits. */
-    if (b64_encode(fpr, SEAL_FPR_LEN, false, out + sizeof prefix - 1,
-                   SEAL_FPR_TEXT_LEN - (sizeof prefix - 1), &n) != 0)
-        out[0] = '\0';
+    b64_sha256_text(fpr, out);
 }
 
 gpg_err_code_t key_encode_public_der(const struct seal_rsa_key *key, struct writer *w)

@@ -48,7 +48,7 @@ static gpg_err_code_t pbes2_get_key_length(struct reader *r, struct pbes2_params
     if ((err = der_get_uint(r, UINT64_MAX, "key length", &pp->kdf_keylen)) != 0)
         return err;
     if (pp->kdf_keylen != 16 && pp->kdf_keylen != SEAL_AES256_KEY_LEN)
-        return seal_fail(GPG_ERR_INV_OBJ, "key encryption: key length %llu is not %d",
+        return seal_fail(GPG_ERR_INV_OBJ, "key encryption: key length %llu is not 16 or %d",
                          (unsigned long long)pp->kdf_keylen, SEAL_AES256_KEY_LEN);
     return 0;
 }

@@ -573,21 +573,15 @@ out:
 
 gpg_err_code_t ssh_fingerprint_text(const struct seal_rsa_key *key, char out[SSH_FPR_TEXT_LEN])
 {
-    static const char prefix[] = "SHA256:";
     uint8_t hash[SEAL_SHA256_LEN];
     struct writer blob;
-    size_t n;
     gpg_err_code_t err;
 
     out[0] = '\0';
     writer_init(&blob, KEY_FILE_MAX, false);
     if ((err = ssh_write_public_blob(key, &blob)) == 0) {
         seal_sha256(writer_data(&blob), writer_len(&blob), hash);
-        memcpy(out, prefix, sizeof prefix - 1);
-        err = b64_encode(hash, sizeof hash, false, out + sizeof prefix - 1,
-                         SSH_FPR_TEXT_LEN - (sizeof prefix - 1), &n);
-        if (err)
-            out[0] = '\0';
+        b64_sha256_text(hash, out);
     }
     writer_free(&blob);
     return err;
