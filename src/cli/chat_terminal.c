@@ -33,15 +33,16 @@ static void on_note(void *ctx, enum chat_note_kind kind, const char *text)
 
 static void on_text(void *ctx, const char *peer, const uint8_t *text, size_t len)
 {
+    /* A verified line is never dropped for want of memory: one buffer for
+     * the longest line, used on the session's one thread. */
+    static char esc[CHAT_ESCAPED_MAX(CHAT_TEXT_MAX)];
     (void)ctx;
-    char *esc = malloc(CHAT_ESCAPED_MAX(len));
-    if (!esc)
-        return;
+    if (len > CHAT_TEXT_MAX)
+        len = CHAT_TEXT_MAX; /* chat_frame_open() gives at most this */
     chat_escape(text, len, esc);
     printf("%s: %s\n", peer, esc);
     fflush(stdout);
     seal_wipe(esc, CHAT_ESCAPED_MAX(len));
-    free(esc);
 }
 
 /* One line typed (LEN bytes, without its LF): a line "exit" ends the
@@ -112,7 +113,7 @@ static int report(const struct chat_result *res)
         return EXIT_NO_ACK;
     case CHAT_END_REFUSED:
         cli_errorf("%s: %s", res->addr, res->why);
-        if (strstr(res->why, "not a chat peer"))
+        if (strstr(res->why, CHAT_REFUSE_STRANGER))
             cli_hint("the peer does not trust this key, or runs a seal whose chat is version 1");
         return EXIT_REFUSED;
     case CHAT_END_BROKEN:

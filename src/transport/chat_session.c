@@ -16,8 +16,8 @@
 
 /* What the peer sent and we have not yet taken as a frame. */
 #define IN_CAP (CHAT_FRAME_MAX + WIRE_LINE_MAX)
-/* The refusals a listener sends (seal(5)). */
-#define REFUSE_STRANGER "not a chat peer"
+/* The refusals a listener sends (seal(5)); CHAT_REFUSE_STRANGER in
+ * chat_session.h. */
 #define REFUSE_VERSION_1 "seal chat version 1 is not accepted; this peer speaks version 2"
 
 struct chat_session {
@@ -429,7 +429,7 @@ static void refuse(struct chat_session *s, bool old_version)
 {
     char line[WIRE_LINE_MAX + 1];
     size_t n =
-        wire_format_err(WIRE_ERR_PERM, old_version ? REFUSE_VERSION_1 : REFUSE_STRANGER, line);
+        wire_format_err(WIRE_ERR_PERM, old_version ? REFUSE_VERSION_1 : CHAT_REFUSE_STRANGER, line);
     note(s, CHAT_NOTE_WARNING, "refused a connection from %s: %s", s->res->addr, s->res->why);
     (void)net_write_all(s->sock, line, n, net_now_ms() + 1000);
     close(s->sock);

@@ -19,6 +19,10 @@
 #include "transport/chat_frames.h"
 #include "transport/net.h"
 
+/* The reason of the ERR line a listening chat sends a peer it does not
+ * trust (seal(5)); the CLI recognises it in a chat_result's why. */
+#define CHAT_REFUSE_STRANGER "not a chat peer"
+
 /* How a session ended. */
 enum chat_end {
     CHAT_END_NONE = 0, /* (running) */
