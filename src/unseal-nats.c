@@ -53,8 +53,8 @@ int main(int argc, char **argv)
     cli_net_defaults(&o);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":d:q", longopts, NULL)) != -1) {
-        if ((r = cli_fleet_option(c, optarg, &f)) != -2) {
-            if (r >= 0)
+        if ((r = cli_fleet_option(c, optarg, &f)) != CLI_OPTION_NOT_MINE) {
+            if (r != CLI_OPTION_HANDLED)
                 return r;
             continue;
         }

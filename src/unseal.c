@@ -325,7 +325,7 @@ int main(int argc, char **argv)
     cli_process_start();
     cli_set_program("unseal");
     if ((status = parse_options(argc, argv, &o, &owned)) < 0 &&
-        (status = cli_fleet_hand_off(&o.fleet, argv)) < 0) {
+        (status = cli_fleet_hand_off(&o.fleet, &o.net)) < 0) {
         cli_warn_insecure_memory(o.quiet);
         if ((err = seal_crypto_init()))
             status = cli_error(NULL, err);

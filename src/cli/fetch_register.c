@@ -146,7 +146,6 @@ static void note_line(void *ctx, const char *line)
     fprintf(stderr, "unseal: %s\n", line);
 }
 
-/* "alice" for "dir/alice.key". */
 /* The client ID: --name, else the key file's name without ".key". False
  * (printed, with HINT) if it cannot be one. */
 static bool client_id(const char *given, const char *key_path, const char *hint,

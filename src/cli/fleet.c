@@ -57,7 +57,7 @@ int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f)
     return CLI_OPTION_HANDLED;
 }
 
-int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o)
+int cli_fleet_check(const struct cli_fleet_options *f, const struct cli_net_options *o)
 {
     /* unseal's transport options that only a receiver with somewhere to
      * deliver takes: --deliver stores into a stream instead of -d; --drain
@@ -65,7 +65,6 @@ int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o
     bool server_only = false;
     for (int opt = OPT_NET_KEEP_SEALED; opt <= OPT_NET_INBOX; opt++)
         server_only = server_only || cli_net_given(o, opt);
-    f->net = o;
     if (!o->listen && !o->from && !f->drain && server_only) {
         cli_errorf("options -d, --keep-sealed and the limits need --listen or --from");
         return cli_usage_error();

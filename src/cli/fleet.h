@@ -60,7 +60,6 @@ struct cli_fleet_options {
     bool follow;
     int64_t ack_wait_ms;
     bool seen[OPT_FLEET_END - OPT_FLEET_PROXY_FROM]; /* options given */
-    const struct cli_net_options *net;               /* set by cli_fleet_check() */
 };
 
 /* Handles getopt value C if it is a fleet option: CLI_OPTION_HANDLED,
@@ -70,16 +69,16 @@ int cli_fleet_option(int c, const char *arg, struct cli_fleet_options *f);
 /* Checks the fleet options against the transport's (and where unseal's
  * --listen and --from deliver: -d or the stream): CLI_OPTION_HANDLED if
  * fine, else
- * EXIT_USAGE (printed). Remembers O in F. */
-int cli_fleet_check(struct cli_fleet_options *f, const struct cli_net_options *o);
+ * EXIT_USAGE (printed). */
+int cli_fleet_check(const struct cli_fleet_options *f, const struct cli_net_options *o);
 
 /* Called after the options are checked and before a key is read or
  * anything is opened. With --drain, unseal runs unseal-nats (execv; no
  * search of $PATH) and returns only if it cannot: an exit status
  * (printed). With --deliver it checks that unseal-nats is there (exit 2,
  * printed, if not) and returns -1; so does anything else: go on in this
- * process. ARGV is unused (the helper gets the checked options). */
-int cli_fleet_hand_off(const struct cli_fleet_options *f, char **argv);
+ * process. The helper gets the checked options F and O. */
+int cli_fleet_hand_off(const struct cli_fleet_options *f, const struct cli_net_options *o);
 
 /* unseal --listen with fleet options: fills S's proxy list and, with
  * --deliver, starts the publisher (unseal-nats), which connects to NATS,

@@ -111,11 +111,10 @@ static int find_helper(const char *option, char path[PATH_MAX])
     return EXIT_USAGE;
 }
 
-int cli_fleet_hand_off(const struct cli_fleet_options *f, char **argv)
+int cli_fleet_hand_off(const struct cli_fleet_options *f, const struct cli_net_options *o)
 {
     char path[PATH_MAX], ack[32];
     int status;
-    (void)argv;
     if (!f->deliver && !f->drain)
         return -1;
     if ((status = find_helper(f->deliver ? "--deliver" : "--drain", path)) >= 0)
@@ -123,9 +122,6 @@ int cli_fleet_hand_off(const struct cli_fleet_options *f, char **argv)
     if (f->deliver)
         return -1; /* the publisher starts with the listener */
     /* The drain's options as checked, in the helper's own terms. */
-    const struct cli_net_options *o = f->net;
-    if (!o || !o->inbox)
-        return cli_error(NULL, seal_fail(GPG_ERR_INTERNAL, "--drain: options not checked"));
     const char *args[16];
     int n = 0;
     args[n++] = HELPER;

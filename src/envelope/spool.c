@@ -12,7 +12,6 @@
 #include "envelope/spool.h"
 #include "envelope/spool_internal.h"
 
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
