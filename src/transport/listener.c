@@ -147,24 +147,13 @@ static void unlink_conn(struct listener *l, struct conn *c)
     set_source(c, NULL);
 }
 
-/* Removes an envelope's spool file (a Maildir temporary, or an unnamed
- * file for --from) and closes it; nothing if there is none. */
-static void discard_spool(struct listener *l, struct inbox_file *spool)
-{
-    if (l->serve.inbox)
-        inbox_tmp_discard(l->serve.inbox, spool);
-    else if (spool->fd >= 0)
-        close(spool->fd);
-    spool->fd = -1;
-}
-
 /* Closes C (not a worker's) and forgets it. */
 static void drop(struct listener *l, struct conn *c)
 {
     if (c->job.fd >= 0)
         close(c->job.fd); /* also leaves the epoll set */
     seal_sha256_free(c->sha);
-    discard_spool(l, &c->job.spool);
+    serve_spool_discard(&l->serve, &c->job.spool);
     unlink_conn(l, c);
     free(c);
 }
@@ -200,7 +189,7 @@ static void refuse(struct listener *l, struct conn *c, const char *verb, enum so
     note(l, c, verb, r, errline, detail);
     seal_sha256_free(c->sha);
     c->sha = NULL;
-    discard_spool(l, &c->job.spool);
+    serve_spool_discard(&l->serve, &c->job.spool);
     if (!linger) {
         drop(l, c);
         return;
@@ -238,7 +227,7 @@ static void *worker_main(void *arg)
         if (!res) {
             say_now(c->job.fd, WIRE_ERR_TEMP, "overloaded");
             close(c->job.fd);
-            discard_spool(l, &c->job.spool);
+            serve_spool_discard(&l->serve, &c->job.spool);
         } else if (l->cfg->job_fn) {
             l->cfg->job_fn(l->cfg->job_ctx, &l->serve, &c->job, res);
         } else {
@@ -339,8 +328,7 @@ static bool begin_envelope(struct listener *l, struct conn *c)
                "free space below --min-free");
         return false;
     }
-    err = cfg->inbox ? inbox_tmp_create(cfg->inbox, ".envelope", &c->job.spool)
-                     : file_open_spool(&c->job.spool.fd);
+    err = serve_spool_open(cfg, &c->job.spool);
     if (err || (err = seal_sha256_new(&c->sha))) {
         refuse(l, c, "refused", SR_STORE, WIRE_ERR_TEMP, "cannot store the message now", true,
                seal_detail() ? seal_detail() : gpg_strerror(err));

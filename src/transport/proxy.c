@@ -546,28 +546,3 @@ bool proxy_allow_match(const struct proxy_allow *allow, const struct proxy_addr 
             return true;
     return false;
 }
-
-gpg_err_code_t proxy_accept(int fd, const struct proxy_allow *allow, char *peer, size_t peerlen)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    struct proxy_addr from;
-    /* Gone already (a probe that reset at once): nothing to serve. */
-    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
-        return GPG_ERR_EOF;
-    /* Not an IP peer (a socketpair, AF_UNIX): never a proxy. */
-    if ((ss.ss_family != AF_INET && ss.ss_family != AF_INET6) ||
-        proxy_addr_from_sockaddr((struct sockaddr *)&ss, sl, &from) != 0)
-        return 0;
-    if (!proxy_allow_match(allow, &from))
-        return 0;
-    struct proxy_info pi;
-    gpg_err_code_t err = proxy_read_fd(fd, PROXY_ACCEPT_MS, &pi);
-    if (err || pi.local)
-        return err;
-    char client[PROXY_ADDR_STRLEN], via[INET6_ADDRSTRLEN];
-    proxy_addr_format(&pi.src, client, sizeof client);
-    inet_ntop(from.family, from.addr, via, sizeof via);
-    snprintf(peer, peerlen, "%s via %s", client, via);
-    return 0;
-}

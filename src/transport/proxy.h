@@ -88,20 +88,6 @@ gpg_err_code_t proxy_parse(const uint8_t *buf, size_t len, struct proxy_info *ou
  */
 gpg_err_code_t proxy_read_fd(int fd, int timeout_ms, struct proxy_info *out);
 
-/*
- * For a listener with --proxy-from: if FD's peer is in ALLOW, reads its
- * PROXY header (within PROXY_ACCEPT_MS) and, unless the header carries no
- * address (LOCAL, UNKNOWN), rewrites PEER (the socket's peer as text, for
- * the log lines) to "CLIENT via PROXY", e.g. "203.0.113.9:5555 via
- * 127.0.0.5". A peer not in ALLOW (or not an IP socket): 0, nothing read,
- * PEER unchanged; its first bytes are never taken for a header. Returns 0,
- * GPG_ERR_EOF (a probe: closed or reset before sending a byte, or gone
- * before we could ask who it is; to be logged quietly),
- * or a proxy_read_fd() error.
- */
-#define PROXY_ACCEPT_MS 5000
-gpg_err_code_t proxy_accept(int fd, const struct proxy_allow *allow, char *peer, size_t peerlen);
-
 /* Writes ADDR as "192.0.2.1:443" or "[2001:db8::1]:443" (at most
  * PROXY_ADDR_STRLEN bytes with the NUL) for log lines. */
 #define PROXY_ADDR_STRLEN 56

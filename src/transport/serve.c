@@ -278,6 +278,21 @@ static void verify_and_reply(const struct serve_config *cfg, int fd, struct inbo
     reply_and_log(cfg, fd, res, receipt);
 }
 
+gpg_err_code_t serve_spool_open(const struct serve_config *cfg, struct inbox_file *spool)
+{
+    return cfg->inbox ? inbox_tmp_create(cfg->inbox, ".envelope", spool)
+                      : file_open_spool(&spool->fd);
+}
+
+void serve_spool_discard(const struct serve_config *cfg, struct inbox_file *spool)
+{
+    if (cfg->inbox)
+        inbox_tmp_discard(cfg->inbox, spool);
+    else if (spool->fd >= 0)
+        close(spool->fd);
+    spool->fd = -1;
+}
+
 void serve_received(const struct serve_config *cfg, struct serve_job *job, struct serve_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -285,11 +300,7 @@ void serve_received(const struct serve_config *cfg, struct serve_job *job, struc
     res->size = job->size;
     snprintf(res->peer, sizeof res->peer, "%s", job->peer);
     verify_and_reply(cfg, job->fd, &job->spool, job->digest, res);
-    if (cfg->inbox)
-        inbox_tmp_discard(cfg->inbox, &job->spool);
-    else if (job->spool.fd >= 0)
-        close(job->spool.fd);
-    job->spool.fd = -1;
+    serve_spool_discard(cfg, &job->spool);
     close(job->fd);
     job->fd = -1;
 }
@@ -306,28 +317,13 @@ void serve_connection(const struct serve_config *cfg, int fd, struct serve_resul
     memset(res, 0, sizeof *res);
     res->outcome = SERVE_REFUSED;
     net_peer_name(fd, res->peer);
-    if (cfg->proxy_from) {
-        /* Only a listed proxy's connection starts with a PROXY header; it
-         * names the client for the log lines (and a probe stays quiet). */
-        err = proxy_accept(fd, cfg->proxy_from, res->peer, sizeof res->peer);
-        if (err == GPG_ERR_EOF) {
-            res->outcome = SERVE_PROBE;
-            goto out;
-        }
-        if (err) {
-            set_refusal(res, WIRE_ERR_PERM, "bad PROXY header", err);
-            still_sending = true;
-            goto reply;
-        }
-    }
     if (cfg->inbox && !inbox_has_space(cfg->inbox, cfg->min_free)) {
         /* Not ENOSPC: the disk is not full, --min-free of it is kept. */
         set_refusal(res, WIRE_ERR_TEMP, "low on disk space", GPG_ERR_LIMIT_REACHED);
         still_sending = true;
         goto reply;
     }
-    err =
-        cfg->inbox ? inbox_tmp_create(cfg->inbox, ".envelope", &spool) : file_open_spool(&spool.fd);
+    err = serve_spool_open(cfg, &spool);
     if (err || (err = seal_sha256_new(&sha))) {
         set_refusal(res, WIRE_ERR_TEMP, "cannot store the message now", err);
         still_sending = true;
@@ -353,10 +349,7 @@ reply:
     reply_and_log(cfg, fd, res, NULL);
 out:
     seal_sha256_free(sha);
-    if (cfg->inbox)
-        inbox_tmp_discard(cfg->inbox, &spool);
-    else if (spool.fd >= 0)
-        close(spool.fd);
+    serve_spool_discard(cfg, &spool);
     if (still_sending)
         linger_close(fd, SERVE_LINGER_MS, SERVE_LINGER_MAX_BYTES);
     else

@@ -39,7 +39,8 @@ struct serve_config {
     /* Where verified messages go; NULL: the inbox (dest_inbox()). */
     const struct serve_destination *dest;
     /* --proxy-from: connections from these peers begin with a PROXY header
-     * (transport/proxy.h) whose address names the peer; NULL: none do. */
+     * (transport/proxy.h) whose address names the peer; NULL: none do.
+     * Read by the listener's loop (--from connects out: never a proxy). */
     const struct proxy_allow *proxy_from;
     bool keep_sealed;  /* store the envelope, not the plaintext */
     uint64_t max_size; /* envelope bytes */
@@ -131,5 +132,12 @@ void serve_received(const struct serve_config *cfg, struct serve_job *job,
 /* The ERR reason for an envelope over CFG->max_size ("too big: ..."),
  * naming the limit as the fleet's store does. */
 void serve_too_big(const struct serve_config *cfg, char out[WIRE_REASON_MAX + 1]);
+
+/* An envelope's spool file as it arrives: a private temporary in the
+ * inbox's tmp/ (named ".envelope"), or an unnamed file for --from. */
+gpg_err_code_t serve_spool_open(const struct serve_config *cfg, struct inbox_file *spool);
+
+/* Removes and closes SPOOL; nothing if it is not open. */
+void serve_spool_discard(const struct serve_config *cfg, struct inbox_file *spool);
 
 #endif
