@@ -42,12 +42,7 @@ c.close()
 PY
     BPID=$!
     PIDS="$PIDS $BPID"
-    _i=0
-    while [ ! -s "$T/$1.port" ]; do
-        _i=$((_i + 1))
-        [ "$_i" -le 200 ] || fail "the stand-in listener did not start: $(cat "$T/$1.log")"
-        sleep 0.05
-    done
+    wait_file "$T/$1.port" || fail "the stand-in listener did not start: $(cat "$T/$1.log")"
 }
 
 for c in long long-open nul; do

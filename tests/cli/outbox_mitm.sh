@@ -83,12 +83,7 @@ c.close()
 PY
 RPID=$!
 PIDS="$PIDS $RPID"
-i=0
-while [ ! -s "$T/relay.port" ]; do
-    i=$((i + 1))
-    [ "$i" -le 200 ] || fail "the relay did not start: $(cat "$T/relay.log")"
-    sleep 0.05
-done
+wait_file "$T/relay.port" || fail "the relay did not start: $(cat "$T/relay.log")"
 R=$(cat "$T/relay.port")
 
 st=0

@@ -50,6 +50,17 @@ need_nats() {
     command -v nats-server >/dev/null || fail "nats-server is not installed (apt-get install nats-server)"
 }
 
+# wait_file FILE: waits (at most 10 s) until FILE is not empty, as a helper
+# that listens on port 0 writes its port there; 1 if it never is.
+wait_file() {
+    _i=0
+    while [ ! -s "$1" ]; do
+        _i=$((_i + 1))
+        [ "$_i" -le 200 ] || return 1
+        sleep 0.05
+    done
+}
+
 # wait_log NAME TEXT: waits (at most 15 s) until $T/NAME.log contains TEXT.
 wait_log() {
     _i=0

@@ -70,12 +70,7 @@ os.execvp(sys.argv[2], sys.argv[2:])
 PY
 HPID=$!
 PIDS="$PIDS $HPID"
-i=0
-while [ ! -s "$T/front.port" ]; do
-    i=$((i + 1))
-    [ "$i" -le 200 ] || fail "haproxy did not start: $(cat "$T/haproxy.log")"
-    sleep 0.05
-done
+wait_file "$T/front.port" || fail "haproxy did not start: $(cat "$T/haproxy.log")"
 FRONT=127.0.0.1:$(cat "$T/front.port")
 sleep 1 # a first round of health checks
 

@@ -33,12 +33,7 @@ backend listener
 CFG
 $TL bound-exec 127.0.0.1 "$T/hport" haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
 PIDS="$PIDS $!"
-i=0
-while [ ! -s "$T/hport" ]; do
-    i=$((i + 1))
-    [ "$i" -le 200 ] || fail "haproxy did not start"
-    sleep 0.05
-done
+wait_file "$T/hport" || fail "haproxy did not start"
 F=127.0.0.1:$(cat "$T/hport")
 
 "$SEAL_KEYGEN" --register "$F" -s "$T/dave.key" >"$T/reg.out" 2>"$T/reg.err" ||

@@ -18,11 +18,7 @@ print(s.getsockname()[1], flush=True)
 time.sleep(300)
 ' >"$T/port" 2>&1 &
 PIDS="$PIDS $!"
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do
-    i=$((i + 1))
-    sleep 0.1
-done
+wait_file "$T/port" || fail "the helper did not start"
 P=$(cat "$T/port")
 [ -n "$P" ] || fail "no port from the helper"
 
