@@ -327,8 +327,7 @@ static void atomic_out_release(struct atomic_out *o)
     o->len = 0;
 }
 
-/* Makes the new directory entry for PATH durable (best effort). */
-static void sync_parent_dir(const char *path)
+void file_sync_parent_dir(const char *path)
 {
     const char *slash = strrchr(path, '/');
     char dirbuf[PATH_MAX];
@@ -383,7 +382,7 @@ gpg_err_code_t atomic_out_commit(struct atomic_out *o)
     if (err && o->tmp_path)
         unlink(o->tmp_path);
     else if (!err && !o->no_fsync)
-        sync_parent_dir(o->final_path);
+        file_sync_parent_dir(o->final_path);
     atomic_out_release(o);
     return err;
 }

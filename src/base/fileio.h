@@ -28,6 +28,10 @@ bool file_is_stream(const char *path);
  * into it as into standard output. */
 bool file_writes_into(const char *path);
 
+/* Makes the directory entry for PATH durable: fsync of the folder that
+ * holds it (best effort). */
+void file_sync_parent_dir(const char *path);
+
 /* Opens PATH for reading ("-" gives a dup of stdin). O_CLOEXEC. */
 gpg_err_code_t file_open_read(const char *path, int *fd);
 

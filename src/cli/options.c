@@ -107,8 +107,8 @@ int cli_common_option(int c, char **argv, const struct option *longopts, struct 
         if (!common)
             break;
         if (common->passphrase_file) {
-            bool seen = true;
-            return cli_once(&seen, "--passphrase-file");
+            cli_errorf("option --passphrase-file given twice");
+            return cli_usage_error();
         }
         common->passphrase_file = optarg;
         return CLI_OPTION_HANDLED;

@@ -8,7 +8,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,16 +107,6 @@ static bool name_ok(const char *name, char *out, size_t n)
     return true;
 }
 
-/* Makes DIR's entries durable (best effort, like the inbox's). */
-static void sync_dir(const char *dir)
-{
-    int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (d >= 0) {
-        (void)fsync(d);
-        close(d);
-    }
-}
-
 /* Copies FROM to the new file TO (another file system): through a
  * temporary file, so TO appears whole or not at all. */
 static gpg_err_code_t copy_new(const char *from, const char *to)
@@ -125,7 +114,7 @@ static gpg_err_code_t copy_new(const char *from, const char *to)
     struct atomic_out ao;
     uint8_t *data = NULL;
     size_t len = 0;
-    gpg_err_code_t err = file_read_all(from, 1 << 20, false, false, &data, &len);
+    gpg_err_code_t err = file_read_all(from, KEY_FILE_MAX, false, false, &data, &len);
     if (err)
         return err;
     if (!(err = atomic_out_open(&ao, to, 0644, false))) {
@@ -195,13 +184,13 @@ int cli_keygen_approve(const struct keygen_options *o)
             goto out;
         }
     }
-    sync_dir(o->trust_dir);
+    file_sync_parent_dir(to);
     if (unlink(from) != 0) {
         status = cli_error(
             from, seal_fail(seal_errno_code(), "approved, but cannot remove: %s", strerror(errno)));
         goto out;
     }
-    sync_dir(o->pending);
+    file_sync_parent_dir(from);
     printf("%s: seal %s trusted\n", to, fpr);
     status = fflush(stdout) == 0 && !ferror(stdout)
                  ? EXIT_OK
